@@ -1,0 +1,2 @@
+// zstd's streaming API (Debian: libzstd-dev).
+#include <zstd.h>

@@ -1,0 +1,50 @@
+import Foundation
+
+/// Exit codes shared by all tools (sysexits.h).
+public enum ExitCode: Int32, Sendable {
+    case ok = 0
+    case failure = 1
+    case usage = 64      // wrong flags or arguments
+    case dataError = 65  // bad input data
+}
+
+/// An error a tool reports as one line and an exit code.
+/// `message` names the file, what is wrong, and how to fix it.
+public struct ToolError: Error, CustomStringConvertible, Sendable {
+    public let code: ExitCode
+    public let message: String
+
+    public init(_ code: ExitCode, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    /// Bad input data in `file`: exit 65.
+    public static func badInput(_ file: String, _ problem: String, fix: String? = nil) -> ToolError {
+        ToolError(.dataError, "\(file): \(problem)" + (fix.map { "; \($0)" } ?? ""))
+    }
+
+    public static func usage(_ message: String) -> ToolError { ToolError(.usage, message) }
+
+    public var description: String { message }
+}
+
+/// Writes a line to stderr.
+public func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
+/// Runs a tool's body and turns errors into one stderr line and the matching exit code.
+/// ArgumentParser's own usage errors keep their behaviour (exit 64).
+public func runReportingErrors(tool: String, _ body: () throws -> Void) -> Never {
+    do {
+        try body()
+        exit(ExitCode.ok.rawValue)
+    } catch let error as ToolError {
+        printError("\(tool): error: \(error.message)")
+        exit(error.code.rawValue)
+    } catch {
+        printError("\(tool): error: \(error)")
+        exit(ExitCode.failure.rawValue)
+    }
+}

@@ -1,0 +1,72 @@
+// swift-tools-version:6.1
+// birdie: tools for training state-space language models with Birdie's bidirectional prefix and
+// reinforcement-learned mixture of pre-training objectives. See README.md and docs/ARCHITECTURE.md.
+import PackageDescription
+import Foundation
+
+// Libraries, lowest first; an arrow only points down.
+let libraries: [(name: String, deps: [String])] = [
+    ("ToolSupport", []),
+    ("Vocabulary", []),
+    ("Formats", ["ToolSupport", "CZstd"]),
+    ("Tokenizer", ["Vocabulary", "Formats", "ToolSupport"]),
+    ("Objectives", ["Vocabulary", "ToolSupport"]),
+    ("Packing", ["Vocabulary", "Objectives", "Formats", "ToolSupport"]),
+    ("Kernels", ["CBLAS"]),
+    ("Models", ["Kernels", "Vocabulary"]),
+    ("Training", ["Models", "Kernels", "Packing", "Objectives", "Formats", "ToolSupport"]),
+    ("Controller", ["Kernels", "ToolSupport"]),
+    ("Tasks", ["Tokenizer", "Vocabulary", "Formats", "ToolSupport"]),
+    ("Scoring", ["Models", "Tokenizer", "Tasks", "Packing", "Formats", "ToolSupport"]),
+]
+
+// Thin executables: parse flags, call libraries.
+let tools: [(name: String, deps: [String])] = [
+    ("tokenize", ["Tokenizer", "Formats", "ToolSupport"]),
+    ("corrupt", ["Objectives", "Tokenizer", "Formats", "ToolSupport"]),
+    ("pack", ["Packing", "Formats", "ToolSupport"]),
+    ("train", ["Training", "Controller", "Models", "ToolSupport"]),
+    ("critic", ["Controller", "ToolSupport"]),
+    ("finetune", ["Training", "Tasks", "Models", "ToolSupport"]),
+    ("phonebook-gen", ["Tasks", "Tokenizer", "ToolSupport"]),
+    ("infill-gen", ["Tasks", "Tokenizer", "ToolSupport"]),
+    ("score", ["Scoring", "Tasks", "Models", "ToolSupport"]),
+]
+
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path
+func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: root + "/" + path) }
+
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+// Release speed needs the vector units of the machine that builds; the Makefile passes the flags.
+var targets: [Target] = [
+    .systemLibrary(name: "CBLAS", path: "Libraries/CBLAS", pkgConfig: "openblas",
+                   providers: [.apt(["libopenblas-dev"])]),
+    .systemLibrary(name: "CZstd", path: "Libraries/CZstd", pkgConfig: "libzstd",
+                   providers: [.apt(["libzstd-dev"])]),
+]
+for lib in libraries where exists("Libraries/\(lib.name)") {
+    var deps = lib.deps.map { Target.Dependency(stringLiteral: $0) }
+    if lib.name == "ToolSupport" { deps.append(argumentParser) }
+    targets.append(.target(name: lib.name, dependencies: deps, path: "Libraries/\(lib.name)",
+                           exclude: exists("Libraries/\(lib.name)/README.md") ? ["README.md"] : []))
+    if exists("Tests/\(lib.name)Tests") {
+        targets.append(.testTarget(name: "\(lib.name)Tests", dependencies: [.init(stringLiteral: lib.name)],
+                                   path: "Tests/\(lib.name)Tests"))
+    }
+}
+for tool in tools where exists("Tools/\(tool.name)") {
+    targets.append(.executableTarget(
+        name: tool.name, dependencies: tool.deps.map { Target.Dependency(stringLiteral: $0) } + [argumentParser],
+        path: "Tools/\(tool.name)"))
+}
+if exists("Tests/ToolTests") {
+    // Runs the built binaries end to end.
+    targets.append(.testTarget(name: "ToolTests", dependencies: ["ToolSupport"], path: "Tests/ToolTests"))
+}
+
+let package = Package(
+    name: "birdie",
+    platforms: [.macOS(.v14)],
+    dependencies: [.package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")],
+    targets: targets
+)
