@@ -47,8 +47,10 @@ var targets: [Target] = [
 for lib in libraries where exists("Libraries/\(lib.name)") {
     var deps = lib.deps.map { Target.Dependency(stringLiteral: $0) }
     if lib.name == "ToolSupport" { deps.append(argumentParser) }
+    // Data a library reads at run time (grids, presets) lives in its Resources/ folder.
     targets.append(.target(name: lib.name, dependencies: deps, path: "Libraries/\(lib.name)",
-                           exclude: exists("Libraries/\(lib.name)/README.md") ? ["README.md"] : []))
+                           exclude: exists("Libraries/\(lib.name)/README.md") ? ["README.md"] : [],
+                           resources: exists("Libraries/\(lib.name)/Resources") ? [.copy("Resources")] : nil))
     if exists("Tests/\(lib.name)Tests") {
         targets.append(.testTarget(name: "\(lib.name)Tests", dependencies: [.init(stringLiteral: lib.name)],
                                    path: "Tests/\(lib.name)Tests"))

@@ -34,17 +34,8 @@ public func printError(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
 }
 
-/// Runs a tool's body and turns errors into one stderr line and the matching exit code.
-/// ArgumentParser's own usage errors keep their behaviour (exit 64).
-public func runReportingErrors(tool: String, _ body: () throws -> Void) -> Never {
-    do {
-        try body()
-        exit(ExitCode.ok.rawValue)
-    } catch let error as ToolError {
-        printError("\(tool): error: \(error.message)")
-        exit(error.code.rawValue)
-    } catch {
-        printError("\(tool): error: \(error)")
-        exit(ExitCode.failure.rawValue)
-    }
+/// Exits with a ToolError's code after one stderr line naming the tool.
+public func exitReporting(_ error: ToolError, tool: String) -> Never {
+    printError("\(tool): error: \(error.message)")
+    exit(error.code.rawValue)
 }
