@@ -29,8 +29,9 @@ $(DEPS_STAMP):
 build: deps ## build all tools (release, vectorised for this CPU) into .build/release
 	$(SWIFT) build $(SWIFT_FLAGS)
 
-test: build ## build and run every test (unit, property, gradient checks, tool tests)
-	$(SWIFT) test $(SWIFT_FLAGS) --skip-build 2>&1 | tee .build/test.log; exit $${PIPESTATUS[0]}
+test: deps ## build and run every test (unit, property, gradient checks, tool tests)
+	$(SWIFT) build $(SWIFT_FLAGS) --build-tests
+	$(SWIFT) test $(SWIFT_FLAGS) --skip-build
 
 -include $(sort $(wildcard Pipelines/mk/*.mk))
 
