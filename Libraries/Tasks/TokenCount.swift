@@ -1,0 +1,7 @@
+/// Counts the tokens of a text: the one thing task generators need from a tokenizer (the length
+/// of a prompt against a row budget, the length of a SQuAD context).
+public typealias TokenCounter = (String) -> Int
+
+/// UTF-8 bytes: the token count of a byte-level tokenizer without merges, and so an upper bound
+/// on the count of any byte-level BPE. Used when no tokenizer model is given.
+public func utf8ByteCount(_ text: String) -> Int { text.utf8.count }
