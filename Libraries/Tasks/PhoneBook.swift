@@ -80,7 +80,7 @@ public struct PhoneBookGenerator {
             throw ToolError.usage("--queries \(queries.lowerBound)-\(queries.upperBound) asks for more numbers than --entries \(entries.lowerBound)-\(entries.upperBound) holds")
         }
         guard !names.first.isEmpty, !names.last.isEmpty,
-              Double(names.first.count) * Double(names.last.count) >= 2 * Double(entries.upperBound) else {
+              names.first.count * names.last.count >= entries.upperBound else {
             throw ToolError.usage("too few census names for books of \(entries.upperBound) entries")
         }
         if let maxTokens, maxTokens < 1 { throw ToolError.usage("--max-tokens must be positive") }

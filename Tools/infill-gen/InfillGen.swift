@@ -47,8 +47,8 @@ struct InfillGen: ParsableCommand {
     func run() throws {
         let documents = try JSONLines.read(CorpusDocument.self, path: input)
         var excluded = Set<String>()
-        let sibling = ((input as NSString).deletingLastPathComponent as NSString).appendingPathComponent("train.jsonl")
-        let trainPath = train ?? (input != "-" && FileManager.default.fileExists(atPath: sibling) ? sibling : nil)
+        let sibling = input == "-" ? nil : URL(fileURLWithPath: input).deletingLastPathComponent().appendingPathComponent("train.jsonl").path
+        let trainPath = train ?? sibling.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
         if let trainPath {
             for document in try JSONLines.read(CorpusDocument.self, path: trainPath) {
                 excluded.formUnion(InfillGenerator.entries(of: document.text, maxCharacters: entryCharacters.range.upperBound))
