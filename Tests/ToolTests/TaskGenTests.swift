@@ -93,6 +93,29 @@ import Testing
         #expect(other.stdout != again.stdout)
     }
 
+    @Test func phonebookGenCountsTokensWithATokenizer() throws {
+        let names = try Self.census()
+        let dir = try Self.folder()
+        // A BPE trained on phone-book text merges digits and names, so a book costs fewer tokens than bytes.
+        let sample = (0..<40).map { "What are the phone numbers for Mary Smith and John Brown? \($0 % 10)23-45\($0 % 7)-67\($0 % 9)0\n" }.joined()
+        try Self.write(sample, dir + "/sample.txt")
+        let train = try Self.run("tokenize", ["train", "--vocab-size", "600", "-o", dir + "/tok.model", dir + "/sample.txt"])
+        try #require(train.status == 0, "\(train.stderr)")
+        let args = ["--names", names, "--entries", "5-60", "--queries", "1-3", "--count", "30", "--max-tokens", "500"]
+        let withModel = try Self.jsonLines(try Self.run("phonebook-gen", args + ["-m", dir + "/tok.model"]).stdout)
+        let withBytes = try Self.jsonLines(try Self.run("phonebook-gen", args).stdout)
+        #expect(withModel.count == 30 && withBytes.count == 30)
+        for item in withModel {
+            let tokens = try #require(item["tokens"] as? Int)
+            let bytes = (item["prompt"] as! String).utf8.count + (item["target"] as! String).utf8.count
+            #expect(tokens <= 500 && tokens < bytes)
+        }
+        func meanEntries(_ items: [[String: Any]]) -> Double { Double(items.map { $0["entries"] as! Int }.reduce(0, +)) / Double(items.count) }
+        #expect(meanEntries(withModel) > meanEntries(withBytes), "the same budget holds more entries in BPE tokens")
+        let bad = try Self.run("phonebook-gen", args + ["-m", dir + "/sample.txt"])
+        #expect(bad.status == 65 && bad.stderr.contains("sample.txt"))
+    }
+
     @Test func phonebookGenMissingNamesIsExit65() throws {
         let dir = try Self.folder()
         let result = try Self.run("phonebook-gen", ["--names", dir + "/nowhere", "-o", dir + "/out.jsonl"])

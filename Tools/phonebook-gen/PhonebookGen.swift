@@ -35,6 +35,9 @@ struct PhonebookGen: ParsableCommand {
     @Option(help: "Token budget for prompt plus target.")
     var maxTokens: Int?
 
+    @Option(name: [.customShort("m"), .long], help: "Tokenizer model that counts tokens for --max-tokens (default: UTF-8 bytes).")
+    var model: String?
+
     @Option(name: .shortAndLong, help: "Output JSONL file ('-' for stdout).")
     var output = "-"
 
@@ -43,12 +46,14 @@ struct PhonebookGen: ParsableCommand {
     func validate() throws {
         guard count >= 0 else { throw ValidationError("--count must be 0 or more") }
         if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be positive") }
+        if model != nil && maxTokens == nil { throw ValidationError("-m counts tokens for --max-tokens: give both") }
     }
 
     func run() throws {
         let census = try CensusNames(directory: names)
+        let tokenCount = try model.map { try bpeTokenCounter(modelPath: $0) } ?? utf8ByteCount
         let generator = try PhoneBookGenerator(names: census, entries: entries.range, queries: queries.range,
-                                               maxTokens: maxTokens, tokenCount: utf8ByteCount)
+                                               maxTokens: maxTokens, tokenCount: tokenCount)
         let progress = Progress("phonebook-gen", total: Double(count), unit: "books", mode: common.effectiveProgress)
         var rng = SplitMix64(seed: common.seed)
         var items: [PhoneBookItem] = []
