@@ -39,7 +39,7 @@ struct InfillGen: ParsableCommand {
 
     func validate() throws {
         guard count >= 0 else { throw ValidationError("--count must be 0 or more") }
-        if (input as NSString).lastPathComponent == "train.jsonl" || input == train {
+        if URL(fileURLWithPath: input).lastPathComponent == "train.jsonl" || input == train {
             throw ValidationError("\(input) is training text; infilling items must come from held-out text (data/corpus/heldout.jsonl)")
         }
     }
