@@ -152,6 +152,7 @@ def clean_rst(text):
     lines = text.expandtabs(8).split("\n") + [""]
     paragraphs, current = [], []
     current_indent = 0       # where the text of the paragraph's last line starts
+    paragraph_indent = 0     # where the paragraph's first line starts
     skip_deeper_than = None  # skipping a block: lines more indented than this (and blank lines)
     literal_after = None     # the paragraph ended with "::": a deeper block that follows is code
     i = 0
@@ -166,9 +167,11 @@ def clean_rst(text):
             current = []
 
     def add(line, indent):
-        nonlocal current_indent
+        nonlocal current_indent, paragraph_indent
         item = LIST_ITEM.match(line)
         current_indent = indent + (len(item.group(0)) if item else 0)  # where its text starts
+        if not current:
+            paragraph_indent = indent
         if not current or item:
             current.append(line)
         else:
@@ -208,6 +211,8 @@ def clean_rst(text):
                     if len(versions) >= count:
                         rest = " ".join(versions[count:])
                         add((VERSION_NOTES[name].format(*versions[:count]) + " " + rest).strip(), indent)
+                        if i < len(lines) and lines[i].strip():  # the body continues the sentence
+                            current_indent = max(current_indent, indent_of(lines[i]))
                 elif args:
                     add(args, indent)
                     if name == "rubric":
@@ -238,8 +243,8 @@ def clean_rst(text):
                     if borders >= 2 and (i >= len(lines) or not lines[i].strip()):
                         break
             continue
-        if current and indent > current_indent and not LIST_ITEM.match(stripped):
-            # A deeper block under a paragraph (definition or block quote) starts a new paragraph.
+        if current and (indent > current_indent or indent < paragraph_indent) and not LIST_ITEM.match(stripped):
+            # A deeper block under a paragraph (definition, block quote) or a dedent starts a new one.
             flush()
         line = FIELD.sub(lambda m: f"{m.group(1)}: " if m.group(1) else "", stripped)
         if line.endswith("::"):
