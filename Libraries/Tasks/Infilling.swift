@@ -31,20 +31,24 @@ public struct InfillItem: Codable, Equatable, Sendable {
 /// inside a paragraph become spaces), and a paragraph longer than `maxCharacters` is split into
 /// sentences. A story is 3-7 consecutive entries, each `minCharacters...maxCharacters` long and
 /// none occurring in `excluded` (the training split's entries); windows never overlap. The three
-/// distractors are entries of other documents of the same collection (the source's first path
-/// component), drawn from the `nearest` entries closest in length to the true one.
+/// distractors are drawn from the `nearest` entries closest in length to the true one (half to
+/// twice its length) that are at least `gap` entries away from the story: from the same source
+/// (the same play or page) when it has three, else from the same collection (the source's first
+/// path component), else from anywhere.
 public struct InfillGenerator {
     public let storyLength: ClosedRange<Int>
     public let minCharacters: Int
     public let maxCharacters: Int
-    public let nearest = 32
+    public let nearest = 16
+    public let gap = 3
 
-    private struct Entry { var text: String; var document: Int }
+    private struct Entry { var text: String; var document: Int; var index: Int }
     private let documents: [CorpusDocument]
-    private let entries: [[String]]        // per document
-    private let usable: [[Bool]]           // per document, per entry
-    private let pools: [String: [Entry]]   // per collection, sorted by (length, text)
-    private let everything: [Entry]        // all collections, sorted the same way
+    private let entries: [[String]]             // per document
+    private let usable: [[Bool]]                // per document, per entry
+    private let bySource: [String: [Entry]]     // sorted by (length, text, document, index)
+    private let byCollection: [String: [Entry]] // sorted the same way
+    private let everything: [Entry]             // sorted the same way
 
     public init(documents: [CorpusDocument], excluded: Set<String> = [], storyLength: ClosedRange<Int> = 3...7,
                 minCharacters: Int = 20, maxCharacters: Int = 400) throws {
@@ -60,15 +64,14 @@ public struct InfillGenerator {
         let usable = entries.map { list in
             list.map { ($0.count >= minCharacters && $0.count <= maxCharacters) && !excluded.contains($0) }
         }
-        var pools: [String: [Entry]] = [:]  // filled in document order
+        var all: [Entry] = []
         for (d, list) in entries.enumerated() {
-            for (e, text) in list.enumerated() where usable[d][e] {
-                pools[Self.collection(documents[d].source), default: []].append(Entry(text: text, document: d))
-            }
+            for (e, text) in list.enumerated() where usable[d][e] { all.append(Entry(text: text, document: d, index: e)) }
         }
-        let order: (Entry, Entry) -> Bool = { ($0.text.count, $0.text, $0.document) < ($1.text.count, $1.text, $1.document) }
-        self.pools = pools.mapValues { $0.sorted(by: order) }
-        self.everything = pools.values.flatMap { $0 }.sorted(by: order)
+        all.sort { ($0.text.count, $0.text, $0.document, $0.index) < ($1.text.count, $1.text, $1.document, $1.index) }
+        self.everything = all
+        self.bySource = Dictionary(grouping: all) { documents[$0.document].source ?? "" }
+        self.byCollection = Dictionary(grouping: all) { Self.collection(documents[$0.document].source) }
         self.entries = entries
         self.usable = usable
     }
@@ -103,7 +106,7 @@ public struct InfillGenerator {
         let story = Array(entries[d][range])
         let blank = rng.below(story.count)
         let truth = story[blank]
-        guard let distractors = distractors(for: truth, avoiding: Set(story), document: d, rng: &rng) else { return nil }
+        guard let distractors = distractors(for: truth, story: Set(story), document: d, range: range, rng: &rng) else { return nil }
         var choices = distractors + [truth]
         rng.shuffle(&choices)
         var lines = story.enumerated().map { "\($0.offset + 1). \($0.offset == blank ? InfillItem.blank : $0.element)" }
@@ -114,21 +117,26 @@ public struct InfillGenerator {
                           source: doc.source.map { "\($0)#\(doc.part ?? 0)" })
     }
 
-    /// Three distinct entries of other documents, near `truth` in length.
-    private func distractors(for truth: String, avoiding story: Set<String>, document: Int,
+    /// Three distinct entries near `truth` in length, away from the story.
+    private func distractors(for truth: String, story: Set<String>, document: Int, range: Range<Int>,
                              rng: inout SplitMix64) -> [String]? {
-        let own = Self.collection(documents[document].source)
-        for pool in [pools[own] ?? [], everything] {
-            // Candidates: the `nearest` usable entries by length around the true one.
-            var low = Self.lowerBound(pool, length: truth.count), high = low
+        let source = documents[document].source
+        let near = (range.lowerBound - gap)..<(range.upperBound + gap)
+        let length = truth.count
+        for pool in [bySource[source ?? ""] ?? [], byCollection[Self.collection(source)] ?? [], everything] {
+            // Walk outwards from the true length, nearest first, within half to twice that length.
+            var low = Self.lowerBound(pool, length: length), high = low
             var candidates: [String] = []
             var seen = story
-            while candidates.count < nearest && (low > 0 || high < pool.count) {
-                let takeLow = low > 0 && (high >= pool.count
-                    || truth.count - pool[low - 1].text.count <= pool[high].text.count - truth.count)
+            while candidates.count < nearest {
+                let canLow = low > 0 && pool[low - 1].text.count * 2 >= length
+                let canHigh = high < pool.count && pool[high].text.count <= length * 2
+                guard canLow || canHigh else { break }
+                let takeLow = canLow && (!canHigh || length - pool[low - 1].text.count <= pool[high].text.count - length)
                 let entry = takeLow ? pool[low - 1] : pool[high]
                 if takeLow { low -= 1 } else { high += 1 }
-                if entry.document != document && seen.insert(entry.text).inserted { candidates.append(entry.text) }
+                if entry.document == document && near.contains(entry.index) { continue }
+                if seen.insert(entry.text).inserted { candidates.append(entry.text) }
             }
             if candidates.count >= 3 { return rng.distinct(3, below: candidates.count).map { candidates[$0] } }
         }

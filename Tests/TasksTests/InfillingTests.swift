@@ -41,10 +41,29 @@ import ToolSupport
             #expect(item.choices[item.label] == truth)
             #expect(item.choices.filter { $0 == truth }.count == 1, "exactly one true choice")
             for (i, choice) in item.choices.enumerated() where i != item.label {
-                #expect(!original.contains(choice), "distractors come from other documents")
-                #expect(abs(choice.count - truth.count) <= 40, "distractors have similar length")
+                let near = (start - 3)..<(start + entries.count + 3)
+                #expect(!original.indices.contains { near.contains($0) && original[$0] == choice },
+                        "distractors are not next to the story")
+                #expect(choice.count * 2 >= truth.count && choice.count <= truth.count * 2, "distractors have similar length")
             }
         }
+    }
+
+    @Test func distractorsComeFromTheSameSourceFirst() throws {
+        // Four documents of one play and others elsewhere: a play's stories take distractors from the play.
+        var documents = Fixtures.documents(count: 4, paragraphs: 9, tag: "play", source: "plays")
+        for d in documents.indices {
+            documents[d].source = "plays/hamlet.txt"
+            documents[d].part = d
+        }
+        documents += Fixtures.documents(count: 8, paragraphs: 9, tag: "other", source: "plays")
+        let items = try InfillGenerator(documents: documents).generate(count: 200, seed: 4)
+        let fromHamlet = items.filter { $0.source!.hasPrefix("plays/hamlet.txt#") }
+        #expect(!fromHamlet.isEmpty)
+        for item in fromHamlet {
+            #expect(item.choices.allSatisfy { $0.contains("play story") }, "\(item.choices)")
+        }
+        #expect(items.contains { item in item.source!.contains("other-") && item.choices.contains { $0.contains("other story") } })
     }
 
     @Test func noItemUsesTrainingText() throws {
