@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import Tasks
+import ToolSupport
+
+struct PhonebookGen: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "phonebook-gen",
+        abstract: "Generate phone-book retrieval tasks (BIRDIE.md 6) as JSONL.",
+        discussion: """
+        Each line is {"prompt", "target", "entries", "queries"} (and "tokens" with --max-tokens): the \
+        question, "Phonebook:", one "First Last: ddd-ddd-dddd" line per entry, the question again; the \
+        target is the asked-for numbers, comma-separated, in question order. Names and numbers are \
+        unique within a book; names come from the US Census lists (`make data` puts them in data/names).
+
+        With --max-tokens, prompt plus target fit in that many tokens of the -m tokenizer (UTF-8 bytes \
+        without -m, an upper bound for any byte-level BPE): a book over budget loses unqueried entries, \
+        never going below the lower end of --entries. Leave room for the special tokens a row adds.
+
+        Example: phonebook-gen --entries 20-60 --queries 1-8 --count 500 --max-tokens 1000 > books.jsonl
+        """)
+
+    @Option(help: "Entries per book, A-B (uniform).")
+    var entries = RangeArgument(8...40)
+
+    @Option(help: "Numbers asked for per book, A-B (uniform, at most the entries).")
+    var queries = RangeArgument(1...8)
+
+    @Option(help: "Number of books.")
+    var count = 100
+
+    @Option(help: "Folder with the census files dist.female.first, dist.male.first, dist.all.last.")
+    var names = CensusNames.defaultDirectory
+
+    @Option(help: "Token budget for prompt plus target.")
+    var maxTokens: Int?
+
+    @Option(name: [.customShort("m"), .long], help: "Tokenizer model that counts tokens for --max-tokens (default: UTF-8 bytes).")
+    var model: String?
+
+    @Option(name: .shortAndLong, help: "Output JSONL file ('-' for stdout).")
+    var output = "-"
+
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        guard count >= 0 else { throw ValidationError("--count must be 0 or more") }
+        if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be positive") }
+        if model != nil && maxTokens == nil { throw ValidationError("-m counts tokens for --max-tokens: give both") }
+    }
+
+    func run() throws {
+        let census = try CensusNames(directory: names)
+        let tokenCount = try model.map { try bpeTokenCounter(modelPath: $0) } ?? utf8ByteCount
+        let generator = try PhoneBookGenerator(names: census, entries: entries.range, queries: queries.range,
+                                               maxTokens: maxTokens, tokenCount: tokenCount)
+        let progress = Progress("phonebook-gen", total: Double(count), unit: "books", mode: common.effectiveProgress)
+        var rng = SplitMix64(seed: common.seed)
+        var items: [PhoneBookItem] = []
+        for i in 0..<count {
+            items.append(try generator.item(&rng))
+            progress.update(Double(i + 1))
+        }
+        try OutputFile.write(JSONLines.encode(items), to: output)
+        if !common.quiet {
+            let meanEntries = items.isEmpty ? 0 : Double(items.map(\.entries).reduce(0, +)) / Double(items.count)
+            let maxTokens = items.compactMap(\.tokens).max().map { ", longest \($0) tokens" } ?? ""
+            progress.finish("\(items.count) books, \(String(format: "%.1f", meanEntries)) entries on average\(maxTokens)")
+        }
+    }
+}
