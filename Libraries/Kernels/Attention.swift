@@ -16,7 +16,7 @@ import Foundation
 public enum Attention {
     /// Queries per tile (a tuning knob; tests use small tiles to cross tile boundaries). The scores
     /// of a tile take (tile, time) floats of scratch.
-    public static let defaultTile = 128
+    public static let defaultTile = 64
 
     /// Floats of scratch the kernels need for rows of `time` positions run on `threads` workers.
     public static func scratchCount(time: Int, threads: Int, tile: Int = defaultTile) -> Int {
@@ -32,8 +32,8 @@ public enum Attention {
                                heads: Int, headDim: Int, scratch: UnsafeMutablePointer<Float>, threads: Int,
                                tile: Int = defaultTile) {
         let p = Problem(mask: mask, heads: heads, headDim: headDim, tile: tile)
-        p.forEachPair(threads: threads, scratch: scratch) { b, h, scores, _ in
-            p.forwardPair(b: b, h: h, qkv: qkv, out: out, logSumExp: logSumExp, scores: scores)
+        p.forEachPair(threads: threads, scratch: scratch) { b, h, scores, rowScales in
+            p.forwardPair(b: b, h: h, qkv: qkv, out: out, logSumExp: logSumExp, scores: scores, rowScales: rowScales)
         }
     }
 
@@ -63,7 +63,8 @@ private struct Problem {
     var rowStride: Int { 3 * heads * headDim }  // floats between positions in qkv
     var scale: Float { 1 / Float(headDim).squareRoot() }
 
-    /// Runs body(row, head, scores, dscores) for every (row, head) pair; each worker owns two
+    /// Runs body(row, head, scores, dscores) for every (row, head) pair on `threads` workers (and
+    /// OpenBLAS on one thread inside each, restored afterwards); each worker owns two
     /// (tile, time) slices of scratch. Pairs are dealt round-robin: every pair's result is computed
     /// the same way whatever the worker, so the output does not depend on the thread count.
     func forEachPair(threads: Int, scratch: UnsafeMutablePointer<Float>,
@@ -71,6 +72,12 @@ private struct Problem {
         let pairs = mask.batch * heads
         let workers = max(1, min(threads, pairs))
         let slice = tile * mask.time
+        // The products here are small (tile x keys x headDim): OpenBLAS's own threads would only
+        // contend with our workers (its pthread build serialises threaded level-3 calls), so it runs
+        // single-threaded for the duration of the call.
+        let blasThreads = openblas_get_num_threads()
+        openblas_set_num_threads(1)
+        defer { openblas_set_num_threads(blasThreads) }
         withoutActuallyEscaping(body) { body in
             let run = { (w: Int) in
                 var pair = w
@@ -103,7 +110,8 @@ private struct Problem {
     }
 
     func forwardPair(b: Int, h: Int, qkv: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
-                     logSumExp: UnsafeMutablePointer<Float>, scores: UnsafeMutablePointer<Float>) {
+                     logSumExp: UnsafeMutablePointer<Float>, scores: UnsafeMutablePointer<Float>,
+                     rowScales: UnsafeMutablePointer<Float>) {
         let T = mask.time, d = channels, ld = rowStride
         let q = qkv + b * T * ld + h * headDim, k = q + d, v = q + 2 * d
         let o = out + b * T * d + h * headDim
@@ -120,11 +128,18 @@ private struct Problem {
                         scale, q + q0 * ld, Int32(ld), k + k0 * ld, Int32(ld), 0, scores, Int32(n))
             for i in 0..<m {
                 let visible = Int(mask.keyEnd[b * T + q0 + i]) - k0
-                lse[q0 + i] = softmaxRow(scores + i * n, visible: visible, count: n)
+                let (top, sum) = unnormalisedSoftmaxRow(scores + i * n, visible: visible, count: n)
+                lse[q0 + i] = top + Foundation.log(sum)
+                rowScales[i] = 1 / sum
             }
-            // O[q0..<q1] (m, headDim) = P (m, n) V[k0..<k1] (n, headDim)
+            // O[q0..<q1] (m, headDim) = P (m, n) V[k0..<k1] (n, headDim), normalised afterwards
+            // (headDim multiplies per query instead of n).
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(headDim), Int32(n),
                         1, scores, Int32(n), v + k0 * ld, Int32(ld), 0, o + q0 * d, Int32(d))
+            for i in 0..<m {
+                let row = o + (q0 + i) * d
+                for c in 0..<headDim { row[c] *= rowScales[i] }
+            }
         }
     }
 
@@ -184,9 +199,12 @@ private typealias Vec = SIMD16<Float>
 
 /// exp for x <= 88 (Cephes expf: 2^n times a degree-6 polynomial on [-ln2/2, ln2/2]); relative
 /// error about 2e-7. Below -87 the result is clamped near 1e-38, which softmax treats as 0.
+/// Rounding uses the 1.5 * 2^23 trick: generic SIMD float-to-int conversions are not vectorised.
 @inline(__always) private func fastExp(_ x: Vec) -> Vec {
     let x = x.clamped(lowerBound: Vec(repeating: -87), upperBound: Vec(repeating: 88))
-    let n = (x * 1.44269504088896341).rounded(.toNearestOrEven)
+    let magic = Vec(repeating: 12_582_912)  // 1.5 * 2^23: adding it rounds to an integer
+    let shifted = x * 1.44269504088896341 + magic
+    let n = shifted - magic
     let r = x - n * 0.693359375 + n * 2.12194440e-4
     var p = Vec(repeating: 1.9875691500e-4)
     p = p * r + 1.3981999507e-3
@@ -195,20 +213,25 @@ private typealias Vec = SIMD16<Float>
     p = p * r + 1.6666665459e-1
     p = p * r + 5.0000001201e-1
     p = p * r * r + r + 1
-    let bits = (SIMD16<Int32>(n, rounding: .towardZero) &+ 127) &<< 23
+    // The low bits of `shifted` hold n; (n + 127) << 23 is the float 2^n (the magic's bits shift out).
+    let bits = (unsafeBitCast(shifted, to: SIMD16<Int32>.self) &+ SIMD16(repeating: 127)) &* SIMD16(repeating: 1 << 23)
     return p * unsafeBitCast(bits, to: Vec.self)
 }
 
 /// Scalar exp with the same arithmetic, for row tails.
 @inline(__always) private func fastExp(_ x: Float) -> Float { fastExp(Vec(repeating: x))[0] }
 
-/// row[0..<visible] becomes softmax(row[0..<visible]), row[visible..<count] becomes 0.
-/// Returns the log-sum-exp of row[0..<visible].
-private func softmaxRow(_ row: UnsafeMutablePointer<Float>, visible: Int, count: Int) -> Float {
+/// row[0..<visible] becomes exp(row - max), row[visible..<count] becomes 0.
+/// Returns the max and the sum of the exponentials (softmax = row / sum).
+private func unnormalisedSoftmaxRow(_ row: UnsafeMutablePointer<Float>, visible: Int, count: Int) -> (Float, Float) {
     let vectorEnd = visible & ~15
     var maxV = Vec(repeating: -.infinity)
     var j = 0
-    while j < vectorEnd { maxV = pointwiseMax(maxV, load(row + j)); j += 16 }
+    while j < vectorEnd {  // compare and blend: pointwiseMax is not vectorised
+        let v = load(row + j)
+        maxV.replace(with: v, where: v .> maxV)
+        j += 16
+    }
     var top = maxV.max()
     for j in vectorEnd..<visible { top = max(top, row[j]) }
     var sumV = Vec(repeating: 0)
@@ -221,12 +244,8 @@ private func softmaxRow(_ row: UnsafeMutablePointer<Float>, visible: Int, count:
     }
     var sum = sumV.sum()
     for j in vectorEnd..<visible { row[j] = fastExp(row[j] - top); sum += row[j] }
-    let inverse = 1 / sum
-    j = 0
-    while j < vectorEnd { store(load(row + j) * inverse, row + j); j += 16 }
-    for j in vectorEnd..<visible { row[j] *= inverse }
     (row + visible).update(repeating: 0, count: count - visible)
-    return top + Foundation.log(sum)
+    return (top, sum)
 }
 
 /// row[0..<visible] becomes exp(row - minus), row[visible..<count] becomes 0.
