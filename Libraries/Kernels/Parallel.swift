@@ -38,3 +38,26 @@ struct UncheckedSendable<T>: @unchecked Sendable {
     @usableFromInline let value: T
     @usableFromInline init(_ value: T) { self.value = value }
 }
+
+extension Parallel {
+    /// Blocks of channels wide enough for full vector loops, narrow enough to give every core work.
+    public static let channelBlock = 64
+
+    /// Runs body(b, channels) for every batch row b and block of channels, concurrently.
+    @inlinable
+    public static func batchAndChannelBlocks(batch: Int, channels: Int, _ body: (Int, Range<Int>) -> Void) {
+        let blocks = (channels + channelBlock - 1) / channelBlock
+        forEach(batch * blocks) { task in
+            let b = task / blocks, k = task % blocks
+            body(b, k * channelBlock..<min(channels, (k + 1) * channelBlock))
+        }
+    }
+
+    /// Runs body(channels) for every block of channels, concurrently (for kernels that accumulate
+    /// per-channel parameter gradients over the whole batch, which must not race).
+    @inlinable
+    public static func channelBlocks(channels: Int, width: Int = 16, _ body: (Range<Int>) -> Void) {
+        let blocks = (channels + width - 1) / width
+        forEach(blocks) { k in body(k * width..<min(channels, (k + 1) * width)) }
+    }
+}
