@@ -62,10 +62,11 @@ public enum GatedUnit {
                                out: UnsafeMutablePointer<Float>, rows: Int, width: Int, inputStride: Int) {
         Parallel.ranges(rows, minimum: max(1, 4096 / max(width, 1))) { rowRange in
             for row in rowRange {
-                let g = gate + row * inputStride, v = value + row * inputStride, o = out + row * width
-                switch activation {
-                case .silu: for j in 0..<width { o[j] = g[j] * FastMath.sigmoid(g[j]) * v[j] }
-                case .gelu: for j in 0..<width { o[j] = FastMath.gelu(g[j]) * v[j] }
+                for j in Swift.stride(from: 0, to: width, by: 16) {
+                    let m = min(16, width - j)
+                    let g = (gate + row * inputStride + j).vector(m), v = (value + row * inputStride + j).vector(m)
+                    let a = activation == .silu ? g * FastMath.sigmoid(g) : FastMath.gelu(g)
+                    (out + row * width + j).store(a * v, m)
                 }
             }
         }
@@ -76,20 +77,20 @@ public enum GatedUnit {
                                 dvalue: UnsafeMutablePointer<Float>, rows: Int, width: Int, inputStride: Int) {
         Parallel.ranges(rows, minimum: max(1, 4096 / max(width, 1))) { rowRange in
             for row in rowRange {
-                let g = gate + row * inputStride, v = value + row * inputStride, d = dout + row * width
-                let dg = dgate + row * inputStride, dv = dvalue + row * inputStride
-                switch activation {
-                case .silu:
-                    for j in 0..<width {
-                        let s = FastMath.sigmoid(g[j])
-                        dv[j] += d[j] * g[j] * s
-                        dg[j] += d[j] * v[j] * s * (1 + g[j] * (1 - s))
+                for j in Swift.stride(from: 0, to: width, by: 16) {
+                    let m = min(16, width - j), o = row * inputStride + j
+                    let g = (gate + o).vector(m), v = (value + o).vector(m), d = (dout + row * width + j).vector(m)
+                    let a: Vec, da: Vec  // act(g), act'(g)
+                    if activation == .silu {
+                        let s = FastMath.sigmoid(g)
+                        a = g * s
+                        da = s * (1 + g * (1 - s))
+                    } else {
+                        a = FastMath.gelu(g)
+                        da = FastMath.geluDerivative(g)
                     }
-                case .gelu:
-                    for j in 0..<width {
-                        dv[j] += d[j] * FastMath.gelu(g[j])
-                        dg[j] += d[j] * v[j] * FastMath.geluDerivative(g[j])
-                    }
+                    (dvalue + o).add(d * a, m)
+                    (dgate + o).add(d * v * da, m)
                 }
             }
         }

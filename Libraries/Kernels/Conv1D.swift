@@ -18,42 +18,43 @@ public enum Conv1D {
                                y: UnsafeMutablePointer<Float>, segments: UnsafePointer<Int32>,
                                batch: Int, time: Int, channels: Int, kernel: Int = 4) {
         Parallel.batchAndChannelBlocks(batch: batch, channels: channels) { b, block in
-            let lo = block.lowerBound, w = block.count
             for t in 0..<time {
                 let row = b * time + t
-                let yt = y + row * channels + lo
-                if let bias { for c in 0..<w { yt[c] = bias[lo + c] } } else { yt.update(repeating: 0, count: w) }
-                for j in 0..<validTaps(segments + b * time, t, kernel) {
-                    let xs = x + (row - j) * channels + lo, wk = weight + (kernel - 1 - j) * channels + lo
-                    for c in 0..<w { yt[c] += wk[c] * xs[c] }
+                let taps = validTaps(segments + b * time, t, kernel)
+                for c in Swift.stride(from: block.lowerBound, to: block.upperBound, by: 16) {
+                    let m = min(16, block.upperBound - c)
+                    var acc = bias.map { ($0 + c).vector(m) } ?? Vec()
+                    for j in 0..<taps {
+                        acc += (weight + (kernel - 1 - j) * channels + c).vector(m) * (x + (row - j) * channels + c).vector(m)
+                    }
+                    (y + row * channels + c).store(acc, m)
                 }
             }
         }
     }
 
     /// dx[t-j] += weight[K-1-j] * dy[t];  dWeight[K-1-j] += x[t-j] * dy[t];  dBias += dy[t]
-    /// (over valid taps). Parallel over channel blocks only: every block owns its weight columns.
+    /// (over valid taps). Parallel over 16-channel blocks only: every block owns its weight columns.
     public static func backward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, dy: UnsafePointer<Float>,
                                 dx: UnsafeMutablePointer<Float>, dWeight: UnsafeMutablePointer<Float>,
                                 dBias: UnsafeMutablePointer<Float>?, segments: UnsafePointer<Int32>,
                                 batch: Int, time: Int, channels: Int, kernel: Int = 4) {
-        Parallel.channelBlocks(channels: channels) { block in
-            let lo = block.lowerBound, w = block.count
+        Parallel.channelBlocks(channels: channels, width: 16) { block in
+            let c = block.lowerBound, m = block.count
+            var dBiasSum = Vec()
             for b in 0..<batch {
                 for t in 0..<time {
                     let row = b * time + t
-                    let dyt = dy + row * channels + lo
-                    if let dBias { for c in 0..<w { dBias[lo + c] += dyt[c] } }
+                    let g = (dy + row * channels + c).vector(m)
+                    dBiasSum += g
                     for j in 0..<validTaps(segments + b * time, t, kernel) {
-                        let off = (row - j) * channels + lo, tap = (kernel - 1 - j) * channels + lo
-                        let xs = x + off, dxs = dx + off, wk = weight + tap, dwk = dWeight + tap
-                        for c in 0..<w {
-                            dxs[c] += wk[c] * dyt[c]
-                            dwk[c] += xs[c] * dyt[c]
-                        }
+                        let off = (row - j) * channels + c, tap = (kernel - 1 - j) * channels + c
+                        (dx + off).add((weight + tap).vector(m) * g, m)
+                        (dWeight + tap).add((x + off).vector(m) * g, m)
                     }
                 }
             }
+            if let dBias { (dBias + c).add(dBiasSum, m) }
         }
     }
 }

@@ -15,25 +15,23 @@ public enum RGLRU {
     public static func forward(_ direction: ScanDirection, u: UnsafePointer<Float>, rPre: UnsafePointer<Float>,
                                iPre: UnsafePointer<Float>, lambda: UnsafePointer<Float>, carry: UnsafePointer<Float>,
                                h: UnsafeMutablePointer<Float>, batch: Int, time: Int, channels: Int, stride: Int) {
-        let step = direction == .forward ? 1 : -1
         Parallel.batchAndChannelBlocks(batch: batch, channels: channels) { b, block in
-            let w = block.count, lo = block.lowerBound
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: w) { rate in
-                let rate = rate.baseAddress!  // -8 softplus(lambda)
-                for j in 0..<w { rate[j] = -8 * FastMath.softplus(lambda[lo + j]) }
+            for c in Swift.stride(from: block.lowerBound, to: block.upperBound, by: 16) {
+                let m = min(16, block.upperBound - c)
+                var rate = Vec()  // -8 softplus(lambda)
+                for l in 0..<m { rate[l] = -8 * FastMath.softplus(lambda[c + l]) }
+                var state = Vec()
                 for k in 0..<time {
                     let t = direction == .forward ? k : time - 1 - k
-                    let o = (b * time + t) * stride + lo
-                    let ht = h + o, ut = u + o, rt = rPre + o, it = iPre + o
+                    let o = (b * time + t) * stride + c
+                    let x = FastMath.sigmoid((iPre + o).vector(m)) * (u + o).vector(m)
                     if k == 0 || carry[b * time + t] == 0 {
-                        for j in 0..<w { ht[j] = FastMath.sigmoid(it[j]) * ut[j] }
+                        state = x
                     } else {
-                        let hp = h + o - step * stride
-                        for j in 0..<w {
-                            let a = FastMath.exp(rate[j] * FastMath.sigmoid(rt[j]))
-                            ht[j] = a * hp[j] + (1 - a * a).squareRoot() * FastMath.sigmoid(it[j]) * ut[j]
-                        }
+                        let a = FastMath.exp(rate * FastMath.sigmoid((rPre + o).vector(m)))
+                        state = a * state + (1 - a * a).squareRoot() * x
                     }
+                    (h + o).store(state, m)
                 }
             }
         }
@@ -42,7 +40,7 @@ public enum RGLRU {
     /// g_t = dh_t + carry_next a_next g_next.  With x = i u:
     ///   du += g m i;  diPre += g m u i(1-i);  dA = g h_prev + g x dm/da (carry positions only)
     ///   drPre += dA a (-8 softplus(lambda)) r(1-r);  dLambda += dA a (-8 r) sigmoid(lambda).
-    /// Parallel over channel blocks only (every block owns its dLambda entries).
+    /// Parallel over 16-channel blocks only (every block owns its dLambda entries).
     public static func backward(_ direction: ScanDirection, u: UnsafePointer<Float>, rPre: UnsafePointer<Float>,
                                 iPre: UnsafePointer<Float>, lambda: UnsafePointer<Float>, carry: UnsafePointer<Float>,
                                 h: UnsafePointer<Float>, dh: UnsafePointer<Float>,
@@ -50,63 +48,43 @@ public enum RGLRU {
                                 diPre: UnsafeMutablePointer<Float>, dLambda: UnsafeMutablePointer<Float>,
                                 batch: Int, time: Int, channels: Int, stride: Int) {
         let step = direction == .forward ? 1 : -1
-        let floor = sqrtFloor
-        Parallel.channelBlocks(channels: channels) { block in
-            let w = block.count, lo = block.lowerBound
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 5 * w) { scratch in
-                let rate = scratch.baseAddress!       // -8 softplus(lambda)
-                let sigLambda = rate + w              // sigmoid(lambda) = softplus'(lambda)
-                let g = rate + 2 * w                  // running gradient of h
-                let aNext = rate + 3 * w              // a at the next position in scan order
-                let dLam = rate + 4 * w               // this block's dLambda partial sums
-                for j in 0..<w {
-                    rate[j] = -8 * FastMath.softplus(lambda[lo + j])
-                    sigLambda[j] = FastMath.sigmoid(lambda[lo + j])
-                    dLam[j] = 0
-                }
-                for b in 0..<batch {
-                    g.update(repeating: 0, count: w)
-                    var carryNext: Float = 0
-                    for k in Swift.stride(from: time - 1, through: 0, by: -1) {
-                        let t = direction == .forward ? k : time - 1 - k
-                        let o = (b * time + t) * stride + lo
-                        let dht = dh + o, ut = u + o, rt = rPre + o, it = iPre + o
-                        let dut = du + o, drt = drPre + o, dit = diPre + o
-                        if carryNext != 0 {
-                            for j in 0..<w { g[j] = dht[j] + aNext[j] * g[j] }
-                        } else {
-                            for j in 0..<w { g[j] = dht[j] }
-                        }
-                        let resets = k == 0 || carry[b * time + t] == 0
-                        if resets {
-                            for j in 0..<w {
-                                let i = FastMath.sigmoid(it[j])
-                                dut[j] += g[j] * i
-                                dit[j] += g[j] * ut[j] * i * (1 - i)
-                                aNext[j] = 0
-                            }
-                        } else {
-                            let hp = h + o - step * stride
-                            for j in 0..<w {
-                                let r = FastMath.sigmoid(rt[j]), i = FastMath.sigmoid(it[j])
-                                let a = FastMath.exp(rate[j] * r)
-                                let z = 1 - a * a
-                                let m = z.squareRoot()
-                                let gx = g[j] * ut[j] * i
-                                dut[j] += g[j] * m * i
-                                dit[j] += g[j] * m * ut[j] * (1 - i) * i
-                                let dA = g[j] * hp[j] - gx * a / Swift.max(z, floor).squareRoot()
-                                let dLogA = dA * a
-                                drt[j] += dLogA * rate[j] * r * (1 - r)
-                                dLam[j] += dLogA * -8 * r * sigLambda[j]
-                                aNext[j] = a
-                            }
-                        }
-                        carryNext = resets ? 0 : 1
+        Parallel.channelBlocks(channels: channels, width: 16) { block in
+            let c = block.lowerBound, m = block.count
+            var rate = Vec(), sigLambda = Vec()  // -8 softplus(lambda), softplus'(lambda)
+            for l in 0..<m {
+                rate[l] = -8 * FastMath.softplus(lambda[c + l])
+                sigLambda[l] = FastMath.sigmoid(lambda[c + l])
+            }
+            var dLam = Vec()
+            for b in 0..<batch {
+                var g = Vec(), aNext = Vec()  // running gradient of h; a at the next position in scan order
+                for k in Swift.stride(from: time - 1, through: 0, by: -1) {
+                    let t = direction == .forward ? k : time - 1 - k
+                    let o = (b * time + t) * stride + c
+                    g = (dh + o).vector(m) + aNext * g
+                    let i = FastMath.sigmoid((iPre + o).vector(m)), ut = (u + o).vector(m)
+                    if k == 0 || carry[b * time + t] == 0 {
+                        (du + o).add(g * i, m)
+                        (diPre + o).add(g * ut * i * (1 - i), m)
+                        aNext = Vec()
+                    } else {
+                        let r = FastMath.sigmoid((rPre + o).vector(m))
+                        let a = FastMath.exp(rate * r)
+                        let z = 1 - a * a
+                        let gm = g * z.squareRoot()
+                        (du + o).add(gm * i, m)
+                        (diPre + o).add(gm * ut * i * (1 - i), m)
+                        var zFloored = z
+                        zFloored.replace(with: sqrtFloor, where: z .< sqrtFloor)
+                        let hPrev = (h + o - step * stride).vector(m)
+                        let dLogA = (g * hPrev - g * ut * i * a / zFloored.squareRoot()) * a
+                        (drPre + o).add(dLogA * rate * r * (1 - r), m)
+                        dLam += dLogA * -8 * r * sigLambda
+                        aNext = a
                     }
                 }
-                for j in 0..<w { dLambda[lo + j] += dLam[j] }
             }
+            (dLambda + c).add(dLam, m)
         }
     }
 }

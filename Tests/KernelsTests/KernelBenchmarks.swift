@@ -47,6 +47,9 @@ struct KernelBenchmarks {
         print("kernel throughput, shape (B, T, C) = (\(B), \(T), \(C)), \(n) elements; median of 7")
         report("libm exp (scalar reference)", elements: n, bytes: 2 * f * n) { for i in 0..<n { y.p[i] = Foundation.exp(x.p[i]) } }
         report("FastMath.exp loop", elements: n, bytes: 2 * f * n) { for i in 0..<n { y.p[i] = FastMath.exp(x.p[i]) } }
+        var sink: Float = 0
+        report("Reduce.max", elements: n, bytes: f * n) { sink += Reduce.max(x.p, n) }
+        report("Reduce.sum", elements: n, bytes: f * n) { sink += Reduce.sum(x.p, n) }
         report("Sigmoid.forward", elements: n, bytes: 2 * f * n) { Sigmoid.forward(x.p, y.p, count: n) }
         report("GeLU.forward", elements: n, bytes: 2 * f * n) { GeLU.forward(x.p, y.p, count: n) }
         report("GeLU.backward", elements: n, bytes: 4 * f * n) { GeLU.backward(x: x.p, dy: z.p, dx: d.p, count: n) }
@@ -115,6 +118,7 @@ struct KernelBenchmarks {
         report("AdamW (4M parameters)", elements: p, bytes: 9 * f * p) {
             AdamW().update(params: params.p, grads: grads.p, m: m.p, v: v.p, decayMask: mask.p, count: p, learningRate: 1e-3, step: 3)
         }
+        #expect(sink.isFinite)
         let wide = Tensor(random: 4 * C * C, &rng), out = Tensor(count: B * T * 4 * C)
         let flops = 2 * B * T * C * 4 * C
         print(String(format: "sgemm (%d x %d x %d, OpenBLAS threads as configured): %.1f GFLOP/s", B * T, 4 * C, C,
