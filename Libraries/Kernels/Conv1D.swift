@@ -34,27 +34,39 @@ public enum Conv1D {
     }
 
     /// dx[t-j] += weight[K-1-j] * dy[t];  dWeight[K-1-j] += x[t-j] * dy[t];  dBias += dy[t]
-    /// (over valid taps). Parallel over 16-channel blocks only: every block owns its weight columns.
+    /// (over valid taps). Parallel over batch rows, walking whole contiguous rows; each batch row
+    /// sums its weight and bias gradients into its own slot, added up in row order afterwards
+    /// (deterministic, no races).
     public static func backward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, dy: UnsafePointer<Float>,
                                 dx: UnsafeMutablePointer<Float>, dWeight: UnsafeMutablePointer<Float>,
                                 dBias: UnsafeMutablePointer<Float>?, segments: UnsafePointer<Int32>,
                                 batch: Int, time: Int, channels: Int, kernel: Int = 4) {
-        Parallel.channelBlocks(channels: channels, width: 16) { block in
-            let c = block.lowerBound, m = block.count
-            var dBiasSum = Vec()
-            for b in 0..<batch {
+        let slot = (kernel + 1) * channels  // kernel x channels weight taps, then channels of bias
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: batch * slot) { partial in
+            let partial = partial.baseAddress!
+            partial.initialize(repeating: 0, count: batch * slot)
+            Parallel.forEach(batch) { b in
+                let dw = partial + b * slot, db = dw + kernel * channels
                 for t in 0..<time {
                     let row = b * time + t
-                    let g = (dy + row * channels + c).vector(m)
-                    dBiasSum += g
-                    for j in 0..<validTaps(segments + b * time, t, kernel) {
-                        let off = (row - j) * channels + c, tap = (kernel - 1 - j) * channels + c
-                        (dx + off).add((weight + tap).vector(m) * g, m)
-                        (dWeight + tap).add((x + off).vector(m) * g, m)
+                    let taps = validTaps(segments + b * time, t, kernel)
+                    for c in Swift.stride(from: 0, to: channels, by: 16) {
+                        let m = min(16, channels - c)
+                        let g = (dy + row * channels + c).vector(m)
+                        (db + c).add(g, m)
+                        for j in 0..<taps {
+                            let tap = (kernel - 1 - j) * channels + c, off = (row - j) * channels + c
+                            (dx + off).add((weight + tap).vector(m) * g, m)
+                            (dw + tap).add((x + off).vector(m) * g, m)
+                        }
                     }
                 }
             }
-            if let dBias { (dBias + c).add(dBiasSum, m) }
+            for b in 0..<batch {
+                let dw = partial + b * slot, db = dw + kernel * channels
+                for i in 0..<kernel * channels { dWeight[i] += dw[i] }
+                if let dBias { for i in 0..<channels { dBias[i] += db[i] } }
+            }
         }
     }
 }
