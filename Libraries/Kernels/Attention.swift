@@ -19,7 +19,7 @@ public enum Attention {
     public static let defaultTile = 64
 
     /// Floats of scratch the kernels need for rows of `time` positions run on `threads` workers.
-    public static func scratchCount(time: Int, threads: Int, tile: Int = defaultTile) -> Int {
+    public static func scratchCount(time: Int, threads: Int = Parallel.workers, tile: Int = defaultTile) -> Int {
         max(threads, 1) * 2 * tile * time
     }
 
@@ -29,7 +29,7 @@ public enum Attention {
     /// scratch: scratchCount(time:threads:tile:) floats.
     public static func forward(qkv: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
                                logSumExp: UnsafeMutablePointer<Float>, mask: AttentionMask,
-                               heads: Int, headDim: Int, scratch: UnsafeMutablePointer<Float>, threads: Int,
+                               heads: Int, headDim: Int, scratch: UnsafeMutablePointer<Float>, threads: Int = Parallel.workers,
                                tile: Int = defaultTile) {
         let p = Problem(mask: mask, heads: heads, headDim: headDim, tile: tile)
         p.forEachPair(threads: threads, scratch: scratch) { b, h, scores, rowScales in
@@ -43,7 +43,7 @@ public enum Attention {
     public static func backward(qkv: UnsafePointer<Float>, out: UnsafePointer<Float>,
                                 logSumExp: UnsafePointer<Float>, dout: UnsafePointer<Float>,
                                 dqkv: UnsafeMutablePointer<Float>, mask: AttentionMask,
-                                heads: Int, headDim: Int, scratch: UnsafeMutablePointer<Float>, threads: Int,
+                                heads: Int, headDim: Int, scratch: UnsafeMutablePointer<Float>, threads: Int = Parallel.workers,
                                 tile: Int = defaultTile) {
         let p = Problem(mask: mask, heads: heads, headDim: headDim, tile: tile)
         p.forEachPair(threads: threads, scratch: scratch) { b, h, scores, dscores in
@@ -78,18 +78,13 @@ private struct Problem {
         let blasThreads = openblas_get_num_threads()
         openblas_set_num_threads(1)
         defer { openblas_set_num_threads(blasThreads) }
-        withoutActuallyEscaping(body) { body in
-            let run = { (w: Int) in
-                var pair = w
-                while pair < pairs {
-                    body(pair / heads, pair % heads, scratch + 2 * w * slice, scratch + (2 * w + 1) * slice)
-                    pair += workers
-                }
+        // Workers write disjoint (row, head) slices of the outputs and their own scratch.
+        Parallel.forEach(workers) { w in
+            var pair = w
+            while pair < pairs {
+                body(pair / heads, pair % heads, scratch + 2 * w * slice, scratch + (2 * w + 1) * slice)
+                pair += workers
             }
-            if workers == 1 { run(0); return }
-            // Workers write disjoint (row, head) slices of the outputs and their own scratch.
-            let shared = UncheckedSendable(value: run)
-            DispatchQueue.concurrentPerform(iterations: workers) { shared.value($0) }
         }
     }
 
@@ -183,43 +178,7 @@ private struct Problem {
     }
 }
 
-private struct UncheckedSendable<Value>: @unchecked Sendable { let value: Value }
-
-// MARK: - Row kernels (vectorised; libm exp does not vectorise)
-
-private typealias Vec = SIMD16<Float>
-
-@inline(__always) private func load(_ p: UnsafePointer<Float>) -> Vec {
-    UnsafeRawPointer(p).loadUnaligned(as: Vec.self)
-}
-
-@inline(__always) private func store(_ v: Vec, _ p: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vec.self)
-}
-
-/// exp for x <= 88 (Cephes expf: 2^n times a degree-6 polynomial on [-ln2/2, ln2/2]); relative
-/// error about 2e-7. Below -87 the result is clamped near 1e-38, which softmax treats as 0.
-/// Rounding uses the 1.5 * 2^23 trick: generic SIMD float-to-int conversions are not vectorised.
-@inline(__always) private func fastExp(_ x: Vec) -> Vec {
-    let x = x.clamped(lowerBound: Vec(repeating: -87), upperBound: Vec(repeating: 88))
-    let magic = Vec(repeating: 12_582_912)  // 1.5 * 2^23: adding it rounds to an integer
-    let shifted = x * 1.44269504088896341 + magic
-    let n = shifted - magic
-    let r = x - n * 0.693359375 + n * 2.12194440e-4
-    var p = Vec(repeating: 1.9875691500e-4)
-    p = p * r + 1.3981999507e-3
-    p = p * r + 8.3334519073e-3
-    p = p * r + 4.1665795894e-2
-    p = p * r + 1.6666665459e-1
-    p = p * r + 5.0000001201e-1
-    p = p * r * r + r + 1
-    // The low bits of `shifted` hold n; (n + 127) << 23 is the float 2^n (the magic's bits shift out).
-    let bits = (unsafeBitCast(shifted, to: SIMD16<Int32>.self) &+ SIMD16(repeating: 127)) &* SIMD16(repeating: 1 << 23)
-    return p * unsafeBitCast(bits, to: Vec.self)
-}
-
-/// Scalar exp with the same arithmetic, for row tails.
-@inline(__always) private func fastExp(_ x: Float) -> Float { fastExp(Vec(repeating: x))[0] }
+// MARK: - Row kernels (explicit SIMD16; libm exp does not vectorise)
 
 /// row[0..<visible] becomes exp(row - max), row[visible..<count] becomes 0.
 /// Returns the max and the sum of the exponentials (softmax = row / sum).
@@ -228,7 +187,7 @@ private func unnormalisedSoftmaxRow(_ row: UnsafeMutablePointer<Float>, visible:
     var maxV = Vec(repeating: -.infinity)
     var j = 0
     while j < vectorEnd {  // compare and blend: pointwiseMax is not vectorised
-        let v = load(row + j)
+        let v = (row + j).vector()
         maxV.replace(with: v, where: v .> maxV)
         j += 16
     }
@@ -237,13 +196,13 @@ private func unnormalisedSoftmaxRow(_ row: UnsafeMutablePointer<Float>, visible:
     var sumV = Vec(repeating: 0)
     j = 0
     while j < vectorEnd {
-        let e = fastExp(load(row + j) - top)
-        store(e, row + j)
+        let e = FastMath.exp((row + j).vector() - top)
+        (row + j).store(e)
         sumV += e
         j += 16
     }
     var sum = sumV.sum()
-    for j in vectorEnd..<visible { row[j] = fastExp(row[j] - top); sum += row[j] }
+    for j in vectorEnd..<visible { row[j] = FastMath.exp(row[j] - top); sum += row[j] }
     (row + visible).update(repeating: 0, count: count - visible)
     return (top, sum)
 }
@@ -252,8 +211,8 @@ private func unnormalisedSoftmaxRow(_ row: UnsafeMutablePointer<Float>, visible:
 private func expRow(_ row: UnsafeMutablePointer<Float>, visible: Int, count: Int, minus: Float) {
     let vectorEnd = visible & ~15
     var j = 0
-    while j < vectorEnd { store(fastExp(load(row + j) - minus), row + j); j += 16 }
-    for j in vectorEnd..<visible { row[j] = fastExp(row[j] - minus) }
+    while j < vectorEnd { (row + j).store(FastMath.exp((row + j).vector() - minus)); j += 16 }
+    for j in vectorEnd..<visible { row[j] = FastMath.exp(row[j] - minus) }
     (row + visible).update(repeating: 0, count: count - visible)
 }
 
@@ -261,6 +220,6 @@ private func expRow(_ row: UnsafeMutablePointer<Float>, visible: Int, count: Int
 private func softmaxBackwardRow(p: UnsafePointer<Float>, dp: UnsafeMutablePointer<Float>, count: Int, dot: Float) {
     let vectorEnd = count & ~15
     var j = 0
-    while j < vectorEnd { store(load(p + j) * (load(dp + j) - dot), dp + j); j += 16 }
+    while j < vectorEnd { (dp + j).store((p + j).vector() * ((dp + j).vector() - dot)); j += 16 }
     for j in vectorEnd..<count { dp[j] = p[j] * (dp[j] - dot) }
 }
