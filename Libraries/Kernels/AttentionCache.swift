@@ -3,7 +3,6 @@
 // forward. A decoded token is in the causal region: it sees every cached token of its sample (the
 // prefix included) and itself, exactly the keys the full forward gives it.
 import CBLAS
-import Foundation
 
 public final class AttentionCache {
     public let batch: Int
@@ -79,7 +78,7 @@ extension Attention {
                 var top = -Float.infinity
                 for j in 0..<n { top = max(top, cache.scores[j]) }
                 var sum: Float = 0
-                for j in 0..<n { cache.scores[j] = Foundation.exp(cache.scores[j] - top); sum += cache.scores[j] }
+                for j in 0..<n { cache.scores[j] = FastMath.exp(cache.scores[j] - top); sum += cache.scores[j] }
                 // out (hd) = V^T (hd, n) p (n) / sum
                 cblas_sgemv(CblasRowMajor, CblasTrans, Int32(n), Int32(hd), 1 / sum, v, Int32(d),
                             cache.scores, 1, 0, out + b * d + h * hd, 1)

@@ -90,6 +90,15 @@ public struct AttentionMask: Sendable {
         self.samples = samples
     }
 
+    /// The same from the inputs ScanCarry takes: segment ids and a causal flag per position
+    /// (false on the prefix; ignored on padding).
+    public init(segments: [Int32], causal: [Bool], batch: Int, time: Int, bidirectional: Bool) throws {
+        let regions = zip(segments, causal).map { segment, causal in
+            (segment == 0 ? AttentionRegion.pad : causal ? .causal : .prefix).rawValue
+        }
+        try self.init(segments: segments, regions: regions, batch: batch, time: time, bidirectional: bidirectional)
+    }
+
     /// Number of visible (query, key) pairs; attention FLOPs are proportional to it.
     public var visiblePairs: Int {
         zip(keyStart, keyEnd).reduce(0) { $0 + Int($1.1 - $1.0) }

@@ -173,6 +173,10 @@ private func channelRange(b: Int, t: Int, time: Int, width: Int) -> Range<Int> {
                 }
             }
         }
+        // The causal-flag form gives the same mask.
+        let causal = regions.map { $0 == AttentionRegion.causal.rawValue }
+        let fromFlags = try AttentionMask(segments: segments, causal: causal, batch: 2, time: time, bidirectional: bidirectional)
+        #expect(fromFlags.keyStart == mask.keyStart && fromFlags.keyEnd == mask.keyEnd && fromFlags.position == mask.position)
         // Positions restart at every sample.
         #expect(Array(mask.position[0..<16]) == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 1])
     }
