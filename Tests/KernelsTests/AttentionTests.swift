@@ -371,7 +371,8 @@ private func channelRange(b: Int, t: Int, time: Int, width: Int) -> Range<Int> {
         #expect(cache.lengths == [9 + steps, 5 + steps])
     }
 
-    /// Figures for `make bench-attention`; runs only when BIRDIE_BENCH_ATTENTION is set.
+    /// Figures for `make bench-attention`; runs only when BIRDIE_BENCH_ATTENTION is set
+    /// (BIRDIE_BENCH_TILE=n tries another query tile size).
     @Test(.enabled(if: ProcessInfo.processInfo.environment["BIRDIE_BENCH_ATTENTION"] != nil))
     func benchmark() throws {
         let batch = 8, time = 512, heads = 4, headDim = 64
@@ -387,7 +388,7 @@ private func channelRange(b: Int, t: Int, time: Int, width: Int) -> Range<Int> {
                 setup.threads = threads
                 setup.tile = Int(ProcessInfo.processInfo.environment["BIRDIE_BENCH_TILE"] ?? "") ?? Attention.defaultTile
                 let d = setup.channels
-                var qkv = setup.randomInput(seed: 61)
+                let qkv = setup.randomInput(seed: 61)
                 var out = [Float](repeating: 0, count: batch * time * d)
                 var lse = [Float](repeating: 0, count: batch * heads * time)
                 var dqkv = [Float](repeating: 0, count: qkv.count)
@@ -407,8 +408,6 @@ private func channelRange(b: Int, t: Int, time: Int, width: Int) -> Range<Int> {
                     cpuTimes.append(processCPUTime() - c0)
                     forwardTimes.append(t1.timeIntervalSince(t0))
                     backwardTimes.append(t2.timeIntervalSince(t1))
-                    qkv.withUnsafeMutableBufferPointer { Rotary.forward(qkv: $0.baseAddress!, rows: 1, heads: heads,
-                        positions: setup.mask.position, table: setup.table) }  // keep inputs changing a little
                 }
                 let median = { (x: [Double]) in x.sorted()[x.count / 2] }
                 // Useful FLOPs: 2 products of 2 * headDim per visible pair forward, 4 backward.
