@@ -323,6 +323,28 @@ private func channelRange(b: Int, t: Int, time: Int, width: Int) -> Range<Int> {
         }
     }
 
+    /// Backward adds to dqkv (the kernels' convention), it does not overwrite it.
+    @Test func backwardAccumulates() throws {
+        let setup = try Setup(rows: Self.mixedRows, time: 40, heads: 2, headDim: 8, bidirectional: true)
+        let qkv = setup.randomInput(seed: 45)
+        var rng = TestRNG(seed: 46)
+        let dout = rng.floats(2 * 40 * setup.channels)
+        let (out, rotated, lse) = setup.forward(qkv)
+        var dqkv = [Float](repeating: 0, count: qkv.count)
+        var scratch = [Float](repeating: 0, count: Attention.scratchCount(time: 40))
+        for _ in 0..<2 {
+            Attention.backward(qkv: rotated, out: out, logSumExp: lse, dout: dout, dqkv: &dqkv, mask: setup.mask,
+                               heads: 2, headDim: 8, scratch: &scratch)
+        }
+        let once = setup.gradient(qkv, dout: dout.map { 2 * $0 })  // linear in dout
+        var twice = dqkv
+        setup.mask.position.withUnsafeBufferPointer { positions in
+            Rotary.backward(dqkv: &twice, rows: 80, heads: 2, positions: positions.baseAddress!, table: setup.table)
+        }
+        #expect(maxDifference(once, twice) < 1e-5)
+        #expect(twice.contains { $0 != 0 })
+    }
+
     @Test func threadCountDoesNotChangeResults() throws {
         var setup = try Setup(rows: Self.mixedRows, time: 40, heads: 3, headDim: 8, bidirectional: true)
         let qkv = setup.randomInput(seed: 41)
