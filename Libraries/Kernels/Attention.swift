@@ -10,6 +10,16 @@
 //
 // Forward saves the log-sum-exp of each query's scores; backward recomputes the probabilities from
 // it (as FlashAttention does) instead of storing a (heads, time, time) matrix per layer.
+//
+// In a transformer layer (x: (B, T, C) normalised input, qkv = x W_qkv^T: (B, T, 3C)):
+//   mask  = try AttentionMask(segments:regions:batch:time:bidirectional:)   once per batch
+//   table = RotaryTable(headDim:maxPositions:)                              once per model
+//   forward:  Rotary.forward(qkv:rows:heads:positions: mask.position, table:)   (in place)
+//             Attention.forward(qkv:out:logSumExp:mask:heads:headDim:scratch:)  then out W_o^T
+//   backward: Attention.backward(qkv:out:logSumExp:dout:dqkv:...)  (+= into the zeroed dqkv)
+//             Rotary.backward(dqkv:rows:heads:positions:table:)     (in place), then W_qkv's backward
+//   decoding: AttentionCache.append(sample:qkv:count:) with the prompt's rotated qkv from the full
+//             forward, then Attention.step(qkv:out:cache:table:) per new token.
 import CBLAS
 import Foundation
 
