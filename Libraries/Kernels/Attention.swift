@@ -37,6 +37,7 @@ public enum Attention {
     /// out: (batch, time, channels), overwritten; 0 on padding.
     /// logSumExp: (batch, heads, time), overwritten; saved for backward.
     /// scratch: scratchCount(time:threads:tile:) floats.
+    /// Call from one thread at a time: it sets OpenBLAS to one thread for its duration (see forEachPair).
     public static func forward(qkv: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
                                logSumExp: UnsafeMutablePointer<Float>, mask: AttentionMask,
                                heads: Int, headDim: Int, scratch: UnsafeMutablePointer<Float>, threads: Int = Parallel.workers,
