@@ -1,3 +1,5 @@
+import Foundation
+
 /// An open-addressing hash map from byte strings to dense indices 0, 1, 2, ... (in insertion
 /// order, so iteration never depends on hashing). Keys live in one arena: no allocation per key.
 struct ByteKeyMap {
@@ -107,5 +109,3 @@ struct ByteKeyMap {
         keyBytes.removeAll(keepingCapacity: true)
     }
 }
-
-import Foundation

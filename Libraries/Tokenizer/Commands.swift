@@ -114,9 +114,10 @@ public enum TokenizeCommands {
         let start = now()
         let (model, modelSum) = try loadModel(modelPath)
         let encoder = BPEEncoder(model: model)
-        var readers = [try TextDocumentReader(path: inputs[0], format: text.format, field: text.field)]
+        // The first input is opened before the header is written: its format goes in the provenance.
+        var next: TextDocumentReader? = try TextDocumentReader(path: inputs[0], format: text.format, field: text.field)
         let provenance = Provenance(tool: "tokenize encode", arguments: arguments, inputs: [modelSum],
-                                    extra: ["model-crc32c": modelSum.crc32c, "input-format": readers[0].format.rawValue,
+                                    extra: ["model-crc32c": modelSum.crc32c, "input-format": next!.format.rawValue,
                                             "text-field": text.field])
         let writer = try TokenDocumentWriter(path: output, vocabularySize: model.vocabularySize,
                                              provenance: provenance, compression: compression)
@@ -125,9 +126,9 @@ public enum TokenizeCommands {
         var inputSums: [InputChecksum] = []
         var tokens: [TokenID] = []
         var doneBefore = 0
-        for i in inputs.indices {
-            if i > 0 { readers.append(try TextDocumentReader(path: inputs[i], format: text.format, field: text.field)) }
-            let reader = readers[i]
+        for path in inputs {
+            let reader = try next ?? TextDocumentReader(path: path, format: text.format, field: text.field)
+            next = nil
             while let doc = try reader.next() {
                 tokens.removeAll(keepingCapacity: true)
                 let t = now()
@@ -141,7 +142,6 @@ public enum TokenizeCommands {
             }
             doneBefore += reader.bytesRead
             inputSums.append(reader.inputChecksum)
-            readers[i] = readers[0]   // let the finished reader go
         }
         try writer.finish(Closing(inputs: inputSums, extra: ["documents": String(summary.documents),
                                                              "tokens": String(summary.tokens)]))
