@@ -16,6 +16,9 @@ public enum ObjectiveBenchmark {
         public var median: Double { tokensPerSecond.sorted()[tokensPerSecond.count / 2] }
     }
 
+    /// Vocabulary size of the synthetic documents (16,384 text tokens after the reserved ids).
+    public static let vocabularySize = Int(Vocabulary.reservedCount) + 16_384
+
     /// Text-like documents: Zipf-distributed ids (exponent 1) over `vocabulary` text tokens.
     public static func syntheticDocuments(count: Int, length: Int, vocabulary: Int = 16_384, seed: UInt64) -> [[TokenID]] {
         var cumulative = [Double](), sum = 0.0
@@ -58,10 +61,13 @@ public enum ObjectiveBenchmark {
 
     /// The table printed by `corrupt bench`.
     public static func table(_ results: [Result], rowLength: Int) -> String {
-        var lines = ["class               ours (tokens/s)   authors (tokens/s)   ratio    (row length \(rowLength), one core, median)"]
+        func pad(_ s: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - s.count)) + s }
+        var lines = ["objective class      ours (tokens/s)  authors (tokens/s)     ratio   (row length \(rowLength), one core, median of \(results.first?.tokensPerSecond.count ?? 0))"]
         for r in results {
             let authors = published[r.objectiveClass] ?? .nan
-            lines.append(String(format: "%-18@ %16.0f %20.0f %7.1fx", r.objectiveClass.rawValue as NSString, r.median, authors, r.median / authors))
+            lines.append(r.objectiveClass.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0)
+                         + pad(String(format: "%.0f", r.median), 17) + pad(String(format: "%.0f", authors), 20)
+                         + pad(String(format: "%.0fx", r.median / authors), 10))
         }
         return lines.joined(separator: "\n")
     }

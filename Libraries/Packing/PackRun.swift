@@ -6,7 +6,7 @@ import ToolSupport
 /// `pack`: an objective-sample stream in, a packed-row stream out, in bounded memory.
 public enum PackRun {
     public static func run(source: FileSource, output: String, length: Int?, window: Int,
-                           compression: Compression, progress mode: ProgressMode) throws -> PackingStats {
+                           compression: Compression, progress mode: ProgressMode, quiet: Bool = false) throws -> PackingStats {
         let reader = try SampleReader(source: source)
         guard let rowLength = length ?? reader.rowLength else {
             throw ToolError.usage("\(reader.name) does not record its row length; give --length")
@@ -33,7 +33,7 @@ public enum PackRun {
             try writer.finish(Closing(inputs: [InputChecksum(path: source.path, bytes: source.bytesRead, crc32c: source.checksum.value)],
                                       extra: ["rows": String(s.rows), "samples": String(s.samples), "dropped-samples": String(s.droppedSamples),
                                               "fill-rate": String(format: "%.6f", s.fillRate)]))
-            progress.finish("\(s.rows) rows")
+            if !quiet { progress.finish("\(s.rows) rows") }
             return s
         } catch {
             writer.discard()

@@ -94,7 +94,7 @@ extension Corrupt {
         var length = 2048
 
         @Option(help: "Sample tokens per class and repetition.")
-        var tokens = 4_000_000
+        var tokens = 50_000_000
 
         @Option(help: "Repetitions (the median is reported).")
         var repetitions = 3
@@ -102,7 +102,21 @@ extension Corrupt {
         @Option(help: "Grid whose classes are measured.")
         var grid = "birdie"
 
+        @Option(help: "Instead of measuring, write this many synthetic documents of 8,192 tokens as a token-document stream to --emit-documents (for timing pipelines).")
+        var documents = 1000
+
+        @Option(help: "Token-document stream to write the synthetic documents to (then exit).")
+        var emitDocuments: String?
+
         func run() throws {
+            if let path = emitDocuments {
+                let writer = try TokenDocumentWriter(path: path, vocabularySize: ObjectiveBenchmark.vocabularySize,
+                                                     provenance: Provenance(tool: "corrupt bench", arguments: Provenance.commandLine, seed: 1))
+                for i in 0..<documents {
+                    try writer.append(ObjectiveBenchmark.syntheticDocuments(count: 1, length: 8192, seed: UInt64(i))[0])
+                }
+                return try writer.finish()
+            }
             let g = try Grid.resolve(grid)
             let documents = ObjectiveBenchmark.syntheticDocuments(count: 64, length: 8192, seed: 1)
             let results = try ObjectiveBenchmark.run(grid: g, rowLength: length, tokens: tokens,

@@ -38,8 +38,10 @@ enum CorruptRun {
             try writer.finish(Closing(inputs: [InputChecksum(path: input, bytes: source.bytesRead, crc32c: source.checksum.value)],
                                       extra: ["samples": String(c.samples), "skipped-pieces": String(c.skippedPieces),
                                               "skipped-tokens": String(c.skippedTokens)]))
-            if !common.quiet { printSummary(c, mixture: mixture, verbose: common.verbose) }
-            progress.finish("\(c.samples) samples from \(c.documents) documents")
+            if !common.quiet {
+                printSummary(c, mixture: mixture, verbose: common.verbose)
+                progress.finish("\(c.samples) samples from \(c.documents) documents")
+            }
         } catch {
             writer.discard()
             throw error

@@ -42,7 +42,7 @@ struct Pack: ParsableCommand {
     func run() throws {
         let source = try FileSource(path: input)
         let stats = try PackRun.run(source: source, output: output, length: length, window: window,
-                                    compression: compress, progress: common.effectiveProgress)
+                                    compression: compress, progress: common.effectiveProgress, quiet: common.quiet)
         if !common.quiet {
             printError(String(format: "pack: %d samples in %d rows of %d, fill rate %.1f%%; dropped %d samples longer than a row (%d tokens)",
                               stats.samples, stats.rows, stats.rowLength, stats.fillRate * 100, stats.droppedSamples, stats.droppedTokens))
