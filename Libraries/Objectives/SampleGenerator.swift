@@ -33,6 +33,10 @@ public struct GeneratorCounts: Sendable, Equatable {
     /// and their tokens: skipped, never fatal.
     public var skippedPieces = 0
     public var skippedTokens = 0
+    /// Samples made from less text than their configuration's length range asks for (the end of a
+    /// document, or a short document, used whole). Many of these mean the documents are short:
+    /// feed whole files (tokenize encode --input-format raw) or long records for long-range objectives.
+    public var shortSamples = 0
     /// Samples and row positions (input + target) per configuration, by index.
     public var samplesPerConfiguration: [Int]
     public var tokensPerConfiguration: [Int]
@@ -107,6 +111,7 @@ public struct SampleGenerator: Sendable {
             counts.documents += 1
         }
         let take = min(wanted, document.count - offset)
+        if take < textLengths[index]!.lowerBound { counts.shortSamples += 1 }
         let sample = make(configuration, index: index, text: document[offset..<offset + take])
         offset += take
         counts.samples += 1

@@ -231,6 +231,33 @@ private func pythonRows(_ file: URL, in folder: URL) throws -> [String: Any] {
         for peak in peaks { #expect(peak < 64, "peak memory \(peak) MB for a 3M-token stream: \(r.stderr)") }
     }
 
+    /// The whole pipe from text, and --explain decoding samples like the paper's Table 1.
+    @Test func tokenizeCorruptPackPipelineAndExplain() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let words = ["the", "bird", "sings", "over", "a", "quiet", "river", "while", "seven", "stones", "rest", "near", "old", "trees"]
+        var text = ""
+        for i in 0..<6000 { text += words[(i * 7 + i / 13) % words.count] + (i % 17 == 16 ? ".\n" : " ") }
+        try Data(text.utf8).write(to: folder.appendingPathComponent("corpus.txt"))
+        let train = try run("tokenize", ["train", "corpus.txt", "--vocab-size", "600", "-o", "tok.model", "-q"], in: folder)
+        #expect(train.status == 0, "\(train.stderr)")
+        let pipe = try run("bash", ["-c", "set -o pipefail; tokenize encode -q -m tok.model --input-format raw corpus.txt | corrupt -q --mixture ul2 --length 512 | pack -q > rows.pack"], in: folder)
+        #expect(pipe.status == 0, "\(pipe.stderr)")
+        let rows = try pythonRows(folder.appendingPathComponent("rows.pack"), in: folder)
+        #expect((rows["tokens"] as? [[Int]])?.count ?? 0 > 5)
+        #expect((rows["names"] as? [String])?.first == "ul2-r-sc-r15-m3")
+
+        try run("tokenize", ["encode", "-q", "-m", "tok.model", "--input-format", "raw", "corpus.txt", "-o", "docs.tok"], in: folder).stdout.isEmpty ? () : ()
+        let explain = try run("corrupt", ["docs.tok", "--explain", "-m", "tok.model", "--mixture", "light", "--length", "512", "--count", "12"], in: folder)
+        #expect(explain.status == 0, "\(explain.stderr)")
+        let out = String(decoding: explain.stdout, as: UTF8.self)
+        #expect(out.components(separatedBy: "\nIn:  ").count == 13 && out.components(separatedBy: "\nTgt: ").count == 13, "\(out)")
+        #expect(out.contains("[CLM]") || out.contains("[PLM]") || out.contains("[COPY]"))
+        #expect(out.contains("bird"), "decoded text")
+        let missing = try run("corrupt", ["docs.tok", "--explain"], in: folder)
+        #expect(missing.status == 64, "--explain without a model is a usage error")
+    }
+
     @Test func listsTheConfigurationsOfAMixture() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -37,7 +37,7 @@ enum CorruptRun {
             }
             try writer.finish(Closing(inputs: [InputChecksum(path: input, bytes: source.bytesRead, crc32c: source.checksum.value)],
                                       extra: ["samples": String(c.samples), "skipped-pieces": String(c.skippedPieces),
-                                              "skipped-tokens": String(c.skippedTokens)]))
+                                              "skipped-tokens": String(c.skippedTokens), "short-samples": String(c.shortSamples)]))
             if !common.quiet {
                 printSummary(c, mixture: mixture, verbose: common.verbose)
                 progress.finish("\(c.samples) samples from \(c.documents) documents")
@@ -50,7 +50,7 @@ enum CorruptRun {
 
     static func printSummary(_ c: GeneratorCounts, mixture: Mixture, verbose: Bool) {
         let tokens = c.tokensPerConfiguration.reduce(0, +)
-        printError("corrupt: \(c.documents) documents, \(c.samples) samples, \(tokens) sample tokens from \(c.textTokens) text tokens; skipped \(c.skippedPieces) pieces too short for the configuration drawn (\(c.skippedTokens) tokens)")
+        printError("corrupt: \(c.documents) documents, \(c.samples) samples, \(tokens) sample tokens from \(c.textTokens) text tokens; \(c.shortSamples) samples shorter than their length range (short documents); skipped \(c.skippedPieces) pieces too short for the configuration drawn (\(c.skippedTokens) tokens)")
         var line = "corrupt: class shares (samples / tokens):"
         for (k, _) in mixture.classShares {
             let members = mixture.grid.classes.indices.filter { mixture.grid.classes[$0] == k }
