@@ -70,7 +70,8 @@ public final class RowReader {
         row.tokens = r[0].ints
         row.labels = r[1].ints
         row.segments = r[2].ints
-        guard let regions = Optional(r[3].ints.compactMap { Region(rawValue: UInt8(clamping: $0)) }), regions.count == n else {
+        let regions = r[3].ints.compactMap { Region(rawValue: UInt8(clamping: $0)) }
+        guard regions.count == n else {
             throw ToolError.badInput(reader.name, "\(which): a region value is not 0, 1 or 2", fix: "write the stream with pack")
         }
         row.regions = regions
