@@ -1,4 +1,5 @@
 import Foundation
+import Formats
 import Vocabulary
 
 /// Throughput of the sample generator per objective class (make bench-corrupt).
@@ -32,6 +33,14 @@ public enum ObjectiveBenchmark {
                 return Vocabulary.reservedCount + TokenID(lo)
             }
         }
+    }
+
+    /// Writes `count` synthetic documents of 8,192 tokens as a token-document stream (for timing pipes).
+    public static func writeDocuments(count: Int, to path: String) throws {
+        let writer = try TokenDocumentWriter(path: path, vocabularySize: vocabularySize,
+                                             provenance: Provenance(tool: "corrupt bench", arguments: Provenance.commandLine, seed: 1))
+        for i in 0..<count { try writer.append(syntheticDocuments(count: 1, length: 8192, seed: UInt64(i))[0]) }
+        try writer.finish()
     }
 
     /// For each class of `grid`: the class's configurations at equal weight, `tokens` sample tokens

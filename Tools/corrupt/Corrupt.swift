@@ -1,6 +1,7 @@
 import ArgumentParser
 import Formats
 import Objectives
+import Tokenizer
 import ToolSupport
 
 extension Compression: ExpressibleByArgument {}
@@ -18,8 +19,9 @@ struct Corrupt: ParsableCommand {
 
             Mixtures: clm, ul2, bfr, birdie (the 104-configuration pool at its starting mixture), \
             light (15 configurations), or a JSON file {"grid": "birdie", "mixture": {"name": p, ...}} \
-            (docs/FORMATS.md). Example:
-              tokenize encode -m tok.model corpus.txt | corrupt --mixture ul2 --length 1024 | pack > ul2.pack
+            (docs/FORMATS.md). The options of the default subcommand: corrupt generate --help.
+              tokenize encode -m tok.model a.txt | corrupt --mixture ul2 | pack > ul2.pack
+              corrupt --explain -m tok.model --mixture light docs.tok
             """,
         subcommands: [Generate.self, Bench.self],
         defaultSubcommand: Generate.self)
@@ -73,13 +75,15 @@ extension Corrupt {
 
         func run() throws {
             let mix = try Mixture.resolve(mixture)
-            if listConfigurations { return print(CorruptRun.listing(mix, rowLength: length)) }
+            if listConfigurations { return print(CorruptCommand.listing(mix, rowLength: length)) }
             if explain {
-                try CorruptRun.explain(input: input, mixture: mix, rowLength: length, seed: common.seed, placement: paradigm,
-                                       modelPath: model!, count: count, maxCharacters: maxCharacters)
-                return
+                let (tokenizer, _) = try TokenizeCommands.loadModel(model!)
+                let samples = try CorruptCommand.explain(
+                    input: input, vocabularySize: tokenizer.vocabularySize, mixture: mix, rowLength: length, seed: common.seed,
+                    placement: paradigm, count: count, maxCharacters: maxCharacters) { String(decoding: tokenizer.decode($0), as: UTF8.self) }
+                return print(samples.joined(separator: "\n"))
             }
-            try CorruptRun.generate(input: input, output: output, mixture: mix, mixtureArgument: mixture, rowLength: length,
+            try CorruptCommand.generate(input: input, output: output, mixture: mix, mixtureArgument: mixture, rowLength: length,
                                     seed: common.seed, placement: paradigm, compression: compress, common: common)
         }
     }
@@ -109,14 +113,7 @@ extension Corrupt {
         var emitDocuments: String?
 
         func run() throws {
-            if let path = emitDocuments {
-                let writer = try TokenDocumentWriter(path: path, vocabularySize: ObjectiveBenchmark.vocabularySize,
-                                                     provenance: Provenance(tool: "corrupt bench", arguments: Provenance.commandLine, seed: 1))
-                for i in 0..<documents {
-                    try writer.append(ObjectiveBenchmark.syntheticDocuments(count: 1, length: 8192, seed: UInt64(i))[0])
-                }
-                return try writer.finish()
-            }
+            if let path = emitDocuments { return try ObjectiveBenchmark.writeDocuments(count: documents, to: path) }
             let g = try Grid.resolve(grid)
             let documents = ObjectiveBenchmark.syntheticDocuments(count: 64, length: 8192, seed: 1)
             let results = try ObjectiveBenchmark.run(grid: g, rowLength: length, tokens: tokens,

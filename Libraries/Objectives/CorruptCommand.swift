@@ -1,14 +1,14 @@
 import Foundation
 import Formats
-import Objectives
 import ToolSupport
-import Tokenizer
 import Vocabulary
 
-/// The work behind the flags (kept out of the command so the command stays a list of options).
-enum CorruptRun {
-    static func generate(input: String, output: String, mixture: Mixture, mixtureArgument: String, rowLength: Int,
-                         seed: UInt64, placement: ParadigmPlacement, compression: Compression, common: CommonOptions) throws {
+/// What `corrupt` does, as library calls (the tool only parses flags).
+public enum CorruptCommand {
+    /// Token documents from `input` to an objective-sample stream at `output` ("-" = stdin/stdout),
+    /// with a summary of the counts on stderr.
+    public static func generate(input: String, output: String, mixture: Mixture, mixtureArgument: String, rowLength: Int,
+                                seed: UInt64, placement: ParadigmPlacement, compression: Compression, common: CommonOptions) throws {
         let source = try FileSource(path: input)
         let reader = try TokenDocumentReader(source: source)
         var documents = TokenDocumentIterator(reader)
@@ -66,24 +66,25 @@ enum CorruptRun {
         }
     }
 
-    static func explain(input: String, mixture: Mixture, rowLength: Int, seed: UInt64, placement: ParadigmPlacement,
-                        modelPath: String, count: Int, maxCharacters: Int) throws {
-        let (model, _) = try TokenizeCommands.loadModel(modelPath)
-        let reader = try TokenDocumentReader(path: input, vocabularySize: model.vocabularySize)
+    /// The first `count` samples, decoded for humans (`decode` turns text tokens into text).
+    public static func explain(input: String, vocabularySize: Int, mixture: Mixture, rowLength: Int, seed: UInt64,
+                               placement: ParadigmPlacement, count: Int, maxCharacters: Int,
+                               decode: ([TokenID]) -> String) throws -> [String] {
+        let reader = try TokenDocumentReader(path: input, vocabularySize: vocabularySize)
         var documents = TokenDocumentIterator(reader)
         var generator = try SampleGenerator(mixture: mixture, rowLength: rowLength, seed: seed, placement: placement)
-        var shown = 0
-        while shown < count, let sample = generator.next(from: &documents) {
-            shown += 1
-            print(SampleExplainer.explain(sample, number: shown, grid: mixture.grid, maxCharacters: maxCharacters) {
-                String(decoding: model.decode($0), as: UTF8.self)
-            })
+        var shown = [String]()
+        while shown.count < count, let sample = generator.next(from: &documents) {
+            shown.append(SampleExplainer.explain(sample, number: shown.count + 1, grid: mixture.grid,
+                                                 maxCharacters: maxCharacters, decode: decode))
         }
         if let error = documents.error { throw error }
-        if shown == 0 { throw ToolError.badInput(reader.name, "no sample could be made (no documents, or all too short)") }
+        if shown.isEmpty { throw ToolError.badInput(reader.name, "no sample could be made (no documents, or all too short)") }
+        return shown
     }
 
-    static func listing(_ mixture: Mixture, rowLength: Int) -> String {
+    /// The mixture's configurations as TSV: index, name, class, probability, text lengths at rowLength.
+    public static func listing(_ mixture: Mixture, rowLength: Int) -> String {
         var lines = ["index\tname\tclass\tprobability\ttext-length-at-\(rowLength)"]
         for (i, c) in mixture.grid.configurations.enumerated() {
             let range = SampleGenerator.textLengthRange(c, rowLength: rowLength, referenceRowLength: mixture.grid.referenceRowLength)
