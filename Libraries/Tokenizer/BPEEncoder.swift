@@ -5,9 +5,7 @@ import Vocabulary
 /// cheap to reuse and not thread-safe: one encoder per thread.
 public final class BPEEncoder {
     public let model: BPEModel
-    private var cache: ByteKeyMap
-    private var cachedTokens: [TokenID] = []
-    private var cachedStarts: [Int] = [0]
+    private var cache: PieceCache
     private let cacheLimit: Int
     private var symbols: [TokenID] = []
 
@@ -15,7 +13,7 @@ public final class BPEEncoder {
     public init(model: BPEModel, cacheEntries: Int = 1 << 18) {
         self.model = model
         cacheLimit = cacheEntries
-        cache = ByteKeyMap(capacity: min(cacheEntries, 1 << 16))
+        cache = PieceCache(map: ByteKeyMap(capacity: min(cacheEntries, 1 << 16)))
     }
 
     public func encode(_ text: [UInt8]) -> [TokenID] {
@@ -30,6 +28,11 @@ public final class BPEEncoder {
     public func encode(_ text: UnsafeRawBufferPointer, into out: inout [TokenID]) {
         guard let base = text.baseAddress else { return }
         out.reserveCapacity(out.count + text.count / 3)
+        // Work on a local copy of the cache: no exclusivity checks or retains per piece.
+        var cache = PieceCache(map: ByteKeyMap(capacity: 1))
+        swap(&cache, &self.cache)
+        defer { swap(&cache, &self.cache) }
+        let limit = cacheLimit
         PreTokenizer.split(text) { start, end in
             let n = end - start
             let p = base + start
@@ -38,21 +41,16 @@ public final class BPEEncoder {
                 return
             }
             let h = ByteKeyMap.hash(p, n)
-            if let idx = cache.find(p, n, hash: h) {
-                let s = cachedStarts[idx], e = cachedStarts[idx + 1]
-                cachedTokens.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[s..<e])) }
+            if let idx = cache.map.find(p, n, hash: h) {
+                cache.appendTokens(of: idx, to: &out)
                 return
             }
             let first = out.count
             mergePiece(UnsafeRawBufferPointer(start: p, count: n), into: &out)
-            if cache.count >= cacheLimit || cache.arenaBytes > 64 << 20 {
-                cache.removeAll()
-                cachedTokens.removeAll(keepingCapacity: true)
-                cachedStarts = [0]
-            }
-            cache.insert(p, n, hash: h)
-            cachedTokens.append(contentsOf: out[first...])
-            cachedStarts.append(cachedTokens.count)
+            if cache.map.count >= limit || cache.map.arenaBytes > 64 << 20 { cache.removeAll() }
+            cache.map.insert(p, n, hash: h)
+            cache.tokens.append(contentsOf: out[first...])
+            cache.starts.append(cache.tokens.count)
         }
     }
 
@@ -120,6 +118,26 @@ public final class BPEEncoder {
         var i = 0
         while i < n { out.append(sym[i]); i = next[i] }
         return out
+    }
+}
+
+/// Pieces seen before and their tokens.
+struct PieceCache {
+    var map: ByteKeyMap
+    var tokens: [TokenID] = []
+    var starts: [Int] = [0]
+
+    @inline(__always)
+    func appendTokens(of idx: Int, to out: inout [TokenID]) {
+        starts.withUnsafeBufferPointer { st in
+            tokens.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[st[idx]..<st[idx + 1]])) }
+        }
+    }
+
+    mutating func removeAll() {
+        map.removeAll()
+        tokens.removeAll(keepingCapacity: true)
+        starts = [0]
     }
 }
 

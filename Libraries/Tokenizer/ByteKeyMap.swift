@@ -1,3 +1,5 @@
+import Foundation
+
 /// An open-addressing hash map from byte strings to dense indices 0, 1, 2, ... (in insertion
 /// order, so iteration never depends on hashing). Keys live in one arena: no allocation per key.
 struct ByteKeyMap {
@@ -37,6 +39,21 @@ struct ByteKeyMap {
         return h ^ (h >> 32)
     }
 
+    /// Byte equality without a libc call (keys are mostly a few bytes long).
+    @inline(__always)
+    static func equal(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
+        var i = 0
+        while i + 8 <= n {
+            if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+            i += 8
+        }
+        while i < n {
+            if a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
+            i += 1
+        }
+        return true
+    }
+
     /// The index of the key, or nil.
     @inline(__always)
     func find(_ p: UnsafeRawPointer, _ n: Int, hash h: UInt64) -> Int? {
@@ -47,9 +64,9 @@ struct ByteKeyMap {
                     let v = Int(sl[s])
                     if v == 0 { return nil }
                     let idx = v - 1
-                    if hashes[idx] == h {
+                    if hashes.withUnsafeBufferPointer({ $0[idx] }) == h {
                         let ks = keyStarts[idx], ke = keyStarts[idx + 1]
-                        if ke - ks == n && memcmp(kb.baseAddress! + ks, p, n) == 0 { return idx }
+                        if ke - ks == n && ByteKeyMap.equal(UnsafeRawPointer(kb.baseAddress! + ks), p, n) { return idx }
                     }
                     s = (s + 1) & mask
                 }
@@ -92,5 +109,3 @@ struct ByteKeyMap {
         keyBytes.removeAll(keepingCapacity: true)
     }
 }
-
-import Foundation

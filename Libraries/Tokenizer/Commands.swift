@@ -47,8 +47,9 @@ public enum TokenizeCommands {
     @discardableResult
     public static func train(inputs: [String], text: TextInput, vocabularySize: Int, minFrequency: Int = 2,
                              maxPieceBytes: Int = 256, output: String, arguments: [String],
-                             progress mode: ProgressMode) throws -> BPEModel {
+                             progress mode: ProgressMode, quiet: Bool = false) throws -> BPEModel {
         let trainer = BPETrainer(vocabularySize: vocabularySize, minFrequency: minFrequency, maxPieceBytes: maxPieceBytes)
+        let overall = Progress("tokenize train", mode: .never)   // for the closing line only
         let counting = Progress("tokenize train: reading", total: totalBytes(inputs), unit: "bytes", mode: mode)
         var corpus: [InputChecksum] = []
         var sample: [UInt8] = []
@@ -81,9 +82,9 @@ public enum TokenizeCommands {
         if model.vocabularySize < vocabularySize {
             printError("tokenize train: note: only \(merges.count) pairs occur at least \(trainer.minFrequency) times; vocabulary is \(model.vocabularySize), not \(vocabularySize)")
         }
-        counting.finish(String(format: "%d documents, %@ bytes, %d distinct pieces, %d merges (vocabulary %d); counting %.2fs, merging %.2fs",
+        if !quiet { overall.finish(String(format: "%d documents, %@ bytes, %d distinct pieces, %d merges (vocabulary %d); counting %.2fs, merging %.2fs",
                                trainer.documents, Progress.human(Double(trainer.bytes)), trainer.uniquePieces,
-                               merges.count, model.vocabularySize, Double(t1 - t0) / 1e9, Double(t2 - t1) / 1e9))
+                               merges.count, model.vocabularySize, Double(t1 - t0) / 1e9, Double(t2 - t1) / 1e9)) }
         return model
     }
 
@@ -109,13 +110,14 @@ public enum TokenizeCommands {
     @discardableResult
     public static func encode(inputs: [String], text: TextInput, modelPath: String, output: String,
                               compression: Compression = .none, arguments: [String],
-                              progress mode: ProgressMode) throws -> EncodeSummary {
+                              progress mode: ProgressMode, quiet: Bool = false) throws -> EncodeSummary {
         let start = now()
         let (model, modelSum) = try loadModel(modelPath)
         let encoder = BPEEncoder(model: model)
-        var readers = [try TextDocumentReader(path: inputs[0], format: text.format, field: text.field)]
+        // The first input is opened before the header is written: its format goes in the provenance.
+        var next: TextDocumentReader? = try TextDocumentReader(path: inputs[0], format: text.format, field: text.field)
         let provenance = Provenance(tool: "tokenize encode", arguments: arguments, inputs: [modelSum],
-                                    extra: ["model-crc32c": modelSum.crc32c, "input-format": readers[0].format.rawValue,
+                                    extra: ["model-crc32c": modelSum.crc32c, "input-format": next!.format.rawValue,
                                             "text-field": text.field])
         let writer = try TokenDocumentWriter(path: output, vocabularySize: model.vocabularySize,
                                              provenance: provenance, compression: compression)
@@ -124,9 +126,9 @@ public enum TokenizeCommands {
         var inputSums: [InputChecksum] = []
         var tokens: [TokenID] = []
         var doneBefore = 0
-        for i in inputs.indices {
-            if i > 0 { readers.append(try TextDocumentReader(path: inputs[i], format: text.format, field: text.field)) }
-            let reader = readers[i]
+        for path in inputs {
+            let reader = try next ?? TextDocumentReader(path: path, format: text.format, field: text.field)
+            next = nil
             while let doc = try reader.next() {
                 tokens.removeAll(keepingCapacity: true)
                 let t = now()
@@ -140,15 +142,14 @@ public enum TokenizeCommands {
             }
             doneBefore += reader.bytesRead
             inputSums.append(reader.inputChecksum)
-            readers[i] = readers[0]   // let the finished reader go
         }
         try writer.finish(Closing(inputs: inputSums, extra: ["documents": String(summary.documents),
                                                              "tokens": String(summary.tokens)]))
         summary.wallNanoseconds = now() - start
-        progress.finish(String(format: "%d documents, %@ bytes, %@ tokens (%.2f bytes/token), %@ (encoder alone %@)",
+        if !quiet { progress.finish(String(format: "%d documents, %@ bytes, %@ tokens (%.2f bytes/token), %@ (encoder alone %@)",
                                summary.documents, Progress.human(Double(summary.bytes)), Progress.human(Double(summary.tokens)),
                                Double(summary.bytes) / Double(max(summary.tokens, 1)),
-                               mb(summary.bytes, summary.wallNanoseconds), mb(summary.bytes, summary.encodeNanoseconds)))
+                               mb(summary.bytes, summary.wallNanoseconds), mb(summary.bytes, summary.encodeNanoseconds))) }
         return summary
     }
 
@@ -156,7 +157,7 @@ public enum TokenizeCommands {
 
     /// Decodes a token-document stream back to text (`output` "-" = stdout).
     public static func decode(input: String, modelPath: String, output: String, format: OutputFormat,
-                              showSpecial: Bool, progress mode: ProgressMode) throws {
+                              showSpecial: Bool, progress mode: ProgressMode, quiet: Bool = false) throws {
         let (model, modelSum) = try loadModel(modelPath)
         let reader = try TokenDocumentReader(path: input, vocabularySize: model.vocabularySize)
         if let encodedWith = reader.provenance.extra["model-crc32c"], encodedWith != modelSum.crc32c {
@@ -214,6 +215,6 @@ public enum TokenizeCommands {
         }
         try flush()
         try out.commit()
-        progress.finish("\(documents) documents, \(Progress.human(Double(tokens))) tokens, format \(resolved.rawValue)")
+        if !quiet { progress.finish("\(documents) documents, \(Progress.human(Double(tokens))) tokens, format \(resolved.rawValue)") }
     }
 }

@@ -61,7 +61,7 @@ struct Train: ParsableCommand {
     func run() throws {
         try TokenizeCommands.train(inputs: inputs, text: text.value, vocabularySize: vocabSize,
                                    minFrequency: minFrequency, maxPieceBytes: maxPieceBytes, output: output,
-                                   arguments: Provenance.commandLine, progress: common.effectiveProgress)
+                                   arguments: Provenance.commandLine, progress: common.effectiveProgress, quiet: common.quiet)
     }
 }
 
@@ -86,7 +86,7 @@ struct Encode: ParsableCommand {
     func run() throws {
         try TokenizeCommands.encode(inputs: inputs, text: text.value, modelPath: model, output: output,
                                     compression: compress, arguments: Provenance.commandLine,
-                                    progress: common.effectiveProgress)
+                                    progress: common.effectiveProgress, quiet: common.quiet)
     }
 }
 
@@ -112,6 +112,6 @@ struct Decode: ParsableCommand {
 
     func run() throws {
         try TokenizeCommands.decode(input: input, modelPath: model, output: output, format: format,
-                                    showSpecial: showSpecial, progress: common.effectiveProgress)
+                                    showSpecial: showSpecial, progress: common.effectiveProgress, quiet: common.quiet)
     }
 }
