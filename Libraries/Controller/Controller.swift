@@ -1,3 +1,4 @@
+import CBLAS
 import Foundation
 
 /// Settings of the Birdie controller; the same settings and seed give the same decisions.
@@ -100,6 +101,11 @@ public final class BirdieController {
     /// an action that is not a probability vector). A non-finite or negative loss skips the evaluation
     /// (Decision.phase == .skipped, mixture unchanged, `note` says why).
     public func observe(_ evaluation: Evaluation) throws -> Decision {
+        // The critic's matrices are small: one BLAS thread is faster (no spinning workers) and
+        // makes the decisions independent of the caller's thread setting.
+        let blasThreads = openblas_get_num_threads()
+        openblas_set_num_threads(1)
+        defer { openblas_set_num_threads(blasThreads) }
         let e = try validated(evaluation)
         if let bad = e.losses.indices.first(where: { !e.losses[$0].isFinite || e.losses[$0] < 0 }) {
             return Decision(step: e.step, phase: .skipped, mixture: mixture,

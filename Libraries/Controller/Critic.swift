@@ -1,13 +1,16 @@
 import Foundation
+import Kernels
 
-/// Where each tensor of the critic lives in its one flat parameter buffer.
+/// Where each tensor of the critic lives in its one flat parameter buffer. Weights are
+/// (outFeatures, inFeatures), as the Kernels library's Linear expects.
 struct CriticLayout: Equatable {
     let k: Int, width: Int, layers: Int
-    let lossGain: Int, actionGain: Int      // [k] each: RMSNorm gains of the two input halves
-    let inWeight: Int, inBias: Int          // [2k, width], [width]
-    let normGain: [Int]                     // per layer [width]
-    let weight: [Int], bias: [Int]          // per layer [width, 2·width] (gate | value), [2·width]
-    let outGain: Int, outWeight: Int, outBias: Int  // [width], [width, k], [k]
+    let lossGain: Int, actionGain: Int          // [k] each: RMSNorm gains of the two input halves
+    let inWeight: Int, inBias: Int              // [width, 2k], [width]
+    let normGain: [Int]                         // per layer [width]
+    let gateWeight: [Int], gateBias: [Int]      // per layer [width, width], [width]
+    let valueWeight: [Int], valueBias: [Int]    // per layer [width, width], [width]
+    let outGain: Int, outWeight: Int, outBias: Int  // [width], [k, width], [k]
     let count: Int
 
     init(k: Int, width: Int, layers: Int) {
@@ -15,53 +18,69 @@ struct CriticLayout: Equatable {
         var offset = 0
         func take(_ n: Int) -> Int { defer { offset += n }; return offset }
         lossGain = take(k); actionGain = take(k)
-        inWeight = take(2 * k * width); inBias = take(width)
-        var g: [Int] = [], w: [Int] = [], b: [Int] = []
+        inWeight = take(width * 2 * k); inBias = take(width)
+        var g: [Int] = [], gw: [Int] = [], gb: [Int] = [], vw: [Int] = [], vb: [Int] = []
         for _ in 0..<layers {
-            g.append(take(width)); w.append(take(width * 2 * width)); b.append(take(2 * width))
+            g.append(take(width))
+            gw.append(take(width * width)); gb.append(take(width))
+            vw.append(take(width * width)); vb.append(take(width))
         }
-        normGain = g; weight = w; bias = b
-        outGain = take(width); outWeight = take(width * k); outBias = take(k)
+        normGain = g; gateWeight = gw; gateBias = gb; valueWeight = vw; valueBias = vb
+        outGain = take(width); outWeight = take(k * width); outBias = take(k)
         count = offset
     }
 }
 
-/// What a forward pass keeps for the backward pass; shapes for `rows` = batch · steps.
+/// A Float buffer allocated once and freed with its owner (activations and scratch space).
+final class Buffer {
+    let pointer: UnsafeMutablePointer<Float>
+    let count: Int
+    init(_ count: Int) {
+        self.count = count
+        pointer = .allocate(capacity: max(count, 1))
+        pointer.initialize(repeating: 0, count: max(count, 1))
+    }
+    deinit { pointer.deallocate() }
+    var array: [Float] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
+    func zero() { pointer.update(repeating: 0, count: count) }
+}
+
+/// What a forward pass keeps for the backward pass; `rows` = batch · steps.
 final class CriticActivations {
     let batch: Int, steps: Int
     var rows: Int { batch * steps }
-    var input: [Float]      // [rows, 2k]
-    var inputHat: [Float]   // [rows, 2k] normalised halves before gains
-    var inputNormed: [Float]
-    var inverseLoss: [Float], inverseAction: [Float]  // [rows]
-    var hidden: [[Float]]   // layers + 1 of [rows, width]: the residual stream entering each layer
-    var normInverse: [[Float]], normHat: [[Float]], normed: [[Float]]
-    var z: [[Float]]        // [rows, 2·width] gate and value pre-activations
-    var gate: [[Float]], state: [[Float]]  // [rows, width]
-    var outInverse: [Float], outHat: [Float], outNormed: [Float]
-    var output: [Float]     // [rows, k]
+    let losses, actions: Buffer             // [rows, k] the two input halves
+    let lossRstd, actionRstd: Buffer        // [rows]
+    let inputNormed: Buffer                 // [rows, 2k] both halves after their norms
+    let hidden: [Buffer]                    // layers + 1 of [rows, width]: residual stream into each layer
+    let normRstd: [Buffer], normed: [Buffer]
+    let gate: [Buffer], value: [Buffer]     // σ(gate pre-activation), value: [rows, width]
+    let state: [Buffer]                     // s: [rows, width]
+    let outRstd: Buffer, outNormed: Buffer
+    let output: Buffer                      // [rows, k]
 
     init(layout l: CriticLayout, batch: Int, steps: Int) {
         self.batch = batch; self.steps = steps
         let rows = batch * steps, w = l.width
-        func zeros(_ n: Int) -> [Float] { [Float](repeating: 0, count: n) }
-        input = zeros(rows * 2 * l.k); inputHat = input; inputNormed = input
-        inverseLoss = zeros(rows); inverseAction = zeros(rows)
-        hidden = (0...l.layers).map { _ in zeros(rows * w) }
-        normInverse = (0..<l.layers).map { _ in zeros(rows) }
-        normHat = (0..<l.layers).map { _ in zeros(rows * w) }
-        normed = normHat
-        z = (0..<l.layers).map { _ in zeros(rows * 2 * w) }
-        gate = normHat; state = normHat
-        outInverse = zeros(rows); outHat = zeros(rows * w); outNormed = outHat
-        output = zeros(rows * l.k)
+        losses = Buffer(rows * l.k); actions = Buffer(rows * l.k)
+        lossRstd = Buffer(rows); actionRstd = Buffer(rows)
+        inputNormed = Buffer(rows * 2 * l.k)
+        hidden = (0...l.layers).map { _ in Buffer(rows * w) }
+        normRstd = (0..<l.layers).map { _ in Buffer(rows) }
+        normed = (0..<l.layers).map { _ in Buffer(rows * w) }
+        gate = (0..<l.layers).map { _ in Buffer(rows * w) }
+        value = (0..<l.layers).map { _ in Buffer(rows * w) }
+        state = (0..<l.layers).map { _ in Buffer(rows * w) }
+        outRstd = Buffer(rows); outNormed = Buffer(rows * w)
+        output = Buffer(rows * l.k)
     }
 }
 
 /// The critic: a gated linear recurrence that reads one step per past evaluation,
 /// [losses (k), action (k)], each half RMS-normalised with its own gain, and predicts the k
-/// rewards the next evaluation will bring. Layers: u = RMSNorm(h); [gate | value] = u·W + b;
-/// s_t = σ(gate)·s_{t-1} + (1 - σ(gate))·value; h += s. Head: RMSNorm, then a linear map to k.
+/// rewards the next evaluation will bring. Per layer: u = RMSNorm(h); a = σ(u·Wgᵀ + bg);
+/// v = u·Wvᵀ + bv; s_t = a_t·s_{t-1} + (1 - a_t)·v_t; h += s. Head: RMSNorm, linear to k.
+/// Built on the Kernels library (Linear, RMSNorm, Sigmoid, LinearScan, AdamW, GradientClipping).
 public final class Critic {
     let layout: CriticLayout
     var parameters: [Float]
@@ -78,67 +97,92 @@ public final class Critic {
         parameters = [Float](repeating: 0, count: layout.count)
         gradients = parameters; moment1 = parameters; moment2 = parameters
         let l = layout
-        for i in 0..<k { parameters[l.lossGain + i] = 1; parameters[l.actionGain + i] = 1 }
+        func fill(_ offset: Int, _ count: Int, with value: Float) {
+            for i in 0..<count { parameters[offset + i] = value }
+        }
         func initialise(_ offset: Int, fanIn: Int, count: Int) {
             let sd = 1 / Double(fanIn).squareRoot()
             for i in 0..<count { parameters[offset + i] = Float(random.nextNormal() * sd) }
         }
-        initialise(l.inWeight, fanIn: 2 * k, count: 2 * k * width)
+        fill(l.lossGain, k, with: 1); fill(l.actionGain, k, with: 1)
+        initialise(l.inWeight, fanIn: 2 * k, count: width * 2 * k)
         for layer in 0..<layers {
-            for i in 0..<width { parameters[l.normGain[layer] + i] = 1 }
-            initialise(l.weight[layer], fanIn: width, count: width * 2 * width)
+            fill(l.normGain[layer], width, with: 1)
+            initialise(l.gateWeight[layer], fanIn: width, count: width * width)
+            initialise(l.valueWeight[layer], fanIn: width, count: width * width)
         }
-        for i in 0..<width { parameters[l.outGain + i] = 1 }
-        initialise(l.outWeight, fanIn: width, count: width * k)
+        fill(l.outGain, width, with: 1)
+        initialise(l.outWeight, fanIn: width, count: k * width)
     }
 
     // MARK: forward
 
-    /// Runs `batch` sequences of `steps` inputs ([batch, steps, 2k]) from the recurrent states
-    /// `initial` (one [width] per layer, shared by the batch; nil = zeros). Outputs [batch, steps, k].
+    /// Runs `batch` sequences of `steps` inputs ([batch, steps, 2k]: losses then action per step)
+    /// from the recurrent states `initial` (one [width] per layer, shared by the batch; nil = zeros).
+    /// The outputs, [batch, steps, k], are in `.output`.
     func forward(_ input: [Float], batch: Int, steps: Int, initial: [[Float]]? = nil) -> CriticActivations {
         let l = layout, k = l.k, w = l.width
         let act = CriticActivations(layout: l, batch: batch, steps: steps)
         let rows = act.rows
         precondition(input.count == rows * 2 * k)
-        act.input = input
-        let zeroState = [Float](repeating: 0, count: w)
+        for r in 0..<rows {
+            for j in 0..<k {
+                act.losses.pointer[r * k + j] = input[r * 2 * k + j]
+                act.actions.pointer[r * k + j] = input[r * 2 * k + k + j]
+            }
+        }
+        let carry = Buffer(rows)
+        carry.pointer.update(repeating: 1, count: rows)
+        let scanInput = Buffer(rows * w)
         parameters.withUnsafeBufferPointer { pb in
             let p = pb.baseAddress!
-            act.input.withUnsafeBufferPointer { x in
-                act.inputHat.withUnsafeMutableBufferPointer { hat in
-                    act.inputNormed.withUnsafeMutableBufferPointer { y in
-                        rmsNormForward(x.baseAddress!, gain: p + l.lossGain, y: y.baseAddress!, xhat: hat.baseAddress!,
-                                       inverse: &act.inverseLoss, rows: rows, n: k, stride: 2 * k)
-                        rmsNormForward(x.baseAddress! + k, gain: p + l.actionGain, y: y.baseAddress! + k,
-                                       xhat: hat.baseAddress! + k, inverse: &act.inverseAction,
-                                       rows: rows, n: k, stride: 2 * k)
+            // The two input halves, each with its own norm, side by side in one row.
+            let normedLosses = Buffer(rows * k), normedActions = Buffer(rows * k)
+            RMSNorm.forward(x: act.losses.pointer, gain: p + l.lossGain, y: normedLosses.pointer,
+                            rstd: act.lossRstd.pointer, rows: rows, channels: k)
+            RMSNorm.forward(x: act.actions.pointer, gain: p + l.actionGain, y: normedActions.pointer,
+                            rstd: act.actionRstd.pointer, rows: rows, channels: k)
+            for r in 0..<rows {
+                (act.inputNormed.pointer + r * 2 * k).update(from: normedLosses.pointer + r * k, count: k)
+                (act.inputNormed.pointer + r * 2 * k + k).update(from: normedActions.pointer + r * k, count: k)
+            }
+            Linear.forward(x: act.inputNormed.pointer, weight: p + l.inWeight, bias: p + l.inBias,
+                           y: act.hidden[0].pointer, rows: rows, inFeatures: 2 * k, outFeatures: w)
+            for layer in 0..<l.layers {
+                let a = act.gate[layer].pointer, v = act.value[layer].pointer, s = act.state[layer].pointer
+                RMSNorm.forward(x: act.hidden[layer].pointer, gain: p + l.normGain[layer], y: act.normed[layer].pointer,
+                                rstd: act.normRstd[layer].pointer, rows: rows, channels: w)
+                Linear.forward(x: act.normed[layer].pointer, weight: p + l.gateWeight[layer], bias: p + l.gateBias[layer],
+                               y: a, rows: rows, inFeatures: w, outFeatures: w)
+                Sigmoid.forward(a, a, count: rows * w)
+                Linear.forward(x: act.normed[layer].pointer, weight: p + l.valueWeight[layer], bias: p + l.valueBias[layer],
+                               y: v, rows: rows, inFeatures: w, outFeatures: w)
+                // s_t = a_t·s_{t-1} + x_t with x = (1 - a)·v; the scan resets at t = 0, so a given
+                // initial state enters through x_0 += a_0·s_initial.
+                let x = scanInput.pointer
+                for i in 0..<(rows * w) { x[i] = (1 - a[i]) * v[i] }
+                if let initialState = initial?[layer] {
+                    for b in 0..<batch {
+                        let row = b * steps * w
+                        for c in 0..<w { x[row + c] += a[row + c] * initialState[c] }
                     }
                 }
+                LinearScan.forward(.forward, a: a, x: x, h: s, carry: carry.pointer,
+                                   batch: batch, time: steps, channels: w, stride: w)
+                let hIn = act.hidden[layer].pointer, hOut = act.hidden[layer + 1].pointer
+                for i in 0..<(rows * w) { hOut[i] = hIn[i] + s[i] }
             }
-            matmul(act.inputNormed, p + l.inWeight, &act.hidden[0], m: rows, k: 2 * k, n: w, accumulate: false)
-            addBias(&act.hidden[0], p + l.inBias, rows: rows, n: w)
-            for layer in 0..<l.layers {
-                rmsNormForward(act.hidden[layer], gain: p + l.normGain[layer], y: &act.normed[layer],
-                               xhat: &act.normHat[layer], inverse: &act.normInverse[layer], rows: rows, n: w, stride: w)
-                matmul(act.normed[layer], p + l.weight[layer], &act.z[layer], m: rows, k: w, n: 2 * w, accumulate: false)
-                addBias(&act.z[layer], p + l.bias[layer], rows: rows, n: 2 * w)
-                gatedScanForward(act.z[layer], initial: initial?[layer] ?? zeroState, a: &act.gate[layer],
-                                 s: &act.state[layer], batch: batch, steps: steps, d: w)
-                let next = zip(act.hidden[layer], act.state[layer]).map { $0 + $1 }
-                act.hidden[layer + 1] = next
-            }
-            rmsNormForward(act.hidden[l.layers], gain: p + l.outGain, y: &act.outNormed, xhat: &act.outHat,
-                           inverse: &act.outInverse, rows: rows, n: w, stride: w)
-            matmul(act.outNormed, p + l.outWeight, &act.output, m: rows, k: w, n: k, accumulate: false)
-            addBias(&act.output, p + l.outBias, rows: rows, n: k)
+            RMSNorm.forward(x: act.hidden[l.layers].pointer, gain: p + l.outGain, y: act.outNormed.pointer,
+                            rstd: act.outRstd.pointer, rows: rows, channels: w)
+            Linear.forward(x: act.outNormed.pointer, weight: p + l.outWeight, bias: p + l.outBias,
+                           y: act.output.pointer, rows: rows, inFeatures: w, outFeatures: k)
         }
         return act
     }
 
     /// Predicted rewards [steps, k] for one sequence of inputs [steps, 2k].
     public func predict(_ input: [Float], steps: Int) -> [Float] {
-        forward(input, batch: 1, steps: steps).output
+        forward(input, batch: 1, steps: steps).output.array
     }
 
     /// The recurrent state of every layer after reading `steps` inputs (zeros for no steps).
@@ -146,64 +190,73 @@ public final class Critic {
         let w = layout.width
         guard steps > 0 else { return (0..<layout.layers).map { _ in [Float](repeating: 0, count: w) } }
         let act = forward(input, batch: 1, steps: steps)
-        return act.state.map { Array($0[((steps - 1) * w)..<(steps * w)]) }
+        return act.state.map { Array(UnsafeBufferPointer(start: $0.pointer + (steps - 1) * w, count: w)) }
     }
 
     // MARK: backward
 
     /// Accumulates into `gradients` the gradient of a loss whose gradient w.r.t. the outputs is
-    /// `dOutput` ([rows, k]). Recurrences start from zero state (training sequences).
+    /// `dOutput` ([rows, k]). The recurrences must have started from zero state (training).
     func backward(_ act: CriticActivations, dOutput: [Float]) {
         let l = layout, k = l.k, w = l.width, rows = act.rows
-        let zeroState = [Float](repeating: 0, count: w)
+        let carry = Buffer(rows)
+        carry.pointer.update(repeating: 1, count: rows)
+        let dNormed = Buffer(rows * w), dHidden = Buffer(rows * w)
+        let dGate = Buffer(rows * w), dGatePre = Buffer(rows * w), dValue = Buffer(rows * w), dScanInput = Buffer(rows * w)
         parameters.withUnsafeBufferPointer { pb in
             gradients.withUnsafeMutableBufferPointer { gb in
                 let p = pb.baseAddress!, g = gb.baseAddress!
-                matmulTransposedA(act.outNormed, dOutput, g + l.outWeight, m: rows, k: w, n: k)
-                biasBackward(dOutput, g + l.outBias, rows: rows, n: k)
-                var dNormed = [Float](repeating: 0, count: rows * w)
-                matmulTransposedB(dOutput, p + l.outWeight, &dNormed, m: rows, k: w, n: k)
-                var dHidden = [Float](repeating: 0, count: rows * w)
-                rmsNormBackward(dNormed, gain: p + l.outGain, xhat: act.outHat, inverse: act.outInverse,
-                                dx: &dHidden, dgain: g + l.outGain, rows: rows, n: w, stride: w)
-                var dz = [Float](repeating: 0, count: rows * 2 * w)
-                for layer in stride(from: l.layers - 1, through: 0, by: -1) {
-                    // h_{l+1} = h_l + s_l: dHidden flows to both the residual and the scan.
-                    gatedScanBackward(dHidden, z: act.z[layer], a: act.gate[layer], s: act.state[layer],
-                                      initial: zeroState, dz: &dz, batch: act.batch, steps: act.steps, d: w)
-                    matmulTransposedA(act.normed[layer], dz, g + l.weight[layer], m: rows, k: w, n: 2 * w)
-                    biasBackward(dz, g + l.bias[layer], rows: rows, n: 2 * w)
-                    for i in dNormed.indices { dNormed[i] = 0 }
-                    matmulTransposedB(dz, p + l.weight[layer], &dNormed, m: rows, k: w, n: 2 * w)
-                    rmsNormBackward(dNormed, gain: p + l.normGain[layer], xhat: act.normHat[layer],
-                                    inverse: act.normInverse[layer], dx: &dHidden, dgain: g + l.normGain[layer],
-                                    rows: rows, n: w, stride: w)
+                dOutput.withUnsafeBufferPointer { dy in
+                    Linear.backward(x: act.outNormed.pointer, weight: p + l.outWeight, dy: dy.baseAddress!,
+                                    dx: dNormed.pointer, dWeight: g + l.outWeight, dBias: g + l.outBias,
+                                    rows: rows, inFeatures: w, outFeatures: k)
                 }
-                matmulTransposedA(act.inputNormed, dHidden, g + l.inWeight, m: rows, k: 2 * k, n: w)
-                biasBackward(dHidden, g + l.inBias, rows: rows, n: w)
-                var dInput = [Float](repeating: 0, count: rows * 2 * k)
-                matmulTransposedB(dHidden, p + l.inWeight, &dInput, m: rows, k: 2 * k, n: w)
-                // Inputs are data: only the gains of the two input norms need gradients.
-                rmsNormBackward(dInput, gain: p + l.lossGain, xhat: act.inputHat, inverse: act.inverseLoss,
-                                dx: nil, dgain: g + l.lossGain, rows: rows, n: k, stride: 2 * k)
-                dInput.withUnsafeBufferPointer { di in
-                    act.inputHat.withUnsafeBufferPointer { hat in
-                        rmsNormBackward(di.baseAddress! + k, gain: p + l.actionGain, xhat: hat.baseAddress! + k,
-                                        inverse: act.inverseAction, dx: nil, dgain: g + l.actionGain,
-                                        rows: rows, n: k, stride: 2 * k)
+                RMSNorm.backward(x: act.hidden[l.layers].pointer, gain: p + l.outGain, rstd: act.outRstd.pointer,
+                                 dy: dNormed.pointer, dx: dHidden.pointer, dGain: g + l.outGain, rows: rows, channels: w)
+                for layer in stride(from: l.layers - 1, through: 0, by: -1) {
+                    // h_{l+1} = h_l + s_l: dHidden is both the residual's gradient and the scan's.
+                    let a = act.gate[layer].pointer, v = act.value[layer].pointer
+                    dGate.zero(); dScanInput.zero(); dGatePre.zero(); dNormed.zero()
+                    LinearScan.backward(.forward, a: a, h: act.state[layer].pointer, carry: carry.pointer,
+                                        dh: dHidden.pointer, da: dGate.pointer, dx: dScanInput.pointer,
+                                        batch: act.batch, time: act.steps, channels: w, stride: w)
+                    for i in 0..<(rows * w) {   // x = (1 - a)·v
+                        dValue.pointer[i] = dScanInput.pointer[i] * (1 - a[i])
+                        dGate.pointer[i] -= dScanInput.pointer[i] * v[i]
                     }
+                    Sigmoid.backward(y: a, dy: dGate.pointer, dx: dGatePre.pointer, count: rows * w)
+                    Linear.backward(x: act.normed[layer].pointer, weight: p + l.gateWeight[layer], dy: dGatePre.pointer,
+                                    dx: dNormed.pointer, dWeight: g + l.gateWeight[layer], dBias: g + l.gateBias[layer],
+                                    rows: rows, inFeatures: w, outFeatures: w)
+                    Linear.backward(x: act.normed[layer].pointer, weight: p + l.valueWeight[layer], dy: dValue.pointer,
+                                    dx: dNormed.pointer, dWeight: g + l.valueWeight[layer], dBias: g + l.valueBias[layer],
+                                    rows: rows, inFeatures: w, outFeatures: w)
+                    RMSNorm.backward(x: act.hidden[layer].pointer, gain: p + l.normGain[layer], rstd: act.normRstd[layer].pointer,
+                                     dy: dNormed.pointer, dx: dHidden.pointer, dGain: g + l.normGain[layer],
+                                     rows: rows, channels: w)
+                }
+                let dInput = Buffer(rows * 2 * k)
+                Linear.backward(x: act.inputNormed.pointer, weight: p + l.inWeight, dy: dHidden.pointer,
+                                dx: dInput.pointer, dWeight: g + l.inWeight, dBias: g + l.inBias,
+                                rows: rows, inFeatures: 2 * k, outFeatures: w)
+                // Inputs are data: only the gains of the two input norms need gradients.
+                let dHalf = Buffer(rows * k), unused = Buffer(rows * k)
+                for (half, gain, x, rstd) in [(0, l.lossGain, act.losses, act.lossRstd), (k, l.actionGain, act.actions, act.actionRstd)] {
+                    for r in 0..<rows { (dHalf.pointer + r * k).update(from: dInput.pointer + r * 2 * k + half, count: k) }
+                    RMSNorm.backward(x: x.pointer, gain: p + gain, rstd: rstd.pointer, dy: dHalf.pointer,
+                                     dx: unused.pointer, dGain: g + gain, rows: rows, channels: k)
                 }
             }
         }
     }
 
     /// Mean squared error of the outputs against `target` ([rows, k]) and its gradient.
-    static func meanSquaredError(_ output: [Float], _ target: [Float]) -> (loss: Float, gradient: [Float]) {
+    static func meanSquaredError(_ output: Buffer, _ target: [Float]) -> (loss: Float, gradient: [Float]) {
         let n = Float(output.count)
         var loss: Float = 0
         var gradient = [Float](repeating: 0, count: output.count)
-        for i in output.indices {
-            let d = output[i] - target[i]
+        for i in 0..<output.count {
+            let d = output.pointer[i] - target[i]
             loss += d * d
             gradient[i] = 2 * d / n
         }
@@ -251,67 +304,26 @@ extension Critic {
             lastLoss = loss
             gradients.withUnsafeMutableBufferPointer { g in for j in g.indices { g[j] = 0 } }
             backward(act, dOutput: dOutput)
-            clipGradients(to: Float(training.gradientClip))
-            adamW(learningRate: Float(training.learningRate(at: i)), training: training)
+            optimizerStep(learningRate: Float(training.learningRate(at: i)), training: training)
         }
         return lastLoss
     }
 
-    /// Scales all gradients so their global L2 norm is at most `limit`.
-    func clipGradients(to limit: Float) {
-        let n = gradients.count, wide = n / 16 * 16
-        gradients.withUnsafeMutableBufferPointer { g in
-            let raw = UnsafeMutableRawPointer(g.baseAddress!)
-            var sum16 = SIMD16<Float>()
-            for i in stride(from: 0, to: wide, by: 16) {
-                let x = raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD16<Float>.self)
-                sum16 += x * x
-            }
-            var sum = sum16.sum()
-            for i in wide..<n { sum += g[i] * g[i] }
-            let norm = sum.squareRoot()
-            guard norm > limit else { return }
-            let scale = limit / (norm + 1e-6)
-            for i in 0..<n { g[i] *= scale }
-        }
-    }
-
-    /// One AdamW step with decoupled weight decay on every parameter (PyTorch's default),
-    /// 16 lanes at a time.
-    func adamW(learningRate lr: Float, training: CriticTraining) {
+    /// One AdamW step (Kernels.AdamW) with decoupled weight decay on every parameter, PyTorch's
+    /// default, after clipping the global gradient norm.
+    func optimizerStep(learningRate lr: Float, training: CriticTraining) {
         optimizerSteps += 1
-        let b1 = Float(training.beta1), b2 = Float(training.beta2), eps = Float(training.epsilon)
-        let decay = 1 - lr * Float(training.weightDecay)
-        let c1 = 1 / (1 - Float(pow(training.beta1, Double(optimizerSteps))))
-        let c2 = 1 / (1 - Float(pow(training.beta2, Double(optimizerSteps))))
-        func update(_ p: inout SIMD16<Float>, _ g: SIMD16<Float>, _ m: inout SIMD16<Float>, _ v: inout SIMD16<Float>) {
-            m = b1 * m + (1 - b1) * g
-            v = b2 * v + (1 - b2) * g * g
-            p = p * decay - lr * (m * c1) / ((v * c2).squareRoot() + eps)
-        }
-        let n = parameters.count, wide = n / 16 * 16
-        parameters.withUnsafeMutableBufferPointer { pb in
-            gradients.withUnsafeBufferPointer { gb in
-                moment1.withUnsafeMutableBufferPointer { mb in
-                    moment2.withUnsafeMutableBufferPointer { vb in
-                        let p = UnsafeMutableRawPointer(pb.baseAddress!), g = UnsafeRawPointer(gb.baseAddress!)
-                        let m = UnsafeMutableRawPointer(mb.baseAddress!), v = UnsafeMutableRawPointer(vb.baseAddress!)
-                        for i in stride(from: 0, to: wide, by: 16) {
-                            let o = 4 * i
-                            var pv = p.loadUnaligned(fromByteOffset: o, as: SIMD16<Float>.self)
-                            var mv = m.loadUnaligned(fromByteOffset: o, as: SIMD16<Float>.self)
-                            var vv = v.loadUnaligned(fromByteOffset: o, as: SIMD16<Float>.self)
-                            update(&pv, g.loadUnaligned(fromByteOffset: o, as: SIMD16<Float>.self), &mv, &vv)
-                            p.storeBytes(of: pv, toByteOffset: o, as: SIMD16<Float>.self)
-                            m.storeBytes(of: mv, toByteOffset: o, as: SIMD16<Float>.self)
-                            v.storeBytes(of: vv, toByteOffset: o, as: SIMD16<Float>.self)
-                        }
-                        for i in wide..<n {   // the tail, one lane used
-                            var pv = SIMD16<Float>(repeating: pb[i]), mv = SIMD16<Float>(repeating: mb[i])
-                            var vv = SIMD16<Float>(repeating: vb[i])
-                            update(&pv, SIMD16<Float>(repeating: gb[i]), &mv, &vv)
-                            pb[i] = pv[0]; mb[i] = mv[0]; vb[i] = vv[0]
-                        }
+        let adamW = AdamW(beta1: Float(training.beta1), beta2: Float(training.beta2),
+                          epsilon: Float(training.epsilon), weightDecay: Float(training.weightDecay))
+        let n = parameters.count
+        let decayEverything = [Float](repeating: 1, count: n)
+        parameters.withUnsafeMutableBufferPointer { p in
+            gradients.withUnsafeMutableBufferPointer { g in
+                moment1.withUnsafeMutableBufferPointer { m in
+                    moment2.withUnsafeMutableBufferPointer { v in
+                        _ = GradientClipping.clip(g.baseAddress!, count: n, maxNorm: Float(training.gradientClip))
+                        adamW.update(params: p.baseAddress!, grads: g.baseAddress!, m: m.baseAddress!, v: v.baseAddress!,
+                                     decayMask: decayEverything, count: n, learningRate: lr, step: optimizerSteps)
                     }
                 }
             }

@@ -9,42 +9,43 @@ import Foundation
 ///   "reward": total, "predicted": score, "explored": false}
 public enum CriticProtocol {
     /// Parses one input line. Throws ControllerError naming the line's problem.
+    /// (JSONDecoder, not JSONSerialization: only the former reads doubles exactly, which the
+    /// same-decisions-through-the-pipe guarantee needs.)
     public static func parseEvaluation(_ line: String, configurations set: ConfigurationSet) throws -> Evaluation {
-        let object: Any
+        let value: JSONValue
         do {
-            object = try JSONSerialization.jsonObject(with: Data(replacingNonFiniteTokens(line).utf8),
-                                                      options: [.fragmentsAllowed])
+            value = try JSONDecoder().decode(JSONValue.self, from: Data(replacingNonFiniteTokens(line).utf8))
         } catch {
-            throw ControllerError.invalid("not a JSON object: \(line.prefix(60))")
+            throw ControllerError.invalid("not valid JSON: \(line.prefix(60))")
         }
-        guard let dict = object as? [String: Any] else { throw ControllerError.invalid("not a JSON object") }
-        guard let stepValue = dict["step"], let step = integer(stepValue), step >= 0 else {
+        guard case .object(let dict) = value else { throw ControllerError.invalid("not a JSON object") }
+        guard case .number(let stepValue)? = dict["step"], stepValue >= 0, stepValue == stepValue.rounded(),
+              stepValue < 1e15 else {
             throw ControllerError.invalid("missing or bad \"step\" (a non-negative integer)")
         }
         let losses = try vector(dict["losses"], key: "losses", set: set, allowNonFinite: true)
         let action = try vector(dict["action"], key: "action", set: set, allowNonFinite: false)
-        return Evaluation(step: step, losses: losses, action: action)
+        return Evaluation(step: Int(stepValue), losses: losses, action: action)
     }
 
-    private static func integer(_ value: Any) -> Int? {
-        if value is Bool { return nil }
-        guard let n = value as? NSNumber else { return nil }
-        let d = n.doubleValue
-        return d == d.rounded() && abs(d) < 1e15 ? Int(d) : nil
-    }
-
-    private static func number(_ value: Any, allowNonFinite: Bool) -> Double? {
-        if value is NSNull { return allowNonFinite ? .nan : nil }
-        if value is Bool { return nil }
-        if let s = value as? String, allowNonFinite, ["nan", "inf", "-inf", "infinity", "-infinity"].contains(s.lowercased()) {
-            return Double(s.lowercased().replacingOccurrences(of: "infinity", with: "inf"))
+    private static func number(_ value: JSONValue, allowNonFinite: Bool) -> Double? {
+        switch value {
+        case .number(let x): return x
+        case .null: return allowNonFinite ? .nan : nil
+        case .string(let s) where allowNonFinite:
+            let lower = s.lowercased()
+            if lower == "nan" { return .nan }
+            if ["inf", "infinity"].contains(lower) { return .infinity }
+            if ["-inf", "-infinity"].contains(lower) { return -.infinity }
+            return nil
+        default: return nil
         }
-        return (value as? NSNumber)?.doubleValue
     }
 
-    private static func vector(_ value: Any?, key: String, set: ConfigurationSet, allowNonFinite: Bool) throws -> [Double] {
+    private static func vector(_ value: JSONValue?, key: String, set: ConfigurationSet, allowNonFinite: Bool) throws -> [Double] {
         let k = set.count
-        if let array = value as? [Any] {
+        switch value {
+        case .array(let array)?:
             guard array.count == k else {
                 throw ControllerError.invalid("\"\(key)\" has \(array.count) values for \(k) configurations")
             }
@@ -54,8 +55,7 @@ public enum CriticProtocol {
                 }
                 return x
             }
-        }
-        if let object = value as? [String: Any] {
+        case .object(let object)?:
             if let unknown = object.keys.sorted().first(where: { !set.names.contains($0) }) {
                 throw ControllerError.invalid("\"\(key)\" names unknown configuration '\(unknown)'")
             }
@@ -68,8 +68,9 @@ public enum CriticProtocol {
                 }
                 return x
             }
+        default:
+            throw ControllerError.invalid("missing \"\(key)\" (an object keyed by configuration name, or an array of \(k) numbers)")
         }
-        throw ControllerError.invalid("missing \"\(key)\" (an object keyed by configuration name, or an array of \(k) numbers)")
     }
 
     /// Replaces bare NaN, Infinity and -Infinity tokens (outside strings) by null.
@@ -142,5 +143,20 @@ public enum CriticProtocol {
     public static func formatConfigurations(_ set: ConfigurationSet) -> String {
         "[" + set.configurations.map { "{\"name\":\(jsonString($0.name)),\"class\":\(jsonString($0.objectiveClass))}" }
             .joined(separator: ",\n ") + "]\n"
+    }
+}
+
+/// Any JSON value, decoded with JSONDecoder (exact doubles).
+enum JSONValue: Decodable, Equatable {
+    case null, bool(Bool), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
+
+    init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { self = .null }
+        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+        else if let x = try? c.decode(Double.self) { self = .number(x) }
+        else if let s = try? c.decode(String.self) { self = .string(s) }
+        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
+        else { self = .object(try c.decode([String: JSONValue].self)) }
     }
 }

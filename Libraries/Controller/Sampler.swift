@@ -59,7 +59,7 @@ public struct ActionSampler: Codable, Equatable, Sendable {
                 input[row * 2 * k + k + j] = candidates[row * k + j]
             }
         }
-        let predicted = critic.forward(input, batch: count, steps: 1, initial: state).output
+        let predicted = critic.forward(input, batch: count, steps: 1, initial: state).output.array
         return (0..<count).map { row in
             (0..<k).reduce(0.0) { $0 + Double(predicted[row * k + $1]) * classScale[$1] }
         }

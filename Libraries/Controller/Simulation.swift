@@ -10,8 +10,8 @@ public struct BanditSettings: Codable, Equatable, Sendable {
     public var fast = 3
     /// Classes: configuration k belongs to class k mod `classes` (nil: one class per configuration).
     public var classes: Int? = nil
-    public var fastRate = 0.3
-    public var slowRate = 0.03
+    public var fastRate = 0.6
+    public var slowRate = 0.01
     public var initialLoss = 4.0
     public var floorLoss = 1.0
     public var noise = 0.002

@@ -21,9 +21,9 @@ struct Simulate: ParsableCommand {
     @Option(help: "Number of classes (configuration k is in class k mod N; default one class each).")
     var classes: Int?
     @Option(help: "Hidden rate of the fast configurations (per 1000 paper-scale steps at full share).")
-    var fastRate = 0.3
+    var fastRate = 0.6
     @Option(help: "Hidden rate of the others.")
-    var slowRate = 0.03
+    var slowRate = 0.01
     @Option(help: "Standard deviation of the loss noise per evaluation.")
     var noise = 0.002
     @Option(name: .shortAndLong, help: "Trajectory output ('-' for stdout; .tsv for TSV, else JSONL).")
