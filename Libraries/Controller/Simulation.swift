@@ -118,6 +118,8 @@ public enum Simulation {
         line += ",\"action\":\(list(row.evaluation.action)),\"phase\":\"\(d.phase.rawValue)\",\"mixture\":\(list(d.mixture))"
         line += ",\"summed_loss\":\(row.summedLoss),\"fast_mass\":\(fast.reduce(0) { $0 + d.mixture[$1] })"
         if let r = d.totalReward { line += ",\"reward\":\(r)" }
+        if let p = d.predictedReward { line += ",\"predicted\":\(p)" }
+        if let c = d.criticLoss { line += ",\"critic_loss\":\(c)" }
         return line + "}"
     }
 
