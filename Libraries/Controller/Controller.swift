@@ -77,6 +77,8 @@ public final class BirdieController {
     /// The mixture currently in force (the last decision's).
     public internal(set) var mixture: [Double]
     public let critic: Critic
+    /// The name of the grid the configurations come from, if any (kept in the state file).
+    public var grid: String?
     var random: ControllerRandom
 
     public init(configurations: ConfigurationSet, settings: ControllerSettings) throws {

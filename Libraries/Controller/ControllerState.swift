@@ -8,6 +8,7 @@ import Foundation
 struct ControllerStateHeader: Codable {
     var version = 1
     var configurations: [ControllerConfiguration]
+    var grid: String?
     var settings: ControllerSettings
     var random: [UInt64]
     var optimizerSteps: Int
@@ -31,7 +32,7 @@ extension BirdieController {
             for x in e.losses + e.action { appendLittleEndian(&payload, x.bitPattern) }
         }
         let header = ControllerStateHeader(
-            configurations: configurations.configurations, settings: settings, random: random.words,
+            configurations: configurations.configurations, grid: grid, settings: settings, random: random.words,
             optimizerSteps: critic.optimizerSteps, mixture: mixture, parameterCount: critic.parameterCount,
             evaluations: history.count, payloadChecksum: fnv1a(payload))
         let encoder = JSONEncoder()
@@ -85,6 +86,7 @@ extension BirdieController {
             history.append(Evaluation(step: step, losses: losses, action: action))
         }
         random = ControllerRandom(state: header.random)
+        grid = header.grid
         mixture = header.mixture
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 ///   objects are keyed by configuration name (all names, no others); arrays follow the
 ///   configurations' order. Unknown keys are ignored. NaN/Infinity (bare, as Python writes them,
 ///   or null) mark an unusable loss: that evaluation is skipped and logged.
-/// Out, one line per evaluation: {"step": 500, "phase": "critic", "mixture": {"name": weight, ...},
+/// Out, one line per evaluation: {"grid": "light", "step": 500, "phase": "critic", "mixture": {"name": weight, ...},
 ///   "reward": total, "predicted": score, "explored": false}
 public enum CriticProtocol {
     /// Parses one input line. Throws ControllerError naming the line's problem.
@@ -95,9 +95,12 @@ public enum CriticProtocol {
 
     /// The output line for a decision (no trailing newline). Numbers print in Swift's shortest
     /// round-trip form, so a reader recovers exactly the doubles the controller chose.
-    public static func format(_ d: Decision, configurations set: ConfigurationSet) -> String {
+    /// With a grid name the line is also a mixture file of the Objectives library ({"grid", "mixture"}).
+    public static func format(_ d: Decision, configurations set: ConfigurationSet, grid: String? = nil) -> String {
         let weights = zip(set.names, d.mixture).map { "\(jsonString($0)):\($1)" }.joined(separator: ",")
-        var line = "{\"step\":\(d.step),\"phase\":\"\(d.phase.rawValue)\",\"mixture\":{\(weights)}"
+        var line = "{"
+        if let grid { line += "\"grid\":\(jsonString(grid))," }
+        line += "\"step\":\(d.step),\"phase\":\"\(d.phase.rawValue)\",\"mixture\":{\(weights)}"
         if let r = d.totalReward { line += ",\"reward\":\(r)" }
         if let p = d.predictedReward { line += ",\"predicted\":\(p)" }
         if let c = d.criticLoss { line += ",\"critic_loss\":\(c)" }
@@ -122,21 +125,31 @@ public enum CriticProtocol {
         return out + "\""
     }
 
-    /// Reads the configurations: a JSON array of {"name", "class"} objects, or an object whose
-    /// "configurations" array holds them (extra keys such as weights or parameters are ignored).
-    public static func readConfigurations(_ data: Data, source: String) throws -> ConfigurationSet {
+    /// Reads the configurations from a grid file of the Objectives library
+    /// ({"grid": name, "configurations": [{"name", "objective", ...}]}, docs/FORMATS.md), or a plain
+    /// JSON array of {"name", "class"}. A grid entry's class is its objective, with full span
+    /// corruption (with or without deshuffling) one class, as in the paper's 7 classes.
+    /// Returns the grid's name too (nil for a plain list).
+    public static func readConfigurations(_ data: Data, source: String) throws -> (set: ConfigurationSet, grid: String?) {
         func bad(_ problem: String) -> ControllerError { .invalid("\(source): \(problem)") }
         guard let object = try? JSONSerialization.jsonObject(with: data) else { throw bad("not valid JSON") }
-        let list = (object as? [Any]) ?? ((object as? [String: Any])?["configurations"] as? [Any])
-        guard let list else { throw bad("expected an array of {\"name\", \"class\"} or {\"configurations\": [...]}") }
+        let top = object as? [String: Any]
+        let list = (object as? [Any]) ?? (top?["configurations"] as? [Any])
+        guard let list else { throw bad("expected a grid ({\"configurations\": [...]}) or an array of {\"name\", \"class\"}") }
         let configurations = try list.enumerated().map { i, entry -> ControllerConfiguration in
             guard let e = entry as? [String: Any], let name = e["name"] as? String,
-                  let objectiveClass = e["class"] as? String else {
-                throw bad("entry \(i) lacks a string \"name\" or \"class\"")
+                  let objectiveClass = (e["class"] as? String) ?? (e["objective"] as? String).map(classOfObjective) else {
+                throw bad("configuration \(i) lacks a string \"name\" and a \"class\" or \"objective\"")
             }
             return ControllerConfiguration(name: name, objectiveClass: objectiveClass)
         }
-        do { return try ConfigurationSet(configurations) } catch let e as ControllerError { throw bad(e.description) }
+        do { return (try ConfigurationSet(configurations), top?["grid"] as? String) }
+        catch let e as ControllerError { throw bad(e.description) }
+    }
+
+    /// The class of a grid objective (BIRDIE.md 3.1: FSC and FSC-D form one class).
+    static func classOfObjective(_ objective: String) -> String {
+        objective == "full-span-corruption" ? "autoencoding" : objective
     }
 
     /// The configurations as the JSON `readConfigurations` accepts.

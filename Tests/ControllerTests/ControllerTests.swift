@@ -205,11 +205,18 @@ func drive(_ controller: BirdieController, evaluations: Int) throws -> [Decision
     }
 
     @Test func configurationsFile() throws {
-        let text = #"{"configurations": [{"name": "sc-3-15", "class": "SC", "weight": 0.5}, {"name": "clm", "class": "CLM"}]}"#
-        let s = try CriticProtocol.readConfigurations(Data(text.utf8), source: "m.json")
-        #expect(s.names == ["sc-3-15", "clm"] && s.classes == ["SC", "CLM"])
+        // A grid file of the Objectives library: the class comes from the objective.
+        let grid = #"{"grid": "light", "configurations": [{"name": "next-token", "objective": "next-token", "length": [1, 2]}, {"name": "fsc", "objective": "full-span-corruption", "deshuffle": false}, {"name": "fscd", "objective": "full-span-corruption", "deshuffle": true}]}"#
+        let (g, name) = try CriticProtocol.readConfigurations(Data(grid.utf8), source: "light.json")
+        #expect(name == "light" && g.names == ["next-token", "fsc", "fscd"] && g.classes == ["next-token", "autoencoding"])
+        #expect(g.classScale == [1, 0.5, 0.5])
+        let text = #"[{"name": "sc-3-15", "class": "SC", "weight": 0.5}, {"name": "clm", "class": "CLM"}]"#
+        let (s, none) = try CriticProtocol.readConfigurations(Data(text.utf8), source: "m.json")
+        #expect(none == nil && s.names == ["sc-3-15", "clm"] && s.classes == ["SC", "CLM"])
         let again = try CriticProtocol.readConfigurations(Data(CriticProtocol.formatConfigurations(s).utf8), source: "x")
-        #expect(again == s)
+        #expect(again.set == s)
+        let line = CriticProtocol.format(Decision(step: 3, phase: .warmup, mixture: [0.5, 0.5]), configurations: s, grid: "light")
+        #expect(line.hasPrefix(#"{"grid":"light","step":3,"phase":"warmup","mixture":{"sc-3-15":0.5,"clm":0.5}"#))
         #expect(throws: ControllerError.self) { try CriticProtocol.readConfigurations(Data(#"[{"name": "a"}]"#.utf8), source: "x") }
         #expect(throws: ControllerError.self) {
             try CriticProtocol.readConfigurations(Data(#"[{"name": "a", "class": "A"}, {"name": "a", "class": "B"}]"#.utf8), source: "x")

@@ -8,7 +8,7 @@ struct Filter: ParsableCommand {
         commandName: "run",
         abstract: "Read evaluations (JSON lines) and write the next mixture after each (the default).")
 
-    @Option(help: "The configurations: a JSON array of {\"name\", \"class\"} (or {\"configurations\": [...]}); optional when --state exists.")
+    @Option(help: "The configurations: a grid file (Objectives, docs/FORMATS.md) or a JSON array of {\"name\", \"class\"}; optional when --state exists.")
     var configurations: String?
 
     @Option(help: "State file: loaded if it exists, rewritten atomically after every decision, so a restarted critic continues exactly.")
@@ -24,7 +24,7 @@ struct Filter: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
-        let controller = try makeController()
+        let (controller, grid) = try makeController()
         let set = controller.configurations
         guard let reader = input == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: input) else {
             throw ToolError.badInput(input, "cannot open", fix: "check the path")
@@ -45,7 +45,7 @@ struct Filter: ParsableCommand {
             if decision.phase != .skipped, let state {
                 try OutputFile.write(try controller.stateData(), to: state)
             }
-            out.write(Data((CriticProtocol.format(decision, configurations: set) + "\n").utf8))
+            out.write(Data((CriticProtocol.format(decision, configurations: set, grid: grid) + "\n").utf8))
             if common.verbose {
                 printError("critic: step \(decision.step): \(decision.phase.rawValue), reward \(decision.totalReward ?? 0), critic loss \(decision.criticLoss ?? 0)")
             }
@@ -53,13 +53,14 @@ struct Filter: ParsableCommand {
         try out.commit()
     }
 
-    private func makeController() throws -> BirdieController {
-        var given: ConfigurationSet?
+    /// The controller (resumed from --state when it exists) and the grid name for output lines.
+    private func makeController() throws -> (BirdieController, String?) {
+        var given: ConfigurationSet?, grid: String?
         if let path = configurations {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw ToolError.badInput(path, "cannot read", fix: "check the path")
             }
-            do { given = try CriticProtocol.readConfigurations(data, source: path) }
+            do { (given, grid) = try CriticProtocol.readConfigurations(data, source: path) }
             catch let e as ControllerError { throw ToolError.badInput(path, e.description, fix: "see docs/CRITIC.md") }
         }
         if let state, let data = FileManager.default.contents(atPath: state) {
@@ -73,12 +74,16 @@ struct Filter: ParsableCommand {
             if !common.quiet {
                 printError("critic: resuming from \(state) after \(controller.history.count) evaluations (its settings apply)")
             }
-            return controller
+            return (controller, grid ?? controller.grid)
         }
         guard let given else {
             throw ToolError.usage("critic: --configurations is required (no state file to resume from)")
         }
-        do { return try BirdieController(configurations: given, settings: controllerOptions.settings(seed: common.seed)) }
+        do {
+            let controller = try BirdieController(configurations: given, settings: controllerOptions.settings(seed: common.seed))
+            controller.grid = grid
+            return (controller, grid)
+        }
         catch let e as ControllerError { throw ToolError.usage("critic: \(e.description)") }
     }
 }
