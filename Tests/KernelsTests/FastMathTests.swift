@@ -39,3 +39,19 @@ struct FastMathTests {
         }
     }
 }
+
+@Suite("Kernels: edge sizes")
+struct EdgeSizeTests {
+    /// Empty and tiny inputs neither crash nor touch memory they should not.
+    @Test(arguments: [0, 1, 15, 17])
+    func kernelsAcceptTinySizes(_ n: Int) {
+        let x = Tensor(count: n, fill: 0.5), y = Tensor(count: n), labels = [Int32](repeating: 0, count: n)
+        Sigmoid.forward(x.p, y.p, count: n)
+        GatedUnit.forward(.silu, gate: x.p, value: x.p, out: y.p, rows: n, width: 1, inputStride: 1)
+        let result = labels.withUnsafeBufferPointer {
+            CrossEntropy.forwardBackward(logits: x.p, labels: $0.baseAddress!, dLogits: y.p, gradScale: 1, rows: n, vocab: 1)
+        }
+        #expect(result.count == n && abs(result.lossSum) < 1e-6)  // one class: probability 1
+        #expect(GradientClipping.globalNorm(x.p, count: n) == Float(0.25 * Double(n)).squareRoot())
+    }
+}

@@ -203,3 +203,40 @@ struct ScanKernelTests {
         #expect(h[0] == 1)  // the sqrt factor is 1 at the sample start
     }
 }
+
+@Suite("Kernels: determinism")
+struct DeterminismTests {
+    /// The kernels that reduce across threads give bitwise the same results for 1 or 4 workers.
+    @Test func resultsDoNotDependOnTheWorkerCount() {
+        var rng = TestRNG(seed: 41)
+        let (B, T, C) = (3, 40, 48)
+        let n = B * T * C
+        let u = Tensor(random: n, &rng), rPre = Tensor(random: n, &rng), iPre = Tensor(random: n, &rng)
+        let lambda = Tensor(random: C, &rng), dh = Tensor(random: n, &rng), w = Tensor(random: 4 * C, &rng)
+        let segments = [Int32]((0..<B * T).map { Int32($0 / 7 + 1) })
+        let carry = Tensor(count: B * T)
+        segments.withUnsafeBufferPointer { ScanCarry.forward(segments: $0.baseAddress!, carry: carry.p, batch: B, time: T) }
+        func run(workers: Int) -> [[Float]] {
+            let saved = Parallel.workers
+            Parallel.workers = workers
+            defer { Parallel.workers = saved }
+            let h = Tensor(count: n), du = Tensor(count: n), dr = Tensor(count: n), di = Tensor(count: n), dl = Tensor(count: C)
+            RGLRU.forward(.forward, u: u.p, rPre: rPre.p, iPre: iPre.p, lambda: lambda.p, carry: carry.p, h: h.p, batch: B, time: T, channels: C, stride: C)
+            RGLRU.backward(.forward, u: u.p, rPre: rPre.p, iPre: iPre.p, lambda: lambda.p, carry: carry.p, h: h.p, dh: dh.p,
+                           du: du.p, drPre: dr.p, diPre: di.p, dLambda: dl.p, batch: B, time: T, channels: C, stride: C)
+            let dx = Tensor(count: n), dw = Tensor(count: 4 * C), db = Tensor(count: C)
+            segments.withUnsafeBufferPointer {
+                Conv1D.backward(x: u.p, weight: w.p, dy: dh.p, dx: dx.p, dWeight: dw.p, dBias: db.p, segments: $0.baseAddress!,
+                                batch: B, time: T, channels: C)
+            }
+            let labels = [Int32]((0..<B * T).map { $0 % 3 == 0 ? -1 : Int32($0 % C) })
+            let d = Tensor(count: n)
+            let loss = labels.withUnsafeBufferPointer {
+                CrossEntropy.forwardBackward(logits: u.p, labels: $0.baseAddress!, dLogits: d.p, gradScale: 0.1, rows: B * T, vocab: C)
+            }
+            return [h.array, du.array, dr.array, di.array, dl.array, dx.array, dw.array, db.array, d.array, [Float(loss.lossSum)]]
+        }
+        let one = run(workers: 1), four = run(workers: 4)
+        for k in one.indices { #expect(one[k] == four[k], "output \(k) differs between 1 and 4 workers") }
+    }
+}
