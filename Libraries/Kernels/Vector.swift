@@ -43,6 +43,18 @@ func storePartial(_ v: Vec, _ p: UnsafeMutablePointer<Float>, _ lanes: Int) {
     for l in 0..<lanes { p[l] = v[l] }
 }
 
+// Method spellings kept for code written against the first version (Attention.swift):
+// `(p + j).vector()`, `(p + j).store(v)`, `(p + j).add(v)`. They forward to the free functions.
+extension UnsafePointer where Pointee == Float {
+    @inline(__always) func vector(_ lanes: Int = 16) -> Vec { load(self, lanes) }
+}
+
+extension UnsafeMutablePointer where Pointee == Float {
+    @inline(__always) func vector(_ lanes: Int = 16) -> Vec { load(self, lanes) }
+    @inline(__always) func store(_ v: Vec, _ lanes: Int = 16) { Kernels.store(v, to: self, lanes) }
+    @inline(__always) func add(_ v: Vec, _ lanes: Int = 16) { accumulate(v, into: self, lanes) }
+}
+
 /// Calls body(start, 16) for every full vector of `range`, then body(start, rest) once for the tail,
 /// so the full-vector path compiles without the partial-load branches (3x faster here).
 @inline(__always)
