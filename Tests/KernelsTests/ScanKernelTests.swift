@@ -240,3 +240,52 @@ struct DeterminismTests {
         for k in one.indices { #expect(one[k] == four[k], "output \(k) differs between 1 and 4 workers") }
     }
 }
+
+@Suite("Kernels: accumulation")
+struct AccumulationTests {
+    /// Every backward kernel ADDS into its gradient buffers: running it twice gives twice the
+    /// gradient (to rounding: reductions such as dGain add row by row onto what is there).
+    @Test func backwardKernelsAccumulate() {
+        var rng = TestRNG(seed: 61)
+        let (B, T, C) = (2, 9, 20)
+        let n = B * T * C
+        let x = Tensor(random: n, &rng), y = Tensor(random: n, &rng), z = Tensor(random: n, &rng), dy = Tensor(random: n, &rng)
+        let p = Tensor(random: 4 * C, &rng), lambda = Tensor(random: C, &rng), rstd = Tensor(count: B * T), out = Tensor(count: n)
+        let segments = [Int32]((0..<B * T).map { Int32($0 / 4 + 1) })
+        let carry = Tensor(count: B * T)
+        segments.withUnsafeBufferPointer { ScanCarry.forward(segments: $0.baseAddress!, carry: carry.p, batch: B, time: T) }
+        RMSNorm.forward(x: x.p, gain: p.p, y: out.p, rstd: rstd.p, rows: B * T, channels: C)
+        LinearScan.forward(.forward, a: y.p, x: x.p, h: z.p, carry: carry.p, batch: B, time: T, channels: C, stride: C)
+        let h = Tensor(count: n)
+        RGLRU.forward(.reverse, u: x.p, rPre: y.p, iPre: dy.p, lambda: lambda.p, carry: carry.p, h: h.p, batch: B, time: T, channels: C, stride: C)
+        let backwards: [(String, [Tensor], ([Tensor]) -> Void)] = [
+            ("GeLU", [Tensor(count: n)], { g in GeLU.backward(x: x.p, dy: dy.p, dx: g[0].p, count: n) }),
+            ("Sigmoid", [Tensor(count: n)], { g in Sigmoid.backward(y: y.p, dy: dy.p, dx: g[0].p, count: n) }),
+            ("GatedUnit", [Tensor(count: n), Tensor(count: n)], { g in
+                GatedUnit.backward(.silu, gate: x.p, value: y.p, dout: dy.p, dgate: g[0].p, dvalue: g[1].p, rows: B * T, width: C, inputStride: C) }),
+            ("RMSNorm", [Tensor(count: n), Tensor(count: C)], { g in
+                RMSNorm.backward(x: x.p, gain: p.p, rstd: rstd.p, dy: dy.p, dx: g[0].p, dGain: g[1].p, rows: B * T, channels: C) }),
+            ("Linear", [Tensor(count: B * T * 4), Tensor(count: 4 * C), Tensor(count: C)], { g in
+                Linear.backward(x: x.p, weight: p.p, dy: dy.p, dx: g[0].p, dWeight: g[1].p, dBias: g[2].p, rows: B * T, inFeatures: 4, outFeatures: C) }),
+            ("Conv1D", [Tensor(count: n), Tensor(count: 4 * C), Tensor(count: C)], { g in
+                segments.withUnsafeBufferPointer {
+                    Conv1D.backward(x: x.p, weight: p.p, dy: dy.p, dx: g[0].p, dWeight: g[1].p, dBias: g[2].p, segments: $0.baseAddress!,
+                                    batch: B, time: T, channels: C) } }),
+            ("LinearScan", [Tensor(count: n), Tensor(count: n)], { g in
+                LinearScan.backward(.forward, a: y.p, h: z.p, carry: carry.p, dh: dy.p, da: g[0].p, dx: g[1].p, batch: B, time: T, channels: C, stride: C) }),
+            ("RGLRU", [Tensor(count: n), Tensor(count: n), Tensor(count: n), Tensor(count: C)], { g in
+                RGLRU.backward(.reverse, u: x.p, rPre: y.p, iPre: dy.p, lambda: lambda.p, carry: carry.p, h: h.p, dh: z.p,
+                               du: g[0].p, drPre: g[1].p, diPre: g[2].p, dLambda: g[3].p, batch: B, time: T, channels: C, stride: C) }),
+        ]
+        for (name, grads, run) in backwards {
+            run(grads)
+            let once = grads.map(\.array)
+            run(grads)
+            for (k, g) in grads.enumerated() {
+                let worst = zip(g.array, once[k]).map { abs($0 - 2 * $1) / (abs($1) + 1e-3) }.max() ?? 0
+                #expect(worst < 1e-4, "\(name) gradient \(k) was overwritten, not accumulated")
+                #expect(once[k].contains { $0 != 0 }, "\(name) gradient \(k) is all zero")
+            }
+        }
+    }
+}
