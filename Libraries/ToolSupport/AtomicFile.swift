@@ -64,27 +64,40 @@ public final class OutputFile {
         try out.commit()
     }
 
-    // Temporary files still open when the process exits (error paths call exit()) are removed.
-    nonisolated(unsafe) private static var pending = Set<String>()
+    // Temporary files still open when the process exits (error paths call exit()) or is stopped by
+    // a signal are removed. The signal handler may only do async-signal-safe work, so the paths live
+    // in a fixed table of C strings: the handler reads slots and calls unlink, nothing else.
+    private static let slotCount = 64
+    nonisolated(unsafe) private static let slots: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> = {
+        let table = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: slotCount)
+        table.initialize(repeating: nil, count: slotCount)
+        atexit { OutputFile.removePending() }
+        for sig in [SIGINT, SIGTERM, SIGPIPE, SIGHUP] {
+            signal(sig) { s in OutputFile.removePending(); signal(s, SIG_DFL); raise(s) }
+        }
+        return table
+    }()
     private static let lock = NSLock()
-    nonisolated(unsafe) private static var installed = false
+
     private static func registerForCleanup(_ tmp: String) {
         lock.lock(); defer { lock.unlock() }
-        pending.insert(tmp)
-        if !installed {
-            installed = true
-            atexit { OutputFile.removePending() }
-            for sig in [SIGINT, SIGTERM, SIGPIPE, SIGHUP] {
-                signal(sig) { s in OutputFile.removePending(); signal(s, SIG_DFL); raise(s) }
+        guard let free = (0..<slotCount).first(where: { slots[$0] == nil }) else { return }
+        slots[free] = strdup(tmp)
+    }
+
+    private static func unregister(_ tmp: String) {
+        lock.lock(); defer { lock.unlock() }
+        for i in 0..<slotCount {
+            if let path = slots[i], strcmp(path, tmp) == 0 {
+                slots[i] = nil   // cleared before freeing, so a handler never reads freed memory
+                free(path)
             }
         }
     }
-    private static func unregister(_ tmp: String) {
-        lock.lock(); defer { lock.unlock() }
-        pending.remove(tmp)
-    }
+
     private static func removePending() {
-        for tmp in pending { unlink(tmp) }
-        pending.removeAll()
+        for i in 0..<slotCount {
+            if let path = slots[i] { unlink(path) }
+        }
     }
 }
