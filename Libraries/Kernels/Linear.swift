@@ -1,0 +1,57 @@
+import CBLAS
+
+/// Fully connected layer y = x W^T + b through OpenBLAS sgemm (row-major).
+/// x: (rows, inFeatures)  W: (outFeatures, inFeatures)  b: (outFeatures) or nil  y: (rows, outFeatures)
+/// Forward overwrites y. Backward accumulates into dx, dW and db (sgemm with beta = 1); pass nil
+/// for dx when the input needs no gradient (e.g. the first layer's input is an embedding you
+/// handle separately) and for db when there is no bias.
+public enum Linear {
+    public static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                               y: UnsafeMutablePointer<Float>, rows: Int, inFeatures: Int, outFeatures: Int) {
+        var beta: Float = 0
+        if let bias {
+            for r in 0..<rows { (y + r * outFeatures).update(from: bias, count: outFeatures) }
+            beta = 1
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outFeatures), Int32(inFeatures),
+                    1, x, Int32(inFeatures), weight, Int32(inFeatures), beta, y, Int32(outFeatures))
+    }
+
+    /// dx += dy W;  dW += dy^T x;  db += sum over rows of dy.
+    public static func backward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+                                dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
+                                dBias: UnsafeMutablePointer<Float>?, rows: Int, inFeatures: Int, outFeatures: Int) {
+        if let dx {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(inFeatures), Int32(outFeatures),
+                        1, dy, Int32(outFeatures), weight, Int32(inFeatures), 1, dx, Int32(inFeatures))
+        }
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(outFeatures), Int32(inFeatures), Int32(rows),
+                    1, dy, Int32(outFeatures), x, Int32(inFeatures), 1, dWeight, Int32(inFeatures))
+        if let dBias {
+            for r in 0..<rows {
+                let row = dy + r * outFeatures
+                for j in 0..<outFeatures { dBias[j] += row[j] }
+            }
+        }
+    }
+}
+
+/// Token embedding lookup. tokens: (rows) Int32 ids in 0..<vocab  table: (vocab, channels)
+/// out: (rows, channels), overwritten.  Backward: dTable[token] += dout (accumulates).
+public enum Embedding {
+    public static func forward(tokens: UnsafePointer<Int32>, table: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
+                               rows: Int, channels: Int) {
+        for r in 0..<rows {
+            (out + r * channels).update(from: table + Int(tokens[r]) * channels, count: channels)
+        }
+    }
+
+    /// Serial on purpose: rows with the same token add into the same table row.
+    public static func backward(tokens: UnsafePointer<Int32>, dout: UnsafePointer<Float>, dTable: UnsafeMutablePointer<Float>,
+                                rows: Int, channels: Int) {
+        for r in 0..<rows {
+            let d = dTable + Int(tokens[r]) * channels, g = dout + r * channels
+            for j in 0..<channels { d[j] += g[j] }
+        }
+    }
+}
