@@ -77,3 +77,31 @@ public final class CopyingTask: BatchSource {
         }
     }
 }
+
+/// Uniformly random tokens, one causal sample filling each row: nothing to learn beyond the
+/// unigram distribution, every position labelled. For throughput benchmarks.
+public final class RandomTokens: BatchSource {
+    public let vocabularyNeeded: Int
+    public let seed: UInt64
+    public private(set) var position: UInt64 = 0
+
+    public init(vocabulary: Int, seed: UInt64) { vocabularyNeeded = vocabulary; self.seed = seed }
+
+    public func seek(_ position: UInt64) { self.position = position }
+
+    public func next(batch: Int, length: Int) -> PackedBatch {
+        var rng = SplitMix64(seed: CopyingTask.streamSeed(seed, position))
+        position += 1
+        let firstToken = Int32(SpecialToken.done.rawValue + 1)
+        var tokens = [Int32](), labels = [Int32]()
+        for _ in 0..<batch {
+            let text = (0..<length).map { _ in firstToken + Int32(rng.next() % UInt64(vocabularyNeeded - Int(firstToken))) }
+            tokens.append(SpecialToken.start.rawValue)
+            tokens.append(contentsOf: text.dropLast())
+            labels.append(contentsOf: text)
+        }
+        return PackedBatch(batch: batch, length: length, tokens: tokens, labels: labels,
+                           segments: [Int32](repeating: 1, count: batch * length),
+                           regions: [UInt8](repeating: Region.causal.rawValue, count: batch * length))
+    }
+}

@@ -10,7 +10,11 @@ extension ModelKind: ExpressibleByArgument {}
 
 enum Form: String, ExpressibleByArgument, CaseIterable { case causal, bidirectional }
 enum Procedure: String, ExpressibleByArgument, CaseIterable { case clm, ul2, bfr }
-enum SyntheticTask: String, ExpressibleByArgument, CaseIterable { case copying }
+enum SyntheticTask: String, ExpressibleByArgument, CaseIterable {
+    case copying
+    case randomTokens = "random-tokens"
+}
+extension MLPKind: ExpressibleByArgument {}
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -35,11 +39,13 @@ struct Train: ParsableCommand {
     @Option(help: "Override the recurrent state width.") var state: Int?
     @Option(name: .customLong("mlp-hidden"), help: "Override the MLP hidden width.") var mlpHidden: Int?
     @Option(help: "Override the attention head count.") var heads: Int?
+    @Option(help: "Override the MLP kind: none, swiglu, geglu, gelu.") var mlp: MLPKind?
     @Option(help: "Vocabulary size (default: the data's).") var vocab: Int?
 
     @Option(help: "Token-document corpus (from `tokenize encode`) to corrupt and pack online.") var corpus: String?
     @Option(help: "Objective mixture for --corpus: clm, ul2, bfr.") var procedure: Procedure?
-    @Option(help: "Synthetic task instead of a corpus: copying.") var task: SyntheticTask?
+    @Option(help: "Synthetic task instead of a corpus: copying (needs the context), random-tokens (throughput).")
+    var task: SyntheticTask?
 
     @Option(help: "Optimizer steps in the whole run.") var steps = 1000
     @Option(help: "Rows per step.") var batch = 8
@@ -75,6 +81,7 @@ struct Train: ParsableCommand {
         var c = ModelConfig.sized(kind: model, vocab: vocab ?? dataVocab, dModel: dModel ?? base.dModel,
                                   layers: layers ?? base.layers, bidirectional: bidirectional)
         if let state { c.state = state }
+        if let mlp { c.mlp = mlp }
         if let mlpHidden { c.mlpHidden = mlpHidden }
         if let heads { c.heads = heads }
         if let problem = c.validationProblem() { throw ToolError.usage(problem) }
@@ -94,6 +101,10 @@ struct Train: ParsableCommand {
         } else if task == .copying {
             let s = CopyingTask(seed: common.seed)
             heldOut = s.heldOut(batches: evalBatches, batch: batch, length: length)
+            source = s
+        } else if task == .randomTokens {
+            let s = RandomTokens(vocabulary: vocab ?? 512, seed: common.seed)
+            heldOut = (0..<evalBatches).map { _ in RandomTokens(vocabulary: s.vocabularyNeeded, seed: ~common.seed).next(batch: batch, length: length) }
             source = s
         }
         let dataVocab = source?.vocabularyNeeded ?? vocab ?? 512
