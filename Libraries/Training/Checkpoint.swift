@@ -16,10 +16,10 @@ public struct TrainingState: Codable, Equatable, Sendable {
 }
 
 /// A checkpoint is two files written atomically: `PATH` (safetensors weights, named by the layout,
-/// the model configuration in "__metadata__") and `PATH.state` (safetensors: AdamW moments "adamw.m"
-/// and "adamw.v" over the flat parameter buffer; the TrainingState as JSON in its metadata).
-/// The state is renamed into place first, so a weights file is never newer than its state; the step
-/// stored in both must agree for a resume.
+/// the model configuration in "__metadata__"), for users and `score`; and `PATH.state`, everything a
+/// resume needs in one file (safetensors: the flat parameter buffer "parameters", AdamW moments
+/// "adamw.m" and "adamw.v"; configuration and TrainingState as JSON in its metadata). The state is
+/// renamed into place first: a run killed between the two renames resumes from the newer state.
 public enum Checkpoint {
     public static let configKey = "birdie.config"
     public static let stepKey = "birdie.step"
@@ -39,8 +39,11 @@ public enum Checkpoint {
     public static func save(_ model: Model, moments m: UnsafePointer<Float>, _ v: UnsafePointer<Float>,
                             state: TrainingState, to path: String) throws {
         let n = model.parameterCount
-        let stateJSON = String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]   // same bytes for the same state
+        let stateJSON = String(decoding: try encoder.encode(state), as: UTF8.self)
         let stateData = SafeTensors.encode([
+            .init(name: "parameters", shape: [n], values: UnsafeBufferPointer(start: model.parameters, count: n)),
             .init(name: "adamw.m", shape: [n], values: UnsafeBufferPointer(start: m, count: n)),
             .init(name: "adamw.v", shape: [n], values: UnsafeBufferPointer(start: v, count: n)),
         ], metadata: [stateKey: stateJSON, stepKey: String(state.step), configKey: model.config.json()])
@@ -52,18 +55,22 @@ public enum Checkpoint {
         try weights.commit()
     }
 
+    static func config(_ file: SafeTensors.File, path: String) throws -> ModelConfig {
+        guard let json = file.metadata[configKey], let config = try? ModelConfig.fromJSON(json) else {
+            throw ToolError.badInput(path, "no birdie model configuration in the safetensors metadata",
+                                     fix: "use a checkpoint written by `train`")
+        }
+        if let problem = config.validationProblem() { throw ToolError.badInput(path, "model configuration: \(problem)") }
+        return config
+    }
+
     /// Reads the weights of a checkpoint into a new model.
     public static func loadModel(_ path: String) throws -> (model: Model, step: Int) {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ToolError.badInput(path, "cannot read the checkpoint", fix: "check the path")
         }
         let file = try SafeTensors.decode(data, path: path)
-        guard let configJSON = file.metadata[configKey], let config = try? ModelConfig.fromJSON(configJSON) else {
-            throw ToolError.badInput(path, "no birdie model configuration in the safetensors metadata",
-                                     fix: "use a checkpoint written by `train`")
-        }
-        if let problem = config.validationProblem() { throw ToolError.badInput(path, "model configuration: \(problem)") }
-        let model = Model(config, seed: 0)
+        let model = Model(try config(file, path: path), seed: 0)
         for t in model.layout.tensors {
             guard let values = file.values[t.name], file.shapes[t.name] == t.shape else {
                 throw ToolError.badInput(path, "tensor \(t.name) is missing or has the wrong shape",
@@ -74,23 +81,23 @@ public enum Checkpoint {
         return (model, Int(file.metadata[stepKey] ?? "0") ?? 0)
     }
 
-    /// Reads the optimizer state beside `path`, checking it matches the weights' step and size.
-    public static func loadState(_ path: String, parameterCount n: Int, step: Int) throws -> (m: [Float], v: [Float], state: TrainingState) {
+    /// Everything to continue the run saved at `path`: reads `PATH.state`.
+    public static func loadResume(_ path: String) throws -> (model: Model, m: [Float], v: [Float], state: TrainingState) {
         let sp = statePath(path)
         guard let data = FileManager.default.contents(atPath: sp) else {
-            throw ToolError.badInput(sp, "the optimizer state beside the checkpoint is missing", fix: "resume needs both files `train` wrote")
+            throw ToolError.badInput(sp, "cannot read the training state beside the checkpoint", fix: "resume needs the PATH.state file `train` wrote")
         }
         let file = try SafeTensors.decode(data, path: sp)
+        let model = Model(try config(file, path: sp), seed: 0)
+        let n = model.parameterCount
         guard let json = file.metadata[stateKey], let state = try? JSONDecoder().decode(TrainingState.self, from: Data(json.utf8)) else {
             throw ToolError.badInput(sp, "no training state in the metadata", fix: "use a state file written by `train`")
         }
-        guard let m = file.values["adamw.m"], let v = file.values["adamw.v"], m.count == n, v.count == n else {
-            throw ToolError.badInput(sp, "AdamW moments missing or not \(n) values", fix: "the state belongs to another model")
+        guard let p = file.values["parameters"], let m = file.values["adamw.m"], let v = file.values["adamw.v"],
+              p.count == n, m.count == n, v.count == n else {
+            throw ToolError.badInput(sp, "parameters or AdamW moments missing or not \(n) values", fix: "restore a good copy")
         }
-        guard state.step == step else {
-            throw ToolError.badInput(sp, "state is for step \(state.step) but the weights are for step \(step)",
-                                     fix: "the pair is from different checkpoints; restore both from the same run")
-        }
-        return (m, v, state)
+        model.setParameters(p)
+        return (model, m, v, state)
     }
 }

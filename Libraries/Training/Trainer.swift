@@ -60,9 +60,9 @@ public final class Trainer {
 
     deinit { m.deallocate(); v.deallocate() }
 
-    /// Continues from a checkpoint of the same model (weights already loaded into `model`).
-    public func resume(from path: String, step: Int) throws {
-        let (mm, vv, s) = try Checkpoint.loadState(path, parameterCount: model.parameterCount, step: step)
+    /// Continues from saved optimizer state (the model holds the saved parameters).
+    public func resume(moments mm: [Float], _ vv: [Float], state s: TrainingState) throws {
+        precondition(mm.count == model.parameterCount && vv.count == model.parameterCount)
         m.update(from: mm, count: mm.count)
         v.update(from: vv, count: vv.count)
         state = s

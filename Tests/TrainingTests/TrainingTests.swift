@@ -29,8 +29,9 @@ func temporaryFolder() -> String {
         #expect(step == 7)
         #expect(loaded.config == model.config)
         #expect(loaded.parameterArray() == model.parameterArray())
-        let (m2, v2, s2) = try Checkpoint.loadState(dir + "/a.ckpt", parameterCount: n, step: 7)
-        #expect(m2 == m && v2 == v && s2 == state)
+        let resume = try Checkpoint.loadResume(dir + "/a.ckpt")
+        #expect(resume.m == m && resume.v == v && resume.state == state)
+        #expect(resume.model.parameterArray() == model.parameterArray() && resume.model.config == model.config)
         // The file is plain safetensors: header length, JSON with our tensor names.
         let data = try Data(contentsOf: URL(fileURLWithPath: dir + "/a.ckpt"))
         let len = Int(data.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
@@ -49,6 +50,8 @@ func temporaryFolder() -> String {
         for bad in [good.prefix(5), good.prefix(good.count - 4), Data([8, 0, 0, 0, 0, 0, 0, 0]) + Data("not json".utf8)] {
             try bad.write(to: URL(fileURLWithPath: dir + "/b.ckpt"))
             #expect { _ = try Checkpoint.loadModel(dir + "/b.ckpt") } throws: { ($0 as? ToolError)?.code == .dataError }
+            try bad.write(to: URL(fileURLWithPath: dir + "/b.ckpt.state"))
+            #expect { _ = try Checkpoint.loadResume(dir + "/b.ckpt") } throws: { ($0 as? ToolError)?.code == .dataError }
         }
     }
 }
@@ -79,10 +82,11 @@ func temporaryFolder() -> String {
         try killed.run()
         #expect(killed.state.step == 3)
 
-        let (resumedModel, step) = try Checkpoint.loadModel(dir + "/killed.ckpt")
-        #expect(step == 3)
+        let saved = try Checkpoint.loadResume(dir + "/killed.ckpt")
+        #expect(saved.state.step == 3)
+        let resumedModel = saved.model
         let t2 = trainer(resumedModel, dir + "/killed.ckpt")
-        try t2.resume(from: dir + "/killed.ckpt", step: step)
+        try t2.resume(moments: saved.m, saved.v, state: saved.state)
         try t2.run()
         #expect(t2.state.step == 6)
         #expect(resumedModel.parameterArray() == straight.parameterArray(), "resume differs from an uninterrupted run")

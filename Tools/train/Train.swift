@@ -110,10 +110,11 @@ struct Train: ParsableCommand {
         let dataVocab = source?.vocabularyNeeded ?? vocab ?? 512
 
         var net: Model
-        var resumedStep = 0
+        var saved: (m: [Float], v: [Float], state: TrainingState)?
         if let resume {
-            let loaded = try Checkpoint.loadModel(resume)
-            net = loaded.model; resumedStep = loaded.step
+            let loaded = try Checkpoint.loadResume(resume)
+            net = loaded.model
+            saved = (loaded.m, loaded.v, loaded.state)
         } else {
             net = Model(try modelConfig(vocab: dataVocab), seed: common.seed)
         }
@@ -130,7 +131,7 @@ struct Train: ParsableCommand {
         options.evalEvery = evalEvery; options.checkpointEvery = checkpointEvery
         options.checkpointPath = output ?? resume; options.metricsPath = metrics; options.stopAfter = stopAfter
         let trainer = Trainer(model: net, options: options, source: source, evalBatches: heldOut, seed: common.seed)
-        if let resume { try trainer.resume(from: resume, step: resumedStep) }
+        if let saved { try trainer.resume(moments: saved.m, saved.v, state: saved.state) }
 
         let quiet = common.quiet
         if !quiet {
