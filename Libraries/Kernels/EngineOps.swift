@@ -41,7 +41,7 @@ public enum EngineOps {
     // MARK: exp without libm (vectorisable)
 
     /// exp(x) to ~2e-7 relative error: 2^n * e^(f ln 2), n = round(x log2 e), |f| <= 1/2.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func exp(_ x: Float) -> Float {
         let xc = Swift.min(Swift.max(x, -87.0), 88.0)
         let t = xc * 1.442_695_04
@@ -61,16 +61,16 @@ public enum EngineOps {
         return p * scale
     }
 
-    @inline(__always) public static func sigmoid(_ x: Float) -> Float { 1 / (1 + exp(-x)) }
+    @inlinable @inline(__always) public static func sigmoid(_ x: Float) -> Float { 1 / (1 + exp(-x)) }
 
     // GeLU, tanh approximation (PyTorch's approximate="tanh").
-    @inline(__always) public static func gelu(_ x: Float) -> Float {
+    @inlinable @inline(__always) public static func gelu(_ x: Float) -> Float {
         let u = 0.797_884_56 * (x + 0.044_715 * x * x * x)
         let th = 1 - 2 / (1 + exp(2 * u))
         return 0.5 * x * (1 + th)
     }
 
-    @inline(__always) public static func geluDerivative(_ x: Float) -> Float {
+    @inlinable @inline(__always) public static func geluDerivative(_ x: Float) -> Float {
         let u = 0.797_884_56 * (x + 0.044_715 * x * x * x)
         let th = 1 - 2 / (1 + exp(2 * u))
         let du = 0.797_884_56 * (1 + 3 * 0.044_715 * x * x)

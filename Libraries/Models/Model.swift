@@ -62,6 +62,14 @@ public final class Model {
 
     deinit { parameters.deallocate(); gradients.deallocate() }
 
+    // For the decoder (Decoding.swift).
+    var lastContext: RowContext? { context }
+    var planSublayers: [Sublayer] { plan.sublayers }
+    var normedInputs: FloatPtr { normed.p }
+    var embeddingOffset: Int { plan.embedding }
+    var normOffsets: [Int] { plan.norms }
+    var finalNormOffset: Int { plan.finalNorm }
+
     /// Forward through the stack: fills the final normed stream (rows, d) and the logits (rows, vocab).
     private func forward(_ b: PackedBatch) {
         let ctx = RowContext(b)
