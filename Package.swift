@@ -10,7 +10,7 @@ let libraries: [(name: String, deps: [String])] = [
     ("Vocabulary", []),
     ("Formats", ["ToolSupport", "CZstd"]),
     ("Tokenizer", ["Vocabulary", "Formats", "ToolSupport"]),
-    ("Objectives", ["Vocabulary", "ToolSupport"]),
+    ("Objectives", ["Vocabulary", "Formats", "ToolSupport"]),
     ("Packing", ["Vocabulary", "Objectives", "Formats", "ToolSupport"]),
     ("Kernels", ["CBLAS"]),
     ("Models", ["Kernels", "Vocabulary"]),

@@ -39,6 +39,13 @@ public struct Mixture: Sendable, Equatable {
         return try! Mixture(grid: grid, probabilities: p)
     }
 
+    /// All the weight on one configuration (e.g. for per-configuration validation batches).
+    public static func single(_ index: Int, of grid: Grid) -> Mixture {
+        var p = [Double](repeating: 0, count: grid.count)
+        p[index] = 1
+        return try! Mixture(grid: grid, probabilities: p)
+    }
+
     /// The share of each class, in ObjectiveClass order (classes absent from the grid get 0).
     public var classShares: [(ObjectiveClass, Double)] {
         ObjectiveClass.allCases.map { c in

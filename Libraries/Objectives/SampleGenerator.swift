@@ -24,7 +24,7 @@ public enum ParadigmPlacement: String, Sendable, CaseIterable {
 }
 
 /// What the generator did with the documents it read.
-public struct GeneratorCounts: Sendable, Equatable {
+public struct GeneratorCounts: Sendable, Equatable, Codable {
     public var documents = 0
     public var samples = 0
     /// Document tokens turned into samples.
@@ -33,6 +33,10 @@ public struct GeneratorCounts: Sendable, Equatable {
     /// and their tokens: skipped, never fatal.
     public var skippedPieces = 0
     public var skippedTokens = 0
+    /// Samples made from less text than their configuration's length range asks for (the end of a
+    /// document, or a short document, used whole). Many of these mean the documents are short:
+    /// feed whole files (tokenize encode --input-format raw) or long records for long-range objectives.
+    public var shortSamples = 0
     /// Samples and row positions (input + target) per configuration, by index.
     public var samplesPerConfiguration: [Int]
     public var tokensPerConfiguration: [Int]
@@ -107,6 +111,7 @@ public struct SampleGenerator: Sendable {
             counts.documents += 1
         }
         let take = min(wanted, document.count - offset)
+        if take < textLengths[index]!.lowerBound { counts.shortSamples += 1 }
         let sample = make(configuration, index: index, text: document[offset..<offset + take])
         offset += take
         counts.samples += 1
@@ -114,6 +119,39 @@ public struct SampleGenerator: Sendable {
         counts.samplesPerConfiguration[index] += 1
         counts.tokensPerConfiguration[index] += sample.length
         return sample
+    }
+
+    /// Where the generator stands, for checkpoints: restore it with `restore(_:documents:)` on the
+    /// same documents to continue exactly where it was (the mixture is the caller's to set again).
+    public struct State: Sendable, Equatable, Codable {
+        public var rng: SeededGenerator
+        public var counts: GeneratorCounts
+        /// Offset in the current document (the last one read, counts.documents).
+        public var offset: Int
+    }
+
+    public var state: State { State(rng: rng, counts: counts, offset: offset) }
+
+    /// Continues from `state`: reads counts.documents documents from `documents` (the same stream
+    /// from its start) and resumes inside the last one.
+    public mutating func restore<Documents: IteratorProtocol>(_ state: State, documents: inout Documents) throws
+    where Documents.Element == [TokenID] {
+        guard state.counts.samplesPerConfiguration.count == mixture.grid.count else {
+            throw ToolError.usage("the saved generator state is for a grid of \(state.counts.samplesPerConfiguration.count) configurations, not \(mixture.grid.count)")
+        }
+        document = []
+        for read in 0..<state.counts.documents {
+            guard let next = documents.next() else {
+                throw ToolError.usage("the documents end after \(read) of the \(state.counts.documents) the saved state has read")
+            }
+            document = next
+        }
+        guard state.offset <= document.count else {
+            throw ToolError.usage("the saved state points past the end of document \(state.counts.documents); not the same documents")
+        }
+        rng = state.rng
+        counts = state.counts
+        offset = state.offset
     }
 
     /// One sample of `configuration` from `text`, with its paradigm token.

@@ -2,7 +2,7 @@
 ///
 /// Every draw goes through the helpers below (never the standard library's `random(in:)`, whose
 /// algorithm may change between Swift releases), so a seed gives the same bytes on every build.
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
+public struct SeededGenerator: RandomNumberGenerator, Sendable, Codable, Equatable {
     private var s0, s1, s2, s3: UInt64
 
     public init(seed: UInt64) {

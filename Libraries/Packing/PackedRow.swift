@@ -3,7 +3,7 @@ import Vocabulary
 
 /// What a row position is (BIRDIE.md 2): padding, context (may be read bidirectionally) or the
 /// causal region that is generated and scored.
-public enum Region: UInt8, Sendable, CaseIterable {
+public enum Region: UInt8, Sendable, CaseIterable, Codable {
     case pad = 0
     case prefix = 1
     case causal = 2
@@ -18,7 +18,7 @@ public enum Region: UInt8, Sendable, CaseIterable {
 ///     region        prefix         causal     causal
 ///
 /// Segment ids count samples 1, 2, 3, ... from the left; padding (segment 0) sits on the right.
-public struct PackedRow: Sendable, Equatable {
+public struct PackedRow: Sendable, Equatable, Codable {
     public static let noLabel: TokenID = -1
 
     public var tokens: [TokenID]

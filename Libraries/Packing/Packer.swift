@@ -1,8 +1,9 @@
 import Objectives
+import ToolSupport
 import Vocabulary
 
 /// Counts of a packing run.
-public struct PackingStats: Sendable, Equatable {
+public struct PackingStats: Sendable, Equatable, Codable {
     public var samples = 0
     /// Samples longer than a row (or without a target): dropped, never truncated, because a cut
     /// target teaches the model to stop mid-answer and a cut context may lose what it must recall.
@@ -25,7 +26,12 @@ public struct Packer: Sendable {
     public let rowLength: Int
     public let window: Int
     public private(set) var stats: PackingStats
-    private var open: [(row: PackedRow, used: Int)] = []
+    private var open: [OpenRow] = []
+
+    struct OpenRow: Sendable, Equatable, Codable {
+        var row: PackedRow
+        var used: Int
+    }
 
     public init(rowLength: Int, window: Int = 8) {
         precondition(rowLength >= 2 && window >= 1)
@@ -47,7 +53,7 @@ public struct Packer: Sendable {
         var slot = open.firstIndex { rowLength - $0.used >= size }
         if slot == nil {
             if open.count == window { emitted.append(close(0)) }
-            open.append((PackedRow(length: rowLength), 0))
+            open.append(OpenRow(row: PackedRow(length: rowLength), used: 0))
             slot = open.count - 1
         }
         let i = slot!
@@ -65,10 +71,26 @@ public struct Packer: Sendable {
     }
 
     private mutating func close(_ i: Int) -> PackedRow {
-        let (row, used) = open.remove(at: i)
+        let closed = open.remove(at: i)
         stats.rows += 1
-        stats.filledPositions += used
-        return row
+        stats.filledPositions += closed.used
+        return closed.row
+    }
+
+    /// The rows being filled and the counts, for checkpoints.
+    public struct State: Sendable, Equatable, Codable {
+        var open: [OpenRow]
+        public var stats: PackingStats
+    }
+
+    public var state: State { State(open: open, stats: stats) }
+
+    public mutating func restore(_ state: State) throws {
+        guard state.stats.rowLength == rowLength, state.open.allSatisfy({ $0.row.length == rowLength }) else {
+            throw ToolError.usage("the saved packer state is for rows of \(state.stats.rowLength), not \(rowLength)")
+        }
+        open = state.open
+        stats = state.stats
     }
 }
 
@@ -87,6 +109,25 @@ public struct RowGenerator: Sendable {
     }
 
     public mutating func setMixture(_ mixture: Mixture) throws { try samples.setMixture(mixture) }
+
+    /// Everything needed to continue exactly (with the same documents and mixture), for checkpoints.
+    public struct State: Sendable, Equatable, Codable {
+        public var samples: SampleGenerator.State
+        public var packer: Packer.State
+        var ready: [PackedRow]
+        var finished: Bool
+    }
+
+    public var state: State { State(samples: samples.state, packer: packer.state, ready: ready, finished: finished) }
+
+    /// Continues from `state`, re-reading the documents already used from `documents` (the same stream).
+    public mutating func restore<Documents: IteratorProtocol>(_ state: State, documents: inout Documents) throws
+    where Documents.Element == [TokenID] {
+        try samples.restore(state.samples, documents: &documents)
+        try packer.restore(state.packer)
+        ready = state.ready
+        finished = state.finished
+    }
 
     /// The next row; nil when the documents are used up and every row has been emitted.
     public mutating func next<Documents: IteratorProtocol>(from documents: inout Documents) -> PackedRow?

@@ -27,8 +27,7 @@ private func allowedSpecial(_ c: Configuration, _ t: TokenID, inTarget: Bool) ->
                         #expect(c.objectiveClass == .selectiveCopying && rowLength < 300, "\(c.name) infeasible at \(rowLength)")
                         continue
                     }
-                    var p = [Double](repeating: 0, count: grid.count); p[index] = 1
-                    var gen = try SampleGenerator(mixture: Mixture(grid: grid, probabilities: p), rowLength: rowLength, seed: UInt64(index))
+                    var gen = try SampleGenerator(mixture: .single(index, of: grid), rowLength: rowLength, seed: UInt64(index))
                     var docs = (0..<3).map { makeText(range.upperBound + 50, seed: UInt64($0 * 7 + index)) }.makeIterator()
                     for _ in 0..<3 {
                         guard let s = gen.next(from: &docs) else { Issue.record("\(c.name): no sample"); break }
@@ -99,8 +98,7 @@ private func allowedSpecial(_ c: Configuration, _ t: TokenID, inTarget: Bool) ->
 
     @Test func theRestOfALongDocumentCarriesToTheNextSample() throws {
         let grid = try Grid.resolve("birdie")
-        var p = [Double](repeating: 0, count: grid.count); p[grid.index(of: "copy-l64-256")!] = 1
-        var gen = try SampleGenerator(mixture: Mixture(grid: grid, probabilities: p), rowLength: 2048, seed: 4)
+        var gen = try SampleGenerator(mixture: .single(grid.index(of: "copy-l64-256")!, of: grid), rowLength: 2048, seed: 4)
         let doc = makeText(10_000, seed: 8)
         var docs = [doc].makeIterator()
         var joined = [TokenID]()
@@ -119,8 +117,7 @@ private func allowedSpecial(_ c: Configuration, _ t: TokenID, inTarget: Bool) ->
         let grid = try Grid.resolve("light")
         var gen = try SampleGenerator(mixture: Mixture.starting(grid), rowLength: 1024, seed: 3)
         var docs = (0..<100).map { makeText(2000, seed: UInt64($0)) }.makeIterator()
-        var p = [Double](repeating: 0, count: grid.count); p[grid.index(of: "copy-l64-256")!] = 1
-        try gen.setMixture(Mixture(grid: grid, probabilities: p))
+        try gen.setMixture(.single(grid.index(of: "copy-l64-256")!, of: grid))
         for _ in 0..<20 { #expect(gen.next(from: &docs)?.configuration == grid.index(of: "copy-l64-256")) }
         #expect(throws: ToolError.self) { try gen.setMixture(Mixture.resolve("clm")) }
         #expect(throws: ToolError.self) { try SampleGenerator(mixture: Mixture.resolve("birdie"), rowLength: 128, seed: 1) }

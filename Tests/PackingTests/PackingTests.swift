@@ -1,7 +1,20 @@
+import Foundation
 import Testing
+import ToolSupport
 import Objectives
 import Vocabulary
 @testable import Packing
+
+/// Document i has tokens 160 + (t * stride + i) % alphabet.
+private func textDocuments(_ lengths: [Int], stride: Int, alphabet: Int) -> [[TokenID]] {
+    var out = [[TokenID]]()
+    for (i, n) in lengths.enumerated() {
+        var document = [TokenID]()
+        for t in 0..<n { document.append(TokenID(160 + (t * stride + i) % alphabet)) }
+        out.append(document)
+    }
+    return out
+}
 
 private let START = SpecialToken.start.rawValue, PAD = SpecialToken.pad.rawValue, NONE = PackedRow.noLabel
 
@@ -102,7 +115,7 @@ private let START = SpecialToken.start.rawValue, PAD = SpecialToken.pad.rawValue
         let mixture = try Mixture.resolve("light")
         func rows(_ seed: UInt64) throws -> [PackedRow] {
             var gen = try RowGenerator(mixture: mixture, rowLength: 512, seed: seed)
-            var docs = (0..<20).map { i in (0..<3000).map { TokenID(160 + ($0 * 7 + i) % 300) } }.makeIterator()
+            var docs = textDocuments(Array(repeating: 3000, count: 20), stride: 7, alphabet: 300).makeIterator()
             var out = [PackedRow]()
             while let r = gen.next(from: &docs) { out.append(r) }
             return out
@@ -111,5 +124,35 @@ private let START = SpecialToken.start.rawValue, PAD = SpecialToken.pad.rawValue
         #expect(a == b && a != c && a.count > 50)
         let fill = Double(a.map(\.filled).reduce(0, +)) / Double(a.count * 512)
         #expect(fill > 0.9, "fill \(fill)")
+    }
+}
+
+@Suite struct CheckpointTests {
+    private func documents() -> IndexingIterator<[[TokenID]]> {
+        textDocuments((0..<30).map { 500 + 97 * $0 }, stride: 13, alphabet: 400).makeIterator()
+    }
+
+    /// A run saved mid-way and restored (through JSON) continues with exactly the same rows.
+    @Test func aRestoredRowGeneratorContinuesExactly() throws {
+        let mixture = try Mixture.resolve("light")
+        var original = try RowGenerator(mixture: mixture, rowLength: 512, seed: 7)
+        var docs = documents()
+        for _ in 0..<17 { _ = original.next(from: &docs) }
+        let saved = try JSONEncoder().encode(original.state)
+        var expected = [PackedRow]()
+        while let row = original.next(from: &docs) { expected.append(row) }
+
+        var restored = try RowGenerator(mixture: mixture, rowLength: 512, seed: 999)
+        var again = documents()
+        try restored.restore(try JSONDecoder().decode(RowGenerator.State.self, from: saved), documents: &again)
+        var continued = [PackedRow]()
+        while let row = restored.next(from: &again) { continued.append(row) }
+        #expect(expected.count > 10 && continued == expected)
+        #expect(restored.samples.counts == original.samples.counts)
+
+        var tooShort = [[TokenID]]().makeIterator()
+        #expect(throws: ToolError.self) {
+            try restored.restore(try JSONDecoder().decode(RowGenerator.State.self, from: saved), documents: &tooShort)
+        }
     }
 }

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Formats
+import Tokenizer
+import ToolSupport
+
+extension TextFormat: ExpressibleByArgument {}
+extension Compression: ExpressibleByArgument {}
+extension TokenizeCommands.OutputFormat: ExpressibleByArgument {}
+
+struct Tokenize: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tokenize",
+        abstract: "Byte-level BPE: learn a vocabulary, encode text to token documents, decode them back.",
+        discussion: """
+            Special tokens (PAD, START, EOS, paradigm tokens, selective-copying markers, 128 sentinels) \
+            are reserved ids 0..159 that text never encodes to; bytes are ids 160..415; merges follow.
+            Any input bytes round-trip exactly, including NUL and invalid UTF-8.
+            Example:  tokenize train --vocab-size 8192 -o tok.model corpus.jsonl
+                      tokenize encode -m tok.model corpus.jsonl > docs.tok
+                      tokenize decode -m tok.model docs.tok > corpus-again.jsonl
+            """,
+        subcommands: [Train.self, Encode.self, Decode.self])
+}
+
+struct TextInputOptions: ParsableArguments {
+    @Option(help: "How inputs are split into documents: auto (by name; stdin: jsonl if it starts with '{'), txt (blank-line separated), jsonl, raw (whole input). zstd-compressed inputs are detected.")
+    var inputFormat: TextFormat = .auto
+
+    @Option(help: "The JSONL field holding the text.")
+    var textField = "text"
+
+    var value: TokenizeCommands.TextInput { .init(format: inputFormat, field: textField) }
+}
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Learn BPE merges from text and write a model file.")
+
+    @Option(help: "Vocabulary size, including the 160 reserved ids and 256 byte tokens (at least 416).")
+    var vocabSize = 8192
+
+    @Option(help: "Only merge pairs seen at least this often.")
+    var minFrequency = 2
+
+    @Option(help: "Pre-tokenised pieces longer than this many bytes are left out of the statistics.")
+    var maxPieceBytes = 256
+
+    @Option(name: .shortAndLong, help: "The model file to write.")
+    var output: String
+
+    @OptionGroup var text: TextInputOptions
+    @OptionGroup var common: CommonOptions
+
+    @Argument(help: "Text inputs (.txt, .jsonl, .jsonl.zst); - or nothing for stdin.")
+    var inputs: [String] = ["-"]
+
+    func validate() throws {
+        guard vocabSize >= 416 else { throw ValidationError("--vocab-size must be at least 416 (160 reserved + 256 bytes)") }
+        guard vocabSize <= 1 << 31 - 1 else { throw ValidationError("--vocab-size is too large") }
+    }
+
+    func run() throws {
+        try TokenizeCommands.train(inputs: inputs, text: text.value, vocabularySize: vocabSize,
+                                   minFrequency: minFrequency, maxPieceBytes: maxPieceBytes, output: output,
+                                   arguments: Provenance.commandLine, progress: common.effectiveProgress, quiet: common.quiet)
+    }
+}
+
+struct Encode: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Encode text documents into a token-document stream (docs/FORMATS.md).")
+
+    @Option(name: .shortAndLong, help: "The model file from `tokenize train`.")
+    var model: String
+
+    @Option(name: .shortAndLong, help: "Where to write the stream; - for stdout.")
+    var output = "-"
+
+    @Option(help: "Chunk compression: none or zstd.")
+    var compress: Compression = .none
+
+    @OptionGroup var text: TextInputOptions
+    @OptionGroup var common: CommonOptions
+
+    @Argument(help: "Text inputs (.txt, .jsonl, .jsonl.zst); - or nothing for stdin.")
+    var inputs: [String] = ["-"]
+
+    func run() throws {
+        try TokenizeCommands.encode(inputs: inputs, text: text.value, modelPath: model, output: output,
+                                    compression: compress, arguments: Provenance.commandLine,
+                                    progress: common.effectiveProgress, quiet: common.quiet)
+    }
+}
+
+struct Decode: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Decode a token-document stream back to text.")
+
+    @Option(name: .shortAndLong, help: "The model file that encoded the stream.")
+    var model: String
+
+    @Option(name: .shortAndLong, help: "Where to write the text; - for stdout.")
+    var output = "-"
+
+    @Option(help: "Output: auto (the encoder's input format), txt (documents separated by a blank line), jsonl ({\"text\": ...} per line), raw (documents concatenated).")
+    var format: TokenizeCommands.OutputFormat = .auto
+
+    @Flag(help: "Print special tokens by name (e.g. <eos>) instead of refusing them.")
+    var showSpecial = false
+
+    @OptionGroup var common: CommonOptions
+
+    @Argument(help: "A token-document stream; - or nothing for stdin.")
+    var input = "-"
+
+    func run() throws {
+        try TokenizeCommands.decode(input: input, modelPath: model, output: output, format: format,
+                                    showSpecial: showSpecial, progress: common.effectiveProgress, quiet: common.quiet)
+    }
+}
