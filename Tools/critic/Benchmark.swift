@@ -24,7 +24,7 @@ struct Benchmark: ParsableCommand {
         })
         var settings = controllerOptions.settings(seed: common.seed)
         settings.totalSteps = 1_000_000
-        var times: [Double] = []
+        var times: [Double] = [], cpuTimes: [Double] = []
         for r in 0..<repeats {
             let controller = try BirdieController(configurations: set, settings: settings)
             var random = ControllerRandom(seed: common.seed &+ UInt64(r))
@@ -39,15 +39,25 @@ struct Benchmark: ParsableCommand {
                 mixture = raw.map { $0 / sum }
             }
             controller.preload(evaluations.dropLast())
-            let start = DispatchTime.now().uptimeNanoseconds
+            let start = DispatchTime.now().uptimeNanoseconds, cpuStart = processCPUSeconds()
             let decision = try controller.observe(evaluations.last!)
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            let cpu = processCPUSeconds() - cpuStart
             times.append(seconds)
-            printError(String(format: "critic bench: decision %d: %.3f s (critic loss %.4g)", r + 1, seconds, decision.criticLoss ?? .nan))
+            cpuTimes.append(cpu)
+            printError(String(format: "critic bench: decision %d: %.3f s wall, %.3f s CPU (critic loss %.4g)",
+                              r + 1, seconds, cpu, decision.criticLoss ?? .nan))
         }
-        let median = times.sorted()[times.count / 2]
-        print(String(format: "critic decision: history %d, %d configurations, %d candidates, %d training steps, width %d x %d layers: median %.3f s over %d",
+        let median = times.sorted()[times.count / 2], cpuMedian = cpuTimes.sorted()[cpuTimes.count / 2]
+        print(String(format: "critic decision: history %d, %d configurations, %d candidates, %d training steps, width %d x %d layers: median %.3f s wall, %.3f s CPU over %d",
                      history, configurations, settings.sampler.candidates, settings.training.steps,
-                     settings.width, settings.layers, median, repeats))
+                     settings.width, settings.layers, median, cpuMedian, repeats))
     }
+}
+
+/// CPU time of this process (all threads), in seconds: a shared machine inflates wall time.
+func processCPUSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
 }

@@ -8,10 +8,13 @@ struct CriticCommand: ParsableCommand {
         commandName: "critic",
         abstract: "The Birdie controller as a Unix filter: evaluations in, the next mixture out.",
         discussion: """
-            Reads one JSON line per evaluation on stdin, e.g.
-              {"step": 500, "losses": {"sc-3-15": 3.1, ...}, "action": {"sc-3-15": 0.05, ...}}
-            ("losses" and "action" may also be arrays in the configurations' order), and writes one
-            JSON line with the mixture to train with until the next evaluation. See docs/CRITIC.md.
+            Reads one JSON line per evaluation on stdin (step, loss per configuration, the action \
+            taken), for example:
+
+              {"step": 500, "losses": {"sc-r15-m3-l128-256": 3.1, ...}, "action": {...}}
+
+            and answers each with one JSON line holding the mixture to train with until the next \
+            evaluation. The protocol, the state file and the errors are in docs/CRITIC.md.
             """,
         subcommands: [Filter.self, Simulate.self, Benchmark.self],
         defaultSubcommand: Filter.self)

@@ -17,7 +17,7 @@ struct Filter: ParsableCommand {
     @Argument(help: "Evaluations to read ('-' for stdin).")
     var input = "-"
 
-    @Option(name: .shortAndLong, help: "Where to write decisions ('-' for stdout).")
+    @Option(name: .shortAndLong, help: "Where to write decisions: '-' for stdout, answered line by line; a file appears whole when the input ends.")
     var output = "-"
 
     @OptionGroup var controllerOptions: ControllerOptions
