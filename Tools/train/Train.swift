@@ -92,6 +92,7 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        EngineOps.preferAVX512BLAS()
         EngineOps.setThreads(threads)
         Parallel.workers = threads
         // Data first: it fixes the vocabulary.
