@@ -87,6 +87,7 @@ struct Train: ParsableCommand {
             throw ValidationError("give exactly one of --data, --corpus or --task")
         }
         if corpus != nil && procedure == nil { throw ValidationError("--corpus needs --procedure clm|ul2|bfr|birdie|birdie-causal") }
+        if birdieOptions.grid != nil && !(procedure == .bfr || procedure?.usesController == true) { throw ValidationError("--grid goes with --procedure bfr, birdie or birdie-causal") }
         if steps < 1 || batch < 1 || (length ?? 8) < 8 || threads < 1 { throw ValidationError("--steps, --batch, --threads must be positive and --length at least 8") }
     }
 
