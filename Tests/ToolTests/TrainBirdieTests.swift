@@ -8,6 +8,8 @@ private func run(_ tool: String, _ arguments: [String], in folder: String, input
     process.executableURL = root.appendingPathComponent(".build/release/\(tool)")
     process.arguments = arguments
     process.currentDirectoryURL = URL(fileURLWithPath: folder)
+    // Each tool picks its OpenBLAS kernels itself (EngineOps.preferAVX512BLAS): test that path.
+    process.environment = ProcessInfo.processInfo.environment.filter { $0.key != "OPENBLAS_CORETYPE" }
     let out = Pipe(), err = Pipe(), inPipe = Pipe()
     process.standardOutput = out
     process.standardError = err
