@@ -62,10 +62,10 @@ public enum GatedUnit {
                                out: UnsafeMutablePointer<Float>, rows: Int, width: Int, inputStride: Int) {
         Parallel.ranges(rows, minimum: max(1, 4096 / max(width, 1))) { rowRange in
             for row in rowRange {
-                let g = gate + row * inputStride, v = value + row * inputStride, o = out + row * width
-                switch activation {
-                case .silu: for j in 0..<width { o[j] = g[j] * FastMath.sigmoid(g[j]) * v[j] }
-                case .gelu: for j in 0..<width { o[j] = FastMath.gelu(g[j]) * v[j] }
+                forEachVector(in: 0..<width) { j, m in
+                    let g = load(gate + row * inputStride + j, m), v = load(value + row * inputStride + j, m)
+                    let a = activation == .silu ? g * FastMath.sigmoid(g) : FastMath.gelu(g)
+                    store(a * v, to: out + row * width + j, m)
                 }
             }
         }
@@ -76,20 +76,20 @@ public enum GatedUnit {
                                 dvalue: UnsafeMutablePointer<Float>, rows: Int, width: Int, inputStride: Int) {
         Parallel.ranges(rows, minimum: max(1, 4096 / max(width, 1))) { rowRange in
             for row in rowRange {
-                let g = gate + row * inputStride, v = value + row * inputStride, d = dout + row * width
-                let dg = dgate + row * inputStride, dv = dvalue + row * inputStride
-                switch activation {
-                case .silu:
-                    for j in 0..<width {
-                        let s = FastMath.sigmoid(g[j])
-                        dv[j] += d[j] * g[j] * s
-                        dg[j] += d[j] * v[j] * s * (1 + g[j] * (1 - s))
+                forEachVector(in: 0..<width) { j, m in
+                    let o = row * inputStride + j
+                    let g = load(gate + o, m), v = load(value + o, m), d = load(dout + row * width + j, m)
+                    let a: Vec, da: Vec  // act(g), act'(g)
+                    if activation == .silu {
+                        let s = FastMath.sigmoid(g)
+                        a = g * s
+                        da = s * (1 + g * (1 - s))
+                    } else {
+                        a = FastMath.gelu(g)
+                        da = FastMath.geluDerivative(g)
                     }
-                case .gelu:
-                    for j in 0..<width {
-                        dv[j] += d[j] * FastMath.gelu(g[j])
-                        dg[j] += d[j] * v[j] * FastMath.geluDerivative(g[j])
-                    }
+                    accumulate(d * a, into: dvalue + o, m)
+                    accumulate(d * v * da, into: dgate + o, m)
                 }
             }
         }

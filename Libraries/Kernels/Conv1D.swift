@@ -18,41 +18,52 @@ public enum Conv1D {
                                y: UnsafeMutablePointer<Float>, segments: UnsafePointer<Int32>,
                                batch: Int, time: Int, channels: Int, kernel: Int = 4) {
         Parallel.batchAndChannelBlocks(batch: batch, channels: channels) { b, block in
-            let lo = block.lowerBound, w = block.count
             for t in 0..<time {
                 let row = b * time + t
-                let yt = y + row * channels + lo
-                if let bias { for c in 0..<w { yt[c] = bias[lo + c] } } else { yt.update(repeating: 0, count: w) }
-                for j in 0..<validTaps(segments + b * time, t, kernel) {
-                    let xs = x + (row - j) * channels + lo, wk = weight + (kernel - 1 - j) * channels + lo
-                    for c in 0..<w { yt[c] += wk[c] * xs[c] }
+                let taps = validTaps(segments + b * time, t, kernel)
+                forEachVector(in: block) { c, m in
+                    var acc = bias.map { load($0 + c, m) } ?? Vec()
+                    for j in 0..<taps {
+                        acc += load(weight + (kernel - 1 - j) * channels + c, m) * load(x + (row - j) * channels + c, m)
+                    }
+                    store(acc, to: y + row * channels + c, m)
                 }
             }
         }
     }
 
     /// dx[t-j] += weight[K-1-j] * dy[t];  dWeight[K-1-j] += x[t-j] * dy[t];  dBias += dy[t]
-    /// (over valid taps). Parallel over channel blocks only: every block owns its weight columns.
+    /// (over valid taps). Parallel over batch rows, walking whole contiguous rows; each batch row
+    /// sums its weight and bias gradients into its own slot, added up in row order afterwards
+    /// (deterministic, no races).
     public static func backward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, dy: UnsafePointer<Float>,
                                 dx: UnsafeMutablePointer<Float>, dWeight: UnsafeMutablePointer<Float>,
                                 dBias: UnsafeMutablePointer<Float>?, segments: UnsafePointer<Int32>,
                                 batch: Int, time: Int, channels: Int, kernel: Int = 4) {
-        Parallel.channelBlocks(channels: channels) { block in
-            let lo = block.lowerBound, w = block.count
-            for b in 0..<batch {
+        let slot = (kernel + 1) * channels  // kernel x channels weight taps, then channels of bias
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: batch * slot) { partial in
+            let partial = partial.baseAddress!
+            partial.initialize(repeating: 0, count: batch * slot)
+            Parallel.forEach(batch) { b in
+                let dw = partial + b * slot, db = dw + kernel * channels
                 for t in 0..<time {
                     let row = b * time + t
-                    let dyt = dy + row * channels + lo
-                    if let dBias { for c in 0..<w { dBias[lo + c] += dyt[c] } }
-                    for j in 0..<validTaps(segments + b * time, t, kernel) {
-                        let off = (row - j) * channels + lo, tap = (kernel - 1 - j) * channels + lo
-                        let xs = x + off, dxs = dx + off, wk = weight + tap, dwk = dWeight + tap
-                        for c in 0..<w {
-                            dxs[c] += wk[c] * dyt[c]
-                            dwk[c] += xs[c] * dyt[c]
+                    let taps = validTaps(segments + b * time, t, kernel)
+                    forEachVector(in: 0..<channels) { c, m in
+                        let g = load(dy + row * channels + c, m)
+                        accumulate(g, into: db + c, m)
+                        for j in 0..<taps {
+                            let tap = (kernel - 1 - j) * channels + c, off = (row - j) * channels + c
+                            accumulate(load(weight + tap, m) * g, into: dx + off, m)
+                            accumulate(load(x + off, m) * g, into: dw + tap, m)
                         }
                     }
                 }
+            }
+            for b in 0..<batch {
+                let dw = partial + b * slot, db = dw + kernel * channels
+                for i in 0..<kernel * channels { dWeight[i] += dw[i] }
+                if let dBias { for i in 0..<channels { dBias[i] += db[i] } }
             }
         }
     }

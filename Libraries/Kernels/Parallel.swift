@@ -26,6 +26,7 @@ public enum Parallel {
     /// (multiples of 16 so vector loops stay aligned) and runs them concurrently.
     @inlinable
     public static func ranges(_ total: Int, minimum: Int = 4096, _ body: (Range<Int>) -> Void) {
+        guard total > 0 else { return }
         let pieces = max(1, min(workers * 4, total / max(minimum, 1)))
         let size = ((total + pieces - 1) / pieces + 15) & ~15
         let count = (total + size - 1) / max(size, 1)
@@ -40,24 +41,17 @@ struct UncheckedSendable<T>: @unchecked Sendable {
 }
 
 extension Parallel {
-    /// Blocks of channels wide enough for full vector loops, narrow enough to give every core work.
-    public static let channelBlock = 64
-
-    /// Runs body(b, channels) for every batch row b and block of channels, concurrently.
+    /// Runs body(b, channels) for every batch row b and block of channels, concurrently. Blocks are
+    /// as wide as possible (whole rows when the batch alone gives every core two tasks): a task then
+    /// walks contiguous memory, which the prefetcher follows; narrow blocks jump a whole row per step.
     @inlinable
     public static func batchAndChannelBlocks(batch: Int, channels: Int, _ body: (Int, Range<Int>) -> Void) {
-        let blocks = (channels + channelBlock - 1) / channelBlock
+        let wanted = max(1, (2 * workers + batch - 1) / max(batch, 1))
+        let width = max(16, ((channels + wanted - 1) / wanted + 15) & ~15)
+        let blocks = max(1, (channels + width - 1) / width)
         forEach(batch * blocks) { task in
             let b = task / blocks, k = task % blocks
-            body(b, k * channelBlock..<min(channels, (k + 1) * channelBlock))
+            body(b, k * width..<min(channels, (k + 1) * width))
         }
-    }
-
-    /// Runs body(channels) for every block of channels, concurrently (for kernels that accumulate
-    /// per-channel parameter gradients over the whole batch, which must not race).
-    @inlinable
-    public static func channelBlocks(channels: Int, width: Int = 16, _ body: (Range<Int>) -> Void) {
-        let blocks = (channels + width - 1) / width
-        forEach(blocks) { k in body(k * width..<min(channels, (k + 1) * width)) }
     }
 }

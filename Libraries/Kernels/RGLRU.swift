@@ -17,23 +17,27 @@ public enum RGLRU {
                                h: UnsafeMutablePointer<Float>, batch: Int, time: Int, channels: Int, stride: Int) {
         let step = direction == .forward ? 1 : -1
         Parallel.batchAndChannelBlocks(batch: batch, channels: channels) { b, block in
-            let w = block.count, lo = block.lowerBound
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: w) { rate in
-                let rate = rate.baseAddress!  // -8 softplus(lambda)
-                for j in 0..<w { rate[j] = -8 * FastMath.softplus(lambda[lo + j]) }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: block.count) { rateBuffer in
+                let rate = rateBuffer.baseAddress! - block.lowerBound  // -8 softplus(lambda), indexed by channel
+                for c in block { rate[c] = -8 * FastMath.softplus(lambda[c]) }
                 for k in 0..<time {
                     let t = direction == .forward ? k : time - 1 - k
-                    let o = (b * time + t) * stride + lo
-                    let ht = h + o, ut = u + o, rt = rPre + o, it = iPre + o
-                    if k == 0 || carry[b * time + t] == 0 {
-                        for j in 0..<w { ht[j] = FastMath.sigmoid(it[j]) * ut[j] }
-                    } else {
-                        let hp = h + o - step * stride
-                        for j in 0..<w {
-                            let a = FastMath.exp(rate[j] * FastMath.sigmoid(rt[j]))
-                            ht[j] = a * hp[j] + (1 - a * a).squareRoot() * FastMath.sigmoid(it[j]) * ut[j]
+                    let o = (b * time + t) * stride
+                    let resets = k == 0 || carry[b * time + t] == 0
+                    @inline(__always) func lanes(_ c: Int, _ m: Int) {
+                        let x = FastMath.sigmoid(load(iPre + o + c, m)) * load(u + o + c, m)
+                        if resets {
+                            store(x, to: h + o + c, m)
+                        } else {
+                            let a = FastMath.exp(load(rate + c, m) * FastMath.sigmoid(load(rPre + o + c, m)))
+                            let hPrev = load(h + o + c - step * stride, m)
+                            store(a * hPrev + FastMath.sqrt(1 - a * a) * x, to: h + o + c, m)
                         }
                     }
+                    // Full vectors with a literal lane count (the partial-load branches fold away), then the tail.
+                    var c = block.lowerBound
+                    while c + 16 <= block.upperBound { lanes(c, 16); c += 16 }
+                    if c < block.upperBound { lanes(c, block.upperBound - c) }
                 }
             }
         }
@@ -42,7 +46,8 @@ public enum RGLRU {
     /// g_t = dh_t + carry_next a_next g_next.  With x = i u:
     ///   du += g m i;  diPre += g m u i(1-i);  dA = g h_prev + g x dm/da (carry positions only)
     ///   drPre += dA a (-8 softplus(lambda)) r(1-r);  dLambda += dA a (-8 r) sigmoid(lambda).
-    /// Parallel over channel blocks only (every block owns its dLambda entries).
+    /// Parallel over (batch row, channel block); each task sums dLambda into its own slot, added up
+    /// in batch order afterwards (deterministic, no races).
     public static func backward(_ direction: ScanDirection, u: UnsafePointer<Float>, rPre: UnsafePointer<Float>,
                                 iPre: UnsafePointer<Float>, lambda: UnsafePointer<Float>, carry: UnsafePointer<Float>,
                                 h: UnsafePointer<Float>, dh: UnsafePointer<Float>,
@@ -50,62 +55,59 @@ public enum RGLRU {
                                 diPre: UnsafeMutablePointer<Float>, dLambda: UnsafeMutablePointer<Float>,
                                 batch: Int, time: Int, channels: Int, stride: Int) {
         let step = direction == .forward ? 1 : -1
-        let floor = sqrtFloor
-        Parallel.channelBlocks(channels: channels) { block in
-            let w = block.count, lo = block.lowerBound
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 5 * w) { scratch in
-                let rate = scratch.baseAddress!       // -8 softplus(lambda)
-                let sigLambda = rate + w              // sigmoid(lambda) = softplus'(lambda)
-                let g = rate + 2 * w                  // running gradient of h
-                let aNext = rate + 3 * w              // a at the next position in scan order
-                let dLam = rate + 4 * w               // this block's dLambda partial sums
-                for j in 0..<w {
-                    rate[j] = -8 * FastMath.softplus(lambda[lo + j])
-                    sigLambda[j] = FastMath.sigmoid(lambda[lo + j])
-                    dLam[j] = 0
-                }
-                for b in 0..<batch {
-                    g.update(repeating: 0, count: w)
-                    var carryNext: Float = 0
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: batch * channels) { partialBuffer in
+            let partial = partialBuffer.baseAddress!
+            Parallel.batchAndChannelBlocks(batch: batch, channels: channels) { b, block in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: 4 * block.count) { scratch in
+                    // Per-channel buffers, indexed by channel: rate = -8 softplus(lambda),
+                    // sigmoid(lambda) = softplus'(lambda), g = running gradient of h, aNext = a at
+                    // the next position in scan order (0 where that position resets).
+                    let w = block.count, lo = block.lowerBound
+                    let rate = scratch.baseAddress! - lo, sigLambda = rate + w, g = rate + 2 * w, aNext = rate + 3 * w
+                    let dLam = partial + b * channels
+                    for c in block {
+                        rate[c] = -8 * FastMath.softplus(lambda[c])
+                        sigLambda[c] = FastMath.sigmoid(lambda[c])
+                        g[c] = 0; aNext[c] = 0; dLam[c] = 0
+                    }
                     for k in Swift.stride(from: time - 1, through: 0, by: -1) {
                         let t = direction == .forward ? k : time - 1 - k
-                        let o = (b * time + t) * stride + lo
-                        let dht = dh + o, ut = u + o, rt = rPre + o, it = iPre + o
-                        let dut = du + o, drt = drPre + o, dit = diPre + o
-                        if carryNext != 0 {
-                            for j in 0..<w { g[j] = dht[j] + aNext[j] * g[j] }
-                        } else {
-                            for j in 0..<w { g[j] = dht[j] }
-                        }
                         let resets = k == 0 || carry[b * time + t] == 0
-                        if resets {
-                            for j in 0..<w {
-                                let i = FastMath.sigmoid(it[j])
-                                dut[j] += g[j] * i
-                                dit[j] += g[j] * ut[j] * i * (1 - i)
-                                aNext[j] = 0
-                            }
-                        } else {
-                            let hp = h + o - step * stride
-                            for j in 0..<w {
-                                let r = FastMath.sigmoid(rt[j]), i = FastMath.sigmoid(it[j])
-                                let a = FastMath.exp(rate[j] * r)
+                        @inline(__always) func lanes(_ c: Int, _ m: Int) {
+                            let o = (b * time + t) * stride + c
+                            let gt = load(dh + o, m) + load(aNext + c, m) * load(g + c, m)
+                            store(gt, to: g + c, m)
+                            let i = FastMath.sigmoid(load(iPre + o, m)), ut = load(u + o, m)
+                            if resets {
+                                accumulate(gt * i, into: du + o, m)
+                                accumulate(gt * ut * i * (1 - i), into: diPre + o, m)
+                                store(Vec(), to: aNext + c, m)
+                            } else {
+                                let r = FastMath.sigmoid(load(rPre + o, m))
+                                let rt = load(rate + c, m)
+                                let a = FastMath.exp(rt * r)
                                 let z = 1 - a * a
-                                let m = z.squareRoot()
-                                let gx = g[j] * ut[j] * i
-                                dut[j] += g[j] * m * i
-                                dit[j] += g[j] * m * ut[j] * (1 - i) * i
-                                let dA = g[j] * hp[j] - gx * a / Swift.max(z, floor).squareRoot()
-                                let dLogA = dA * a
-                                drt[j] += dLogA * rate[j] * r * (1 - r)
-                                dLam[j] += dLogA * -8 * r * sigLambda[j]
-                                aNext[j] = a
+                                let gm = gt * FastMath.sqrt(z)
+                                accumulate(gm * i, into: du + o, m)
+                                accumulate(gm * ut * i * (1 - i), into: diPre + o, m)
+                                var zFloored = z
+                                let floor = Vec(repeating: sqrtFloor)
+                                zFloored.replace(with: floor, where: z .< floor)
+                                let hPrev = load(h + o - step * stride, m)
+                                let dLogA = (gt * hPrev - gt * ut * i * a * FastMath.rsqrt(zFloored)) * a
+                                accumulate(dLogA * rt * r * (1 - r), into: drPre + o, m)
+                                accumulate(dLogA * -8 * r * load(sigLambda + c, m), into: dLam + c, m)
+                                store(a, to: aNext + c, m)
                             }
                         }
-                        carryNext = resets ? 0 : 1
+                        var c = lo
+                        while c + 16 <= block.upperBound { lanes(c, 16); c += 16 }
+                        if c < block.upperBound { lanes(c, block.upperBound - c) }
                     }
                 }
-                for j in 0..<w { dLambda[lo + j] += dLam[j] }
+            }
+            for b in 0..<batch {
+                for c in 0..<channels { dLambda[c] += partial[b * channels + c] }
             }
         }
     }

@@ -37,7 +37,7 @@ public enum Reduce {
         if n >= 16 {
             var acc = load(x)
             i = 16
-            while i + 16 <= n { acc = pointwiseMax(acc, load(x + i)); i += 16 }
+            while i + 16 <= n { let v = load(x + i); acc.replace(with: v, where: v .> acc); i += 16 }
             m = acc.max()
         }
         while i < n { m = Swift.max(m, x[i]); i += 1 }

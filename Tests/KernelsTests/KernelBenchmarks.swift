@@ -1,0 +1,129 @@
+// Throughput of the kernels: not a test (it asserts nothing about speed); runs only when
+// BIRDIE_BENCH is set, which `make bench-kernels` does. Prints one line per kernel.
+import CBLAS
+import Foundation
+import Testing
+@testable import Kernels
+
+@Suite("KernelBenchmarks", .enabled(if: ProcessInfo.processInfo.environment["BIRDIE_BENCH"] != nil))
+struct KernelBenchmarks {
+    // The engine's reference shape: batch 8, length 512, 256 channels, vocabulary 512.
+    static let (B, T, C, V) = (8, 512, 256, 512)
+    static var n: Int { B * T * C }
+
+    /// Median seconds of `repetitions` runs after one warm-up.
+    func seconds(repetitions: Int = 7, _ body: () -> Void) -> Double {
+        body()
+        var times: [Double] = []
+        for _ in 0..<repetitions {
+            let start = DispatchTime.now().uptimeNanoseconds
+            body()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        return times.sorted()[repetitions / 2]
+    }
+
+    /// Runs `body` with 1 worker and with all, printing element rate and memory traffic.
+    func report(_ name: String, elements: Int, bytes: Int, flops: Int = 0, _ body: () -> Void) {
+        var line = name.padding(toLength: 30, withPad: " ", startingAt: 0)
+        let all = Parallel.workers
+        for workers in Set([1, all]).sorted() {
+            Parallel.workers = workers
+            let s = seconds(body)
+            line += String(format: "  %dT: %7.3f ms %6.2f Gelem/s %6.1f GB/s", workers, s * 1e3,
+                           Double(elements) / s / 1e9, Double(bytes) / s / 1e9)
+            if flops > 0 { line += String(format: " %6.1f GFLOP/s", Double(flops) / s / 1e9) }
+        }
+        Parallel.workers = all
+        print(line)
+    }
+
+    @Test func throughput() {
+        var rng = TestRNG(seed: 99)
+        let (B, T, C, V, n) = (Self.B, Self.T, Self.C, Self.V, Self.n)
+        let x = Tensor(random: n, &rng, scale: 3), y = Tensor(count: n), z = Tensor(random: n, &rng), d = Tensor(count: n)
+        let a = Tensor(random: n, &rng, scale: 0.4, offset: 0.5)
+        let f = 4  // bytes per float
+        print("kernel throughput, shape (B, T, C) = (\(B), \(T), \(C)), \(n) elements; median of 7")
+        report("libm exp (scalar reference)", elements: n, bytes: 2 * f * n) { for i in 0..<n { y.p[i] = Foundation.exp(x.p[i]) } }
+        report("FastMath.exp loop", elements: n, bytes: 2 * f * n) { for i in 0..<n { y.p[i] = FastMath.exp(x.p[i]) } }
+        var sink: Float = 0
+        report("Reduce.max", elements: n, bytes: f * n) { sink += Reduce.max(x.p, n) }
+        report("Reduce.sum", elements: n, bytes: f * n) { sink += Reduce.sum(x.p, n) }
+        report("Sigmoid.forward", elements: n, bytes: 2 * f * n) { Sigmoid.forward(x.p, y.p, count: n) }
+        report("GeLU.forward", elements: n, bytes: 2 * f * n) { GeLU.forward(x.p, y.p, count: n) }
+        report("GeLU.backward", elements: n, bytes: 4 * f * n) { GeLU.backward(x: x.p, dy: z.p, dx: d.p, count: n) }
+        report("Softplus.forward", elements: n, bytes: 2 * f * n) { Softplus.forward(x.p, y.p, count: n) }
+        report("SwiGLU forward (n/2 outputs)", elements: n / 2, bytes: 3 * f * n / 2) {
+            GatedUnit.forward(.silu, gate: x.p, value: x.p + C / 2, out: y.p, rows: n / C, width: C / 2, inputStride: C)
+        }
+        report("SwiGLU backward", elements: n / 2, bytes: 7 * f * n / 2) {
+            GatedUnit.backward(.silu, gate: x.p, value: x.p + C / 2, dout: z.p, dgate: d.p, dvalue: d.p + C / 2,
+                               rows: n / C, width: C / 2, inputStride: C)
+        }
+        let rstd = Tensor(count: B * T), gain = Tensor(count: C, fill: 1)
+        report("RMSNorm.forward", elements: n, bytes: 2 * f * n) {
+            RMSNorm.forward(x: x.p, gain: gain.p, y: y.p, rstd: rstd.p, rows: B * T, channels: C)
+        }
+        report("RMSNorm.backward", elements: n, bytes: 4 * f * n) {
+            RMSNorm.backward(x: x.p, gain: gain.p, rstd: rstd.p, dy: z.p, dx: d.p, dGain: gain.p, rows: B * T, channels: C)
+        }
+        let segments = [Int32]((0..<B * T).map { Int32($0 / 100 + 1) })
+        let causal = [Bool]((0..<B * T).map { $0 % 100 >= 60 })
+        let fwd = Tensor(count: B * T), rev = Tensor(count: B * T)
+        segments.withUnsafeBufferPointer { s in
+            causal.withUnsafeBufferPointer { k in
+                ScanCarry.forward(segments: s.baseAddress!, carry: fwd.p, batch: B, time: T)
+                ScanCarry.reverse(segments: s.baseAddress!, causal: k.baseAddress!, carry: rev.p, batch: B, time: T)
+            }
+        }
+        report("LinearScan.forward", elements: n, bytes: 3 * f * n, flops: 2 * n) {
+            LinearScan.forward(.forward, a: a.p, x: x.p, h: y.p, carry: fwd.p, batch: B, time: T, channels: C, stride: C)
+        }
+        report("LinearScan.forward reverse", elements: n, bytes: 3 * f * n, flops: 2 * n) {
+            LinearScan.forward(.reverse, a: a.p, x: x.p, h: y.p, carry: rev.p, batch: B, time: T, channels: C, stride: C)
+        }
+        report("LinearScan.backward", elements: n, bytes: 6 * f * n, flops: 5 * n) {
+            LinearScan.backward(.forward, a: a.p, h: y.p, carry: fwd.p, dh: z.p, da: d.p, dx: d.p, batch: B, time: T, channels: C, stride: C)
+        }
+        let w = Tensor(random: 4 * C, &rng), bias = Tensor(count: C), dw = Tensor(count: 4 * C)
+        segments.withUnsafeBufferPointer { s in
+            report("Conv1D.forward (k=4)", elements: n, bytes: 2 * f * n, flops: 8 * n) {
+                Conv1D.forward(x: x.p, weight: w.p, bias: bias.p, y: y.p, segments: s.baseAddress!, batch: B, time: T, channels: C)
+            }
+            report("Conv1D.backward", elements: n, bytes: 4 * f * n, flops: 16 * n) {
+                Conv1D.backward(x: x.p, weight: w.p, dy: z.p, dx: d.p, dWeight: dw.p, dBias: bias.p, segments: s.baseAddress!,
+                                batch: B, time: T, channels: C)
+            }
+        }
+        let lambda = Tensor(random: C, &rng), dl = Tensor(count: C), d2 = Tensor(count: n), d3 = Tensor(count: n)
+        report("RGLRU.forward", elements: n, bytes: 4 * f * n) {
+            RGLRU.forward(.forward, u: x.p, rPre: z.p, iPre: a.p, lambda: lambda.p, carry: fwd.p, h: y.p, batch: B, time: T, channels: C, stride: C)
+        }
+        report("RGLRU.backward", elements: n, bytes: 8 * f * n) {
+            RGLRU.backward(.forward, u: x.p, rPre: z.p, iPre: a.p, lambda: lambda.p, carry: fwd.p, h: y.p, dh: z.p,
+                           du: d.p, drPre: d2.p, diPre: d3.p, dLambda: dl.p, batch: B, time: T, channels: C, stride: C)
+        }
+        let logits = Tensor(random: B * T * V, &rng, scale: 3), dLogits = Tensor(count: B * T * V)
+        let labels = [Int32]((0..<B * T).map { $0 % 5 == 0 ? -1 : Int32($0 % V) })
+        labels.withUnsafeBufferPointer { l in
+            report("CrossEntropy (V=\(V))", elements: B * T * V, bytes: 2 * f * B * T * V) {
+                _ = CrossEntropy.forwardBackward(logits: logits.p, labels: l.baseAddress!, dLogits: dLogits.p, gradScale: 1e-3,
+                                                 rows: B * T, vocab: V)
+            }
+        }
+        let p = 4 << 20
+        let params = Tensor(random: p, &rng), grads = Tensor(random: p, &rng), m = Tensor(count: p), v = Tensor(count: p)
+        let mask = Tensor(count: p, fill: 1)
+        report("AdamW (4M parameters)", elements: p, bytes: 9 * f * p) {
+            AdamW().update(params: params.p, grads: grads.p, m: m.p, v: v.p, decayMask: mask.p, count: p, learningRate: 1e-3, step: 3)
+        }
+        #expect(sink.isFinite)
+        let wide = Tensor(random: 4 * C * C, &rng), out = Tensor(count: B * T * 4 * C)
+        let flops = 2 * B * T * C * 4 * C
+        print(String(format: "sgemm (%d x %d x %d, OpenBLAS threads as configured): %.1f GFLOP/s", B * T, 4 * C, C,
+                     Double(flops) / seconds {
+                         Linear.forward(x: x.p, weight: wide.p, bias: nil, y: out.p, rows: B * T, inFeatures: C, outFeatures: 4 * C)
+                     } / 1e9))
+    }
+}
