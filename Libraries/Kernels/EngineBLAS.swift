@@ -9,7 +9,9 @@ extension EngineOps {
     public static func preferAVX512BLAS() {
         #if os(Linux)
         guard getenv("OPENBLAS_CORETYPE") == nil,
-              let cpu = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              // /proc files report size 0: read to the end rather than by size.
+              let data = FileHandle(forReadingAtPath: "/proc/cpuinfo")?.readDataToEndOfFile(),
+              case let cpu = String(decoding: data, as: UTF8.self),
               let flags = cpu.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return }
         let have = Set(flags.split(separator: " ").map(String.init))
         guard ["avx512f", "avx512dq", "avx512bw", "avx512vl"].allSatisfy(have.contains) else { return }

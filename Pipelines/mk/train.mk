@@ -2,11 +2,14 @@
 BENCH_TRAIN_FLAGS := --vocab 512 --d-model 256 --layers 4 --state 256 --mlp gelu --mlp-hidden 1024 \
   --form causal --task random-tokens --batch 8 --length 512 --threads 2 --eval-batches 0 --progress never
 BENCH_TRAIN_STEPS ?= 10
+# OpenBLAS's AVX-512 kernels where the CPU has them (this machine's environment forces Haswell;
+# PyTorch's own BLAS uses AVX-512 regardless). Override with BENCH_BLAS_CORE=.
+BENCH_BLAS_CORE ?= $(if $(shell grep -qw avx512f /proc/cpuinfo 2>/dev/null && echo y),SKYLAKEX,$(OPENBLAS_CORETYPE))
 
 .PHONY: bench-train bench-train-models
 bench-train: build ## gated-ssm-plus training tokens/s against the PyTorch CPU reference (benchmarks/), same model and step
 	@echo "bench-train: vocab 512, d_model 256, state 256, 4 x [gated SSM+ with conv, MLP 4x GeLU], batch 8 x 512, fp32 AdamW, 2 threads"
-	@$(BIN)/train --model gated-ssm-plus $(BENCH_TRAIN_FLAGS) --steps $(BENCH_TRAIN_STEPS) --metrics .build/bench-train.tsv
+	@OPENBLAS_CORETYPE=$(BENCH_BLAS_CORE) $(BIN)/train --model gated-ssm-plus $(BENCH_TRAIN_FLAGS) --steps $(BENCH_TRAIN_STEPS) --metrics .build/bench-train.tsv
 	@awk -F'\t' 'NR > 3 { print $$7 }' .build/bench-train.tsv | sort -g | \
 	  awk '{ v[NR] = $$1 } END { m = v[int((NR + 1) / 2)]; \
 	    printf "birdie: %.0f tokens/s (median of %d steps), model FLOP utilisation %.0f%% of 206 GFLOP/s (6 x 3547392 params x tokens/s)\n", \
@@ -17,5 +20,5 @@ bench-train: build ## gated-ssm-plus training tokens/s against the PyTorch CPU r
 
 bench-train-models: build ## tokens/s and peak memory of all four models at the small preset (batch 8 x 512)
 	@for m in gated-ssm gated-ssm-plus hawk transformer; do \
-	  $(BIN)/train --model $$m --preset small --task random-tokens --vocab 8192 --batch 8 --length 512 \
+	  OPENBLAS_CORETYPE=$(BENCH_BLAS_CORE) $(BIN)/train --model $$m --preset small --task random-tokens --vocab 8192 --batch 8 --length 512 \
 	    --steps 6 --threads 2 --eval-batches 0 --progress never 2>&1 | tail -1 | sed "s/^train/$$m/"; done
