@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+import ToolSupport
+import Vocabulary
+@testable import Objectives
+
+@Suite struct GridTests {
+    @Test func birdiePoolHas104ConfigurationsInSevenClasses() throws {
+        let grid = try Grid.resolve("birdie")
+        #expect(grid.count == 104)
+        #expect(Set(grid.names).count == 104)
+        var perClass = [ObjectiveClass: Int]()
+        for c in grid.classes { perClass[c, default: 0] += 1 }
+        #expect(perClass == [.spanCorruption: 26, .autoencoding: 54, .selectiveCopying: 16, .copying: 2,
+                             .deshuffling: 4, .nextToken: 1, .prefixLM: 1])
+        let deshuffled = grid.configurations.filter { if case .fullSpanCorruption(_, true) = $0.objective { true } else { false } }
+        #expect(deshuffled.count == 27)
+    }
+
+    @Test func startingMixtureIsOneSeventhPerClassEvenWithin() throws {
+        let bfr = try Mixture.resolve("bfr")
+        let start = Mixture.starting(bfr.grid)
+        for (a, b) in zip(bfr.probabilities, start.probabilities) { #expect(abs(a - b) < 1e-12) }
+        for (_, share) in bfr.classShares { #expect(abs(share - 1.0 / 7) < 1e-9) }
+        let sc = zip(bfr.grid.classes, bfr.probabilities).filter { $0.0 == .spanCorruption }.map(\.1)
+        #expect(sc.allSatisfy { abs($0 - 1.0 / 7 / 26) < 1e-12 })
+        let birdie = try Mixture.resolve("birdie")
+        #expect(birdie == bfr)
+    }
+
+    @Test func lightPoolIsASubsetCoveringEveryClass() throws {
+        let light = try Grid.resolve("light"), pool = try Grid.resolve("birdie")
+        #expect((12...18).contains(light.count))
+        #expect(Set(light.classes) == Set(ObjectiveClass.allCases))
+        for c in light.configurations { #expect(pool.configurations[pool.index(of: c.name)!] == c) }
+    }
+
+    @Test func ul2UsesItsParadigmTokensAndWeights() throws {
+        let ul2 = try Mixture.resolve("ul2")
+        let byName = Dictionary(uniqueKeysWithValues: zip(ul2.grid.names, zip(ul2.grid.configurations, ul2.probabilities)))
+        #expect(ul2.grid.count == 7)
+        for (name, (c, p)) in byName {
+            if name.hasPrefix("ul2-r-") { #expect(c.paradigm == SpecialToken.paradigmUL2R.rawValue && abs(p - 0.2) < 1e-12) }
+            if name.hasPrefix("ul2-s-") { #expect(c.paradigm == SpecialToken.paradigmUL2S.rawValue && abs(p - 0.2) < 1e-12 && c.objective == .prefixLM) }
+            if name.hasPrefix("ul2-x-") { #expect(c.paradigm == SpecialToken.paradigmUL2X.rawValue && abs(p - 0.1) < 1e-12) }
+        }
+        #expect(byName["ul2-x-sc-r50-m64"]?.0.objective == .spanCorruption(SpanNoise(rate: 0.5, meanSpan: 64)))
+        let clm = try Mixture.resolve("clm")
+        #expect(clm.grid.configurations.map(\.objective) == [.nextToken] && clm.probabilities == [1])
+    }
+
+    private func withFile(_ text: String, _ body: (String) throws -> Void) rethrows {
+        let path = NSTemporaryDirectory() + "/mixture-\(UUID().uuidString).json"
+        _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try body(path)
+    }
+
+    private func expectBadInput(_ text: String, _ fragment: String) {
+        withFile(text) { path in
+            do {
+                _ = try Mixture.load(path: path)
+                Issue.record("accepted: \(text)")
+            } catch let e as ToolError {
+                #expect(e.code == .dataError)
+                #expect(e.message.contains(fragment), "\(e.message)")
+                #expect(e.message.hasPrefix(path))
+            } catch { Issue.record("\(error)") }
+        }
+    }
+
+    @Test func mixtureFilesAreCheckedAndRoundTrip() throws {
+        expectBadInput(#"{"grid": "light", "mixture": {"next-token": 0.5, "no-such-thing": 0.5}}"#, "unknown configuration")
+        expectBadInput(#"{"grid": "light", "mixture": {"next-token": 0.5, "prefix-lm": 0.4}}"#, "sum to")
+        expectBadInput(#"{"grid": "light", "mixture": {"next-token": 1.5, "prefix-lm": -0.5}}"#, "not a number >= 0")
+        expectBadInput(#"{"grid": "light", "mix": {}}"#, "not a mixture file")
+        expectBadInput("not json", "not a mixture file")
+        expectBadInput(#"{"grid": "nope.json", "mixture": {"next-token": 1}}"#, "cannot read")
+        // Within tolerance: accepted and renormalised; controller logs: the last line counts.
+        try withFile(#"{"grid": "light", "mixture": {"next-token": 0.5, "prefix-lm": 0.5000005}}"#) { path in
+            let m = try Mixture.load(path: path)
+            #expect(abs(m.probabilities.reduce(0, +) - 1) < 1e-12 && m.probabilities[1] > 0.5)
+        }
+        try withFile("{\"step\": 10, \"grid\": \"clm\", \"mixture\": {\"next-token\": 1}}\n{\"step\": 50, \"grid\": \"light\", \"mixture\": {\"copy-l64-256\": 1}}\n") { path in
+            let m = try Mixture.load(path: path)
+            #expect(m.grid.name == "light" && m.probabilities[m.grid.index(of: "copy-l64-256")!] == 1)
+        }
+        let ul2 = try Mixture.resolve("ul2")
+        try withFile(ul2.json()) { path in
+            let m = try Mixture.load(path: path)
+            #expect(m == ul2)
+        }
+    }
+
+    @Test func userGridFilesLoadAndBadOnesAreRefused() throws {
+        let grid = #"{"grid": "mine", "reference_row_length": 512, "configurations": [{"name": "a", "objective": "deshuffling", "fraction": 0.3, "length": [10, 20]}]}"#
+        let folder = NSTemporaryDirectory() + "/grid-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        _ = FileManager.default.createFile(atPath: folder + "/mine.json", contents: Data(grid.utf8))
+        _ = FileManager.default.createFile(atPath: folder + "/m.json", contents: Data(#"{"grid": "mine.json", "mixture": {"a": 1}}"#.utf8))
+        let m = try Mixture.load(path: folder + "/m.json")
+        #expect(m.grid.configurations[0].objective == .deshuffling(fraction: 0.3))
+        #expect(m.grid.referenceRowLength == 512)
+        for bad in [#"{"grid": "x", "reference_row_length": 512, "configurations": [{"name": "a", "objective": "magic", "length": [1, 2]}]}"#,
+                    #"{"grid": "x", "reference_row_length": 512, "configurations": [{"name": "a", "objective": "span-corruption", "rate": 1.5, "mean_span": 3, "length": [1, 2]}]}"#,
+                    #"{"grid": "x", "reference_row_length": 512, "configurations": [{"name": "a", "objective": "copying", "length": [5, 2]}]}"#] {
+            #expect(throws: ToolError.self) { try Grid.parse(Data(bad.utf8), source: "g.json") }
+        }
+    }
+
+    @Test func samplerFollowsTheProbabilitiesAndNeverDrawsZeros() {
+        let p = [0.0, 0.5, 0.0, 0.25, 0.25, 0.0]
+        let sampler = ConfigurationSampler(probabilities: p)
+        var rng = SeededGenerator(seed: 4)
+        var counts = [Int](repeating: 0, count: p.count)
+        for _ in 0..<40_000 { counts[sampler.draw(&rng)] += 1 }
+        for i in p.indices { #expect(abs(Double(counts[i]) / 40_000 - p[i]) < 0.01) }
+        #expect(counts[0] == 0 && counts[2] == 0 && counts[5] == 0)
+    }
+}

@@ -1,0 +1,124 @@
+import ArgumentParser
+import Formats
+import Objectives
+import Tokenizer
+import ToolSupport
+
+extension Compression: ExpressibleByArgument {}
+extension ParadigmPlacement: ExpressibleByArgument {}
+
+struct Corrupt: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "corrupt",
+        abstract: "Turn token documents into objective samples for a mixture of Birdie objectives.",
+        discussion: """
+            Reads a token-document stream (tokenize encode), draws a configuration of the mixture for \
+            each sample, takes a chunk of the current document (the rest carries to the next sample) \
+            and writes an objective-sample stream (configuration, input, target) for pack. Documents \
+            too short for the configuration drawn are skipped and counted, never fatal.
+
+            Mixtures: clm, ul2, bfr, birdie (the 104-configuration pool at its starting mixture), \
+            light (15 configurations), or a JSON file {"grid": "birdie", "mixture": {"name": p, ...}} \
+            (docs/FORMATS.md). The options of the default subcommand: corrupt generate --help.
+              tokenize encode -m tok.model a.txt | corrupt --mixture ul2 | pack > ul2.pack
+              corrupt --explain -m tok.model --mixture light docs.tok
+            """,
+        subcommands: [Generate.self, Bench.self],
+        defaultSubcommand: Generate.self)
+}
+
+extension Corrupt {
+    struct Generate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "generate", abstract: "Token documents in, objective samples out (the default).")
+
+        @Argument(help: "Token-document stream ('-' for stdin).")
+        var input = "-"
+
+        @Option(help: "A named mixture (clm, ul2, bfr, birdie, light) or a mixture JSON file.")
+        var mixture = "birdie"
+
+        @Option(help: "Row length the samples must fit; length ranges scale with it.")
+        var length = 2048
+
+        @Option(name: .shortAndLong, help: "Objective-sample stream to write ('-' for stdout).")
+        var output = "-"
+
+        @Option(help: "Paradigm token: prepend (always first) or append-half (last half of the time, as in the paper).")
+        var paradigm: ParadigmPlacement = .prepend
+
+        @Option(help: "Chunk compression: none or zstd.")
+        var compress: Compression = .none
+
+        @Flag(help: "Print samples decoded (In: ... / Tgt: ...) to stdout instead of writing a stream; needs --model.")
+        var explain = false
+
+        @Option(name: [.customShort("m"), .long], help: "Tokenizer model, for --explain.")
+        var model: String?
+
+        @Option(help: "With --explain: how many samples to print.")
+        var count = 10
+
+        @Option(help: "With --explain: longest line printed (the middle is elided).")
+        var maxCharacters = 600
+
+        @Flag(help: "List the mixture's configurations (index, name, class, probability, text lengths at --length) and exit.")
+        var listConfigurations = false
+
+        @OptionGroup var common: CommonOptions
+
+        func validate() throws {
+            guard length >= 16 else { throw ValidationError("--length must be at least 16") }
+            guard !explain || model != nil else { throw ValidationError("--explain needs the tokenizer model: -m tok.model") }
+            guard count >= 1 else { throw ValidationError("--count must be at least 1") }
+        }
+
+        func run() throws {
+            let mix = try Mixture.resolve(mixture)
+            if listConfigurations { return print(CorruptCommand.listing(mix, rowLength: length)) }
+            if explain {
+                let (tokenizer, _) = try TokenizeCommands.loadModel(model!)
+                let samples = try CorruptCommand.explain(
+                    input: input, vocabularySize: tokenizer.vocabularySize, mixture: mix, rowLength: length, seed: common.seed,
+                    placement: paradigm, count: count, maxCharacters: maxCharacters) { String(decoding: tokenizer.decode($0), as: UTF8.self) }
+                return print(samples.joined(separator: "\n"))
+            }
+            try CorruptCommand.generate(input: input, output: output, mixture: mix, mixtureArgument: mixture, rowLength: length,
+                                    seed: common.seed, placement: paradigm, compression: compress, common: common)
+        }
+    }
+
+    struct Bench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "bench",
+            abstract: "Tokens per second per objective class on one core, beside the authors' figures.",
+            discussion: "Documents are synthetic (Zipf-distributed ids over 16,384 text tokens) and held in memory; tokens counted are sample tokens (input + target).")
+
+        @Option(help: "Row length.")
+        var length = 2048
+
+        @Option(help: "Sample tokens per class and repetition.")
+        var tokens = 50_000_000
+
+        @Option(help: "Repetitions (the median is reported).")
+        var repetitions = 3
+
+        @Option(help: "Grid whose classes are measured.")
+        var grid = "birdie"
+
+        @Option(help: "Instead of measuring, write this many synthetic documents of 8,192 tokens as a token-document stream to --emit-documents (for timing pipelines).")
+        var documents = 1000
+
+        @Option(help: "Token-document stream to write the synthetic documents to (then exit).")
+        var emitDocuments: String?
+
+        func run() throws {
+            if let path = emitDocuments { return try ObjectiveBenchmark.writeDocuments(count: documents, to: path) }
+            let g = try Grid.resolve(grid)
+            let documents = ObjectiveBenchmark.syntheticDocuments(count: 64, length: 8192, seed: 1)
+            let results = try ObjectiveBenchmark.run(grid: g, rowLength: length, tokens: tokens,
+                                                     repetitions: repetitions, seed: 1, documents: documents)
+            print(ObjectiveBenchmark.table(results, rowLength: length))
+        }
+    }
+}
