@@ -80,3 +80,46 @@ struct CyclingDocuments: IteratorProtocol {
         return documents[index]
     }
 }
+
+/// Static packed rows from a `pack` file, in file order, cycling. Every 50th row is held out for
+/// evaluation (the first row when the file has fewer than 50).
+public final class PackedFileSource: BatchSource {
+    public let vocabularyNeeded: Int
+    public let rowLength: Int
+    let rows: [PackedRow]
+    public let heldOutRows: [PackedRow]
+    public private(set) var position: UInt64 = 0
+
+    public init(path: String) throws {
+        let reader = try RowReader(path: path)
+        var train = [PackedRow](), held = [PackedRow]()
+        var index = 0
+        while let row = try reader.next() {
+            if index % 50 == 49 { held.append(row) } else { train.append(row) }
+            index += 1
+        }
+        guard let first = train.first else {
+            throw ToolError.badInput(path, "holds no packed rows", fix: "make rows with `pack`")
+        }
+        guard train.allSatisfy({ $0.length == first.length }) else {
+            throw ToolError.badInput(path, "rows of different lengths", fix: "pack with one --length")
+        }
+        rows = train
+        heldOutRows = held.isEmpty ? [first] : held
+        rowLength = first.length
+        vocabularyNeeded = reader.header.vocabularySize
+    }
+
+    public func seek(_ position: UInt64) { self.position = position }
+
+    public func next(batch: Int, length: Int) throws -> PackedBatch {
+        precondition(length == rowLength)
+        let picked = (0..<batch).map { rows[Int((position + UInt64($0)) % UInt64(rows.count))] }
+        position += UInt64(batch)
+        return CorpusSource.batch(picked)
+    }
+
+    public func heldOut(batches: Int, batch: Int) -> [PackedBatch] {
+        (0..<batches).map { k in CorpusSource.batch((0..<batch).map { heldOutRows[(k * batch + $0) % heldOutRows.count] }) }
+    }
+}

@@ -3,9 +3,13 @@ import Testing
 
 /// Runs .build/release/train with `arguments`; returns exit status, stdout, stderr.
 private func train(_ arguments: [String], in folder: String, killAfter: TimeInterval? = nil) throws -> (status: Int32, out: String, err: String) {
+    try runTool("train", arguments, in: folder, killAfter: killAfter)
+}
+
+private func runTool(_ tool: String, _ arguments: [String], in folder: String, killAfter: TimeInterval? = nil) throws -> (status: Int32, out: String, err: String) {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     let process = Process()
-    process.executableURL = root.appendingPathComponent(".build/release/train")
+    process.executableURL = root.appendingPathComponent(".build/release/\(tool)")
     process.arguments = arguments
     process.currentDirectoryURL = URL(fileURLWithPath: folder)
     let out = Pipe(), err = Pipe()
@@ -94,5 +98,42 @@ private let tiny = ["--preset", "tiny", "--task", "copying", "--batch", "2", "--
             let resumed = try train(tiny + ["--steps", "100000", "--resume", "k.ckpt", "--stop-after", "1"], in: dir)
             #expect(resumed.status == 0, "\(resumed.err)")
         }
+    }
+
+    /// The static pipeline: tokenize, corrupt, pack, then train on the packed file; a file whose
+    /// row length or vocabulary disagrees with the run or the model is bad input.
+    @Test func trainsOnPackedRowsAndRefusesMismatches() throws {
+        let dir = scratchFolder()
+        let words = ["alpha", "beta", "gamma", "delta", "copy", "the", "of", "phone", "book", "state", "space"]
+        var rng = SystemIndependentGenerator(seed: 3)
+        let text = (0..<120).map { _ in
+            "{\"text\": \"" + (0..<60).map { _ in words[Int(rng.next() % UInt64(words.count))] }.joined(separator: " ") + "\"}"
+        }.joined(separator: "\n") + "\n"
+        FileManager.default.createFile(atPath: dir + "/c.jsonl", contents: Data(text.utf8))
+        #expect(try runTool("tokenize", ["train", "--vocab-size", "440", "-o", "tok.model", "c.jsonl"], in: dir).status == 0)
+        let enc = try runTool("tokenize", ["encode", "-m", "tok.model", "-o", "docs.tok", "c.jsonl"], in: dir)
+        #expect(enc.status == 0, "\(enc.err)")
+        #expect(try runTool("corrupt", ["--mixture", "ul2", "--length", "64", "-o", "s.samples", "docs.tok"], in: dir).status == 0)
+        let packed = try runTool("pack", ["--length", "64", "-o", "rows.pack", "s.samples"], in: dir)
+        #expect(packed.status == 0, "\(packed.err)")
+        let ok = try train(["--preset", "tiny", "--data", "rows.pack", "--steps", "3", "--batch", "2", "-o", "m.ckpt", "-q"], in: dir)
+        #expect(ok.status == 0, "\(ok.err)")
+        let wrongLength = try train(["--preset", "tiny", "--data", "rows.pack", "--length", "32", "--steps", "1", "-q"], in: dir)
+        #expect(wrongLength.status == 65 && wrongLength.err.contains("rows.pack"))
+        let wrongVocab = try train(["--preset", "tiny", "--data", "rows.pack", "--vocab", "600", "--steps", "1", "-q"], in: dir)
+        #expect(wrongVocab.status == 65 && wrongVocab.err.contains("vocabulary"))
+    }
+}
+
+/// SplitMix64 for fixtures.
+private struct SystemIndependentGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

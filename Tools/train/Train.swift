@@ -42,6 +42,7 @@ struct Train: ParsableCommand {
     @Option(help: "Override the MLP kind: none, swiglu, geglu, gelu.") var mlp: MLPKind?
     @Option(help: "Vocabulary size (default: the data's).") var vocab: Int?
 
+    @Option(help: "Packed rows (from `pack`) to train on as they are.") var data: String?
     @Option(help: "Token-document corpus (from `tokenize encode`) to corrupt and pack online.") var corpus: String?
     @Option(help: "Objective mixture for --corpus: clm, ul2, bfr.") var procedure: Procedure?
     @Option(help: "Synthetic task instead of a corpus: copying (needs the context), random-tokens (throughput).")
@@ -49,7 +50,7 @@ struct Train: ParsableCommand {
 
     @Option(help: "Optimizer steps in the whole run.") var steps = 1000
     @Option(help: "Rows per step.") var batch = 8
-    @Option(help: "Row length in tokens.") var length = 512
+    @Option(help: "Row length in tokens (default: the packed file's, else 512).") var length: Int?
     @Option(help: "Peak learning rate (warmup, then cosine to 10%).") var lr: Float = 1e-3
     @Option(help: "Warmup steps (default min(100, steps/10)).") var warmup: Int?
     @Option(name: .customLong("weight-decay"), help: "AdamW decoupled weight decay.") var weightDecay: Float = 0.1
@@ -70,9 +71,11 @@ struct Train: ParsableCommand {
         if ModelConfig.presets.first(where: { $0.name == preset }) == nil {
             throw ValidationError("unknown preset \(preset); choose one of \(ModelConfig.presets.map(\.name).joined(separator: ", "))")
         }
-        if !printConfig && (corpus == nil) == (task == nil) { throw ValidationError("give exactly one of --corpus or --task") }
+        if !printConfig && [data, corpus, task?.rawValue].compactMap({ $0 }).count != 1 {
+            throw ValidationError("give exactly one of --data, --corpus or --task")
+        }
         if corpus != nil && procedure == nil { throw ValidationError("--corpus needs --procedure clm|ul2|bfr") }
-        if steps < 1 || batch < 1 || length < 8 || threads < 1 { throw ValidationError("--steps, --batch, --threads must be positive and --length at least 8") }
+        if steps < 1 || batch < 1 || (length ?? 8) < 8 || threads < 1 { throw ValidationError("--steps, --batch, --threads must be positive and --length at least 8") }
     }
 
     func modelConfig(vocab dataVocab: Int) throws -> ModelConfig {
@@ -94,7 +97,17 @@ struct Train: ParsableCommand {
         // Data first: it fixes the vocabulary.
         var source: BatchSource?
         var heldOut: [PackedBatch] = []
-        if let corpus, let procedure {
+        var length = self.length ?? 512
+        if let data {
+            let s = try PackedFileSource(path: data)
+            if let asked = self.length, asked != s.rowLength {
+                throw ToolError.badInput(data, "rows are \(s.rowLength) tokens long, not --length \(asked)",
+                                         fix: "drop --length or re-pack with --length \(asked)")
+            }
+            length = s.rowLength
+            heldOut = s.heldOut(batches: evalBatches, batch: batch)
+            source = s
+        } else if let corpus, let procedure {
             let s = try CorpusSource(path: corpus, mixture: try Mixture.resolve(procedure.rawValue), length: length, seed: common.seed)
             heldOut = try s.heldOut(batches: evalBatches, batch: batch)
             source = s
@@ -120,9 +133,11 @@ struct Train: ParsableCommand {
         }
         if printConfig { print(describe(net)); return }
         guard let source else { return }
-        if net.config.vocab < source.vocabularyNeeded {
-            throw ToolError.badInput(corpus ?? resume ?? "data", "the data needs a vocabulary of \(source.vocabularyNeeded) but the model has \(net.config.vocab)",
-                                     fix: "train with --vocab \(source.vocabularyNeeded) or use data from the model's tokenizer")
+        // Real data must match the model's vocabulary exactly; synthetic tasks only need to fit.
+        let dataFile = data ?? corpus
+        if dataFile != nil ? net.config.vocab != source.vocabularyNeeded : net.config.vocab < source.vocabularyNeeded {
+            throw ToolError.badInput(dataFile ?? resume ?? "data", "the data has a vocabulary of \(source.vocabularyNeeded) tokens but the model has \(net.config.vocab)",
+                                     fix: "train a model with --vocab \(source.vocabularyNeeded), or use data encoded with the model's tokenizer")
         }
 
         var options = TrainingOptions()
