@@ -48,6 +48,7 @@ struct Finetune: ParsableCommand {
     }
 
     func run() throws {
+        EngineOps.preferAVX512BLAS()
         EngineOps.setThreads(threads)
         Parallel.workers = threads
         let net: Model

@@ -48,6 +48,7 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
+        EngineOps.preferAVX512BLAS()
         EngineOps.setThreads(threads)
         Parallel.workers = threads
         var o = ScoreOptions(task: task, checkpoint: checkpoint, input: input)
@@ -70,6 +71,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Worker threads (OpenBLAS).") var threads = 1
 
     func run() throws {
+        EngineOps.preferAVX512BLAS()
         EngineOps.setThreads(threads)
         Parallel.workers = threads
         var results: [(name: String, points: [DecodeBenchmark.Point])] = []
