@@ -1,0 +1,264 @@
+import CBLAS
+import Foundation
+import Kernels
+
+/// What a sublayer carries from one generated token to the next.
+class DecodeState {}
+
+/// Sublayers that can continue one token at a time after a full forward over the prompt.
+protocol Steppable: Sublayer {
+    /// The state after the last row of the single-row batch just run forward; `x` is the
+    /// sublayer's input over that row (time, d).
+    func captureState(_ ctx: RowContext, input x: ConstFloatPtr, p: FloatPtr) -> DecodeState
+    /// y (d) for one more causal position with input x (d) at within-sample `position`.
+    func step(_ x: ConstFloatPtr, _ y: FloatPtr, _ state: DecodeState, position: Int, _ p: FloatPtr)
+}
+
+/// The last three conv inputs and the recurrent state of the forward half.
+final class RecurrentState: DecodeState {
+    var convHistory: [Float]   // (3, c), oldest first
+    var h: [Float]             // (s); only the forward half carries over in the causal region
+    init(convHistory: [Float], h: [Float]) { self.convHistory = convHistory; self.h = h }
+}
+
+/// Keys and values of every position so far (rotated keys), per layer.
+final class AttentionState: DecodeState {
+    var keys: [Float] = [], values: [Float] = []   // (t, d) each
+    var count = 0
+}
+
+/// Conv of one new row given the previous three (same sample), updating the history.
+private func convStep(_ x: ConstFloatPtr, _ history: inout [Float], _ w: ConstFloatPtr, _ b: ConstFloatPtr,
+                      _ out: FloatPtr, channels c: Int) {
+    for j in 0..<c {
+        out[j] = b[j] + w[j * 4 + 3] * x[j] + w[j * 4] * history[j] + w[j * 4 + 1] * history[c + j]
+            + w[j * 4 + 2] * history[2 * c + j]
+    }
+    history.removeFirst(c)
+    history.append(contentsOf: UnsafeBufferPointer(start: x, count: c))
+}
+
+/// The last three rows of `x` (time, c), zero before the start.
+private func lastRows(_ x: ConstFloatPtr, time: Int, channels c: Int) -> [Float] {
+    var out = [Float](repeating: 0, count: 3 * c)
+    for k in 0..<3 where time - 3 + k >= 0 {
+        for j in 0..<c { out[k * c + j] = x[(time - 3 + k) * c + j] }
+    }
+    return out
+}
+
+/// One row through the linear layer: y (out) = W x.
+private func gemv(_ w: ConstFloatPtr, _ x: ConstFloatPtr, _ y: FloatPtr, in k: Int, out m: Int) {
+    cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(k), 1, w, Int32(k), x, 1, 0, y, 1)
+}
+
+extension GatedSSMLayer: Steppable {
+    func captureState(_ ctx: RowContext, input x: ConstFloatPtr, p: FloatPtr) -> DecodeState {
+        RecurrentState(convHistory: [], h: Array(UnsafeBufferPointer(start: H.p + (ctx.time - 1) * s, count: s)))
+    }
+
+    func step(_ x: ConstFloatPtr, _ y: FloatPtr, _ state: DecodeState, position: Int, _ p: FloatPtr) {
+        let st = state as! RecurrentState, s = self.s
+        var P = [Float](repeating: 0, count: 4 * s), u = [Float](repeating: 0, count: s)
+        gemv(p + wIn, x, &P, in: d, out: 4 * s)
+        let half = bidirectional ? s / 2 : s
+        for j in 0..<s {
+            let f = E.sigmoid(P[3 * s + j] + p[bF + j]), b = E.sigmoid(P[j]) * P[s + j]
+            // Reverse half: the gate is zero in the causal region (it sees only this token).
+            let h = j < half ? f * st.h[j] + b : b
+            st.h[j] = h
+            u[j] = E.gelu(P[2 * s + j]) * h
+        }
+        gemv(p + wOut, u, y, in: s, out: d)
+    }
+}
+
+extension GatedSSMPlusLayer: Steppable {
+    func captureState(_ ctx: RowContext, input x: ConstFloatPtr, p: FloatPtr) -> DecodeState {
+        RecurrentState(convHistory: lastRows(x, time: ctx.time, channels: d),
+                       h: Array(UnsafeBufferPointer(start: H.p + (ctx.time - 1) * s, count: s)))
+    }
+
+    func step(_ x: ConstFloatPtr, _ y: FloatPtr, _ state: DecodeState, position: Int, _ p: FloatPtr) {
+        let st = state as! RecurrentState, s = self.s
+        var o = [Float](repeating: 0, count: s), xc = [Float](repeating: 0, count: d)
+        var q = [Float](repeating: 0, count: 3 * s), u = [Float](repeating: 0, count: s)
+        gemv(p + wO, x, &o, in: d, out: s)
+        convStep(x, &st.convHistory, p + convW, p + convB, &xc, channels: d)
+        gemv(p + wFZ, xc, &q, in: d, out: 3 * s)
+        let half = bidirectional ? s / 2 : s
+        for j in 0..<s {
+            let f = E.sigmoid(q[j] + p[bF + j]), z = q[s + j] * E.sigmoid(q[2 * s + j])
+            let h = j < half ? f * st.h[j] + z : z
+            st.h[j] = h
+            u[j] = E.gelu(o[j]) * h
+        }
+        gemv(p + wOut, u, y, in: s, out: d)
+    }
+}
+
+extension HawkLayer: Steppable {
+    func captureState(_ ctx: RowContext, input x: ConstFloatPtr, p: FloatPtr) -> DecodeState {
+        RecurrentState(convHistory: lastRows(XB.p, time: ctx.time, channels: h),
+                       h: Array(UnsafeBufferPointer(start: Hs.p + (ctx.time - 1) * h, count: h)))
+    }
+
+    func step(_ x: ConstFloatPtr, _ y: FloatPtr, _ state: DecodeState, position: Int, _ p: FloatPtr) {
+        let st = state as! RecurrentState, h = self.h
+        var g = [Float](repeating: 0, count: h), xb = [Float](repeating: 0, count: h), u = [Float](repeating: 0, count: h)
+        var r = [Float](repeating: 0, count: 2 * h), v = [Float](repeating: 0, count: h)
+        gemv(p + wG, x, &g, in: d, out: h)
+        gemv(p + wX, x, &xb, in: d, out: h)
+        convStep(xb, &st.convHistory, p + convW, p + convB, &u, channels: h)
+        gemv(p + wAI, u, &r, in: h, out: 2 * h)
+        let half = bidirectional ? h / 2 : h
+        for j in 0..<h {
+            let ag = E.sigmoid(r[j] + p[bAI + j]), ig = E.sigmoid(r[h + j] + p[bAI + h + j])
+            let a = E.exp(ag * -8 * HawkLayer.softplus(p[lambda + j]))
+            let hv: Float
+            if j < half {
+                hv = a * st.h[j] + (1 - a * a).squareRoot() * ig * u[j]
+            } else {
+                hv = ig * u[j]   // reverse half in the causal region: a start at every position
+            }
+            st.h[j] = hv
+            v[j] = E.gelu(g[j]) * hv
+        }
+        gemv(p + wOut, v, y, in: h, out: d)
+    }
+}
+
+extension MLPLayer: Steppable {
+    func captureState(_ ctx: RowContext, input x: ConstFloatPtr, p: FloatPtr) -> DecodeState { DecodeState() }
+
+    func step(_ x: ConstFloatPtr, _ y: FloatPtr, _ state: DecodeState, position: Int, _ p: FloatPtr) {
+        let w = gated ? 2 * m : m
+        var P = [Float](repeating: 0, count: w), M = [Float](repeating: 0, count: m)
+        gemv(p + wUp, x, &P, in: d, out: w)
+        for j in 0..<m {
+            switch kind {
+            case .gelu: M[j] = E.gelu(P[j])
+            case .geglu: M[j] = E.gelu(P[j]) * P[m + j]
+            default: M[j] = P[j] * E.sigmoid(P[j]) * P[m + j]
+            }
+        }
+        gemv(p + wDown, M, y, in: m, out: d)
+    }
+}
+
+extension AttentionLayer: Steppable {
+    func captureState(_ ctx: RowContext, input x: ConstFloatPtr, p: FloatPtr) -> DecodeState {
+        let st = AttentionState()
+        for t in 0..<ctx.time {
+            let row = QKV.p + t * 3 * d
+            st.keys.append(contentsOf: UnsafeBufferPointer(start: row + d, count: d))
+            st.values.append(contentsOf: UnsafeBufferPointer(start: row + 2 * d, count: d))
+        }
+        st.count = ctx.time
+        return st
+    }
+
+    func step(_ x: ConstFloatPtr, _ y: FloatPtr, _ state: DecodeState, position: Int, _ p: FloatPtr) {
+        let st = state as! AttentionState
+        var qkv = [Float](repeating: 0, count: 3 * d)
+        gemv(p + wQKV, x, &qkv, in: d, out: 3 * d)
+        for k in 0..<hd / 2 {
+            let angle = Float(position) * inverseFrequency[k]
+            let c = Foundation.cos(angle), s = Foundation.sin(angle)
+            for part in 0..<2 {
+                for hh in 0..<heads {
+                    let i = part * d + hh * hd + 2 * k
+                    let a = qkv[i], b = qkv[i + 1]
+                    qkv[i] = a * c - b * s
+                    qkv[i + 1] = a * s + b * c
+                }
+            }
+        }
+        st.keys.append(contentsOf: qkv[d..<2 * d])
+        st.values.append(contentsOf: qkv[(2 * d)...])
+        st.count += 1
+        let n = st.count, scale = 1 / Float(hd).squareRoot()
+        var out = [Float](repeating: 0, count: d), scores = [Float](repeating: 0, count: n)
+        for hh in 0..<heads {
+            var mx = -Float.infinity
+            for t in 0..<n {
+                var dot: Float = 0
+                for j in 0..<hd { dot += qkv[hh * hd + j] * st.keys[t * d + hh * hd + j] }
+                scores[t] = dot * scale
+                mx = max(mx, scores[t])
+            }
+            var sum: Float = 0
+            for t in 0..<n { scores[t] = E.exp(scores[t] - mx); sum += scores[t] }
+            for t in 0..<n {
+                let w = scores[t] / sum
+                for j in 0..<hd { out[hh * hd + j] += w * st.values[t * d + hh * hd + j] }
+            }
+        }
+        gemv(p + wOut, out, y, in: d, out: d)
+    }
+}
+
+/// Generation one token at a time with constant memory per token for the recurrent models (the
+/// transformer keeps its keys and values). `start` reads the prompt as the prefix (in both
+/// directions where the model is bidirectional) followed by START; `step` feeds each next token.
+public final class Decoder {
+    public let model: Model
+    private var states: [DecodeState] = []
+    private var x: [Float], xn: [Float], y: [Float]
+    private var position = 0
+
+    public init(_ model: Model) {
+        self.model = model
+        let d = model.config.dModel
+        x = .init(repeating: 0, count: d); xn = x; y = x
+    }
+
+    /// Logits (vocab) predicting the first target token after `prefix`.
+    public func start(prefix: [Int32]) -> [Float] {
+        let t = prefix.count + 1
+        let batch = PackedBatch(batch: 1, length: t, tokens: prefix + [1], labels: .init(repeating: -1, count: t),
+                                segments: .init(repeating: 1, count: t),
+                                regions: .init(repeating: Region.prefix.rawValue, count: prefix.count) + [Region.causal.rawValue])
+        let all = model.logits(batch)
+        states = model.captureDecodeStates(time: t)
+        position = t
+        return Array(all[(t - 1) * model.config.vocab..<t * model.config.vocab])
+    }
+
+    /// Feeds `token` (the last prediction, or any forced token) and returns the next logits.
+    public func step(_ token: Int32) -> [Float] {
+        let result = model.decodeStep(token, states: states, position: position, x: &x, xn: &xn, y: &y)
+        position += 1
+        return result
+    }
+}
+
+extension Model {
+    func captureDecodeStates(time: Int) -> [DecodeState] {
+        guard let ctx = lastContext else { return [] }
+        let d = config.dModel
+        return planSublayers.enumerated().map { i, sub in
+            (sub as! Steppable).captureState(ctx, input: normedInputs + i * time * d, p: parameters)
+        }
+    }
+
+    func decodeStep(_ token: Int32, states: [DecodeState], position: Int, x: inout [Float], xn: inout [Float], y: inout [Float]) -> [Float] {
+        let d = config.dModel, p = parameters
+        var r: Float = 0
+        for j in 0..<d { x[j] = p[embeddingOffset + Int(token) * d + j] }
+        for (i, sub) in planSublayers.enumerated() {
+            EngineOps.rmsNormForward(x, p + normOffsets[i], &xn, &r, rows: 1, dim: d)
+            (sub as! Steppable).step(xn, &y, states[i], position: position, p)
+            for j in 0..<d { x[j] += y[j] }
+        }
+        EngineOps.rmsNormForward(x, p + finalNormOffset, &xn, &r, rows: 1, dim: d)
+        var logits = [Float](repeating: 0, count: config.vocab)
+        gemvLogits(xn, &logits)
+        return logits
+    }
+
+    private func gemvLogits(_ x: ConstFloatPtr, _ out: FloatPtr) {
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(config.vocab), Int32(config.dModel), 1, parameters + embeddingOffset,
+                    Int32(config.dModel), x, 1, 0, out, 1)
+    }
+}

@@ -1,0 +1,319 @@
+import Kernels
+import Foundation
+
+/// One residual branch: y = f(x) for x the normed stream (rows, d). Backward sets dx (not adds).
+/// `p`/`g` are the model's parameter and gradient buffers; offsets were fixed at construction.
+protocol Sublayer: AnyObject {
+    func forward(_ x: ConstFloatPtr, _ y: FloatPtr, _ ctx: RowContext, _ p: FloatPtr)
+    func backward(_ dy: ConstFloatPtr, _ x: ConstFloatPtr, _ dx: FloatPtr, _ ctx: RowContext, _ p: FloatPtr, _ g: FloatPtr)
+}
+
+typealias E = EngineOps
+
+/// Gated SSM, fused block: i = sig(W_i x), z = W_z x, o = gelu(W_o x), f = sig(W_f x + b);
+/// h_t = f_t h_{t-1} + i_t z_t; y = W_out (o * h).
+final class GatedSSMLayer: Sublayer {
+    let d: Int, s: Int, bidirectional: Bool
+    let wIn: Int, bF: Int, wOut: Int   // wIn: (4s, d) rows [i, z, o, f]
+    let P = Buffer(), F = Buffer(), B = Buffer(), H = Buffer(), U = Buffer(), dP = Buffer(), dA = Buffer()
+
+    init(_ name: String, d: Int, s: Int, bidirectional: Bool, layers: Int, _ l: inout ParameterLayout) {
+        self.d = d; self.s = s; self.bidirectional = bidirectional
+        let std = 1 / Float(d).squareRoot()
+        wIn = l.add("\(name).in_proj.weight", [3 * s, d], decay: true, .normal(std: std))
+        _ = l.add("\(name).forget_proj.weight", [s, d], decay: false, .normal(std: std))
+        bF = l.add("\(name).forget_proj.bias", [s], decay: false, .gateBias(lo: 0.7, hi: 0.97))
+        wOut = l.add("\(name).out_proj.weight", [d, s], decay: true, .normal(std: 1 / Float(s * 2 * layers).squareRoot()))
+    }
+
+    func forward(_ x: ConstFloatPtr, _ y: FloatPtr, _ ctx: RowContext, _ p: FloatPtr) {
+        let n = ctx.rows, s = self.s
+        let P = self.P.ensure(n * 4 * s), F = self.F.ensure(n * s), B = self.B.ensure(n * s)
+        let H = self.H.ensure(n * s), U = self.U.ensure(n * s)
+        E.linearForward(x, p + wIn, P, rows: n, in: d, out: 4 * s)
+        let bias = p + bF
+        forEachRow(n) { r in
+            let pr = P + r * 4 * s, f = F + r * s, b = B + r * s
+            for j in 0..<s {
+                f[j] = E.sigmoid(pr[3 * s + j] + bias[j])
+                b[j] = E.sigmoid(pr[j]) * pr[s + j]
+            }
+        }
+        ctx.scan(F, B, H, channels: s, bidirectional: bidirectional)
+        forEachRow(n) { r in
+            let pr = P + r * 4 * s, h = H + r * s, u = U + r * s
+            for j in 0..<s { u[j] = E.gelu(pr[2 * s + j]) * h[j] }
+        }
+        E.linearForward(U, p + wOut, y, rows: n, in: s, out: d)
+    }
+
+    func backward(_ dy: ConstFloatPtr, _ x: ConstFloatPtr, _ dx: FloatPtr, _ ctx: RowContext, _ p: FloatPtr, _ g: FloatPtr) {
+        let n = ctx.rows, s = self.s
+        let P = self.P.p, F = self.F.p, H = self.H.p, U = self.U.p
+        let dP = self.dP.ensure(n * 4 * s), dA = self.dA.ensure(n * s)
+        let dH = self.B.p   // b is not needed in backward: reuse its buffer for dh
+        E.linearBackward(dy, U, p + wOut, dH, g + wOut, rows: n, in: s, out: d)
+        forEachRow(n) { r in
+            let pr = P + r * 4 * s, dp = dP + r * 4 * s, h = H + r * s, dh = dH + r * s
+            for j in 0..<s {
+                let du = dh[j]
+                dh[j] = du * E.gelu(pr[2 * s + j])
+                dp[2 * s + j] = du * h[j] * E.geluDerivative(pr[2 * s + j])
+            }
+        }
+        ctx.scanBackward(F, H, dH, dA, channels: s, bidirectional: bidirectional)
+        forEachRow(n) { r in
+            let pr = P + r * 4 * s, dp = dP + r * 4 * s, f = F + r * s, db = dH + r * s, da = dA + r * s
+            for j in 0..<s {
+                let i = E.sigmoid(pr[j])
+                dp[j] = db[j] * pr[s + j] * i * (1 - i)
+                dp[s + j] = db[j] * i
+                dp[3 * s + j] = da[j] * f[j] * (1 - f[j])
+            }
+        }
+        let gb = g + bF
+        for r in 0..<n { let dp = dP + r * 4 * s + 3 * s; for j in 0..<s { gb[j] += dp[j] } }
+        E.linearBackward(dP, x, p + wIn, dx, g + wIn, rows: n, in: d, out: 4 * s)
+    }
+}
+
+/// Gated SSM+: o = gelu(W_o x); x' = conv4(x); f = sig(W_f x' + b); z = (W_z x') sig(W_zg x');
+/// h = scan(f, z); y = W_out (o * h).
+final class GatedSSMPlusLayer: Sublayer {
+    let d: Int, s: Int, bidirectional: Bool
+    let wO: Int, convW: Int, convB: Int, wFZ: Int, bF: Int, wOut: Int   // wFZ: (3s, d) rows [f, z, zg]
+    let O = Buffer(), XC = Buffer(), Q = Buffer(), F = Buffer(), Z = Buffer(), H = Buffer(), U = Buffer()
+    let dA = Buffer(), dQ = Buffer(), dXC = Buffer()
+
+    init(_ name: String, d: Int, s: Int, bidirectional: Bool, layers: Int, _ l: inout ParameterLayout) {
+        self.d = d; self.s = s; self.bidirectional = bidirectional
+        let std = 1 / Float(d).squareRoot()
+        wO = l.add("\(name).o_proj.weight", [s, d], decay: true, .normal(std: std))
+        convW = l.add("\(name).conv.weight", [d, 4], decay: true, .normal(std: 0.5))
+        convB = l.add("\(name).conv.bias", [d], decay: false, .constant(0))
+        wFZ = l.add("\(name).forget_proj.weight", [s, d], decay: false, .normal(std: std))
+        _ = l.add("\(name).z_proj.weight", [2 * s, d], decay: true, .normal(std: std))
+        bF = l.add("\(name).forget_proj.bias", [s], decay: false, .gateBias(lo: 0.7, hi: 0.97))
+        wOut = l.add("\(name).out_proj.weight", [d, s], decay: true, .normal(std: 1 / Float(s * 2 * layers).squareRoot()))
+    }
+
+    func forward(_ x: ConstFloatPtr, _ y: FloatPtr, _ ctx: RowContext, _ p: FloatPtr) {
+        let n = ctx.rows, s = self.s, d = self.d
+        let O = self.O.ensure(n * s), XC = self.XC.ensure(n * d), Q = self.Q.ensure(n * 3 * s)
+        let F = self.F.ensure(n * s), Z = self.Z.ensure(n * s), H = self.H.ensure(n * s), U = self.U.ensure(n * s)
+        E.linearForward(x, p + wO, O, rows: n, in: d, out: s)
+        E.conv4Forward(x, p + convW, p + convB, XC, segments: ctx.segmentPtr, batch: ctx.batch, time: ctx.time, channels: d)
+        E.linearForward(XC, p + wFZ, Q, rows: n, in: d, out: 3 * s)
+        let bias = p + bF
+        forEachRow(n) { r in
+            let q = Q + r * 3 * s, f = F + r * s, z = Z + r * s
+            for j in 0..<s {
+                f[j] = E.sigmoid(q[j] + bias[j])
+                z[j] = q[s + j] * E.sigmoid(q[2 * s + j])
+            }
+        }
+        ctx.scan(F, Z, H, channels: s, bidirectional: bidirectional)
+        forEachRow(n) { r in
+            let o = O + r * s, h = H + r * s, u = U + r * s
+            for j in 0..<s { u[j] = E.gelu(o[j]) * h[j] }
+        }
+        E.linearForward(U, p + wOut, y, rows: n, in: s, out: d)
+    }
+
+    func backward(_ dy: ConstFloatPtr, _ x: ConstFloatPtr, _ dx: FloatPtr, _ ctx: RowContext, _ p: FloatPtr, _ g: FloatPtr) {
+        let n = ctx.rows, s = self.s, d = self.d
+        let O = self.O.p, XC = self.XC.p, Q = self.Q.p, F = self.F.p, H = self.H.p
+        let dA = self.dA.ensure(n * s), dQ = self.dQ.ensure(n * 3 * s), dXC = self.dXC.ensure(n * d)
+        let dH = self.Z.p, dO = self.U.p   // z and u are not needed in backward
+        E.linearBackward(dy, U.p, p + wOut, dH, g + wOut, rows: n, in: s, out: d)
+        forEachRow(n) { r in
+            let o = O + r * s, h = H + r * s, dh = dH + r * s, dor = dO + r * s
+            for j in 0..<s {
+                let du = dh[j]
+                dh[j] = du * E.gelu(o[j])
+                dor[j] = du * h[j] * E.geluDerivative(o[j])
+            }
+        }
+        ctx.scanBackward(F, H, dH, dA, channels: s, bidirectional: bidirectional)
+        forEachRow(n) { r in
+            let q = Q + r * 3 * s, dq = dQ + r * 3 * s, f = F + r * s, dz = dH + r * s, da = dA + r * s
+            for j in 0..<s {
+                dq[j] = da[j] * f[j] * (1 - f[j])
+                let sg = E.sigmoid(q[2 * s + j])
+                dq[s + j] = dz[j] * sg
+                dq[2 * s + j] = dz[j] * q[s + j] * sg * (1 - sg)
+            }
+        }
+        let gb = g + bF
+        for r in 0..<n { let dq = dQ + r * 3 * s; for j in 0..<s { gb[j] += dq[j] } }
+        E.linearBackward(dQ, XC, p + wFZ, dXC, g + wFZ, rows: n, in: d, out: 3 * s)
+        E.linearBackward(dO, x, p + wO, dx, g + wO, rows: n, in: d, out: s)
+        E.conv4Backward(dXC, x, p + convW, dx, g + convW, g + convB, segments: ctx.segmentPtr,
+                        batch: ctx.batch, time: ctx.time, channels: d, accumulate: true)
+    }
+}
+
+/// Hawk's recurrent block: y = W_out(gelu(W_g x) * RGLRU(conv4(W_x x))).
+/// RG-LRU: r = sig(W_a u + b_a), i = sig(W_i u + b_i), log a = -8 r softplus(Lambda),
+/// h_t = a_t h_{t-1} + sqrt(1 - a_t^2) (i_t u_t), the square-root factor 1 at a (direction's) start.
+final class HawkLayer: Sublayer {
+    let d: Int, h: Int, bidirectional: Bool
+    let wG: Int, wX: Int, convW: Int, convB: Int, wAI: Int, bAI: Int, lambda: Int, wOut: Int
+    let G = Buffer(), XB = Buffer(), U = Buffer(), R = Buffer(), A = Buffer(), Bx = Buffer(), Hs = Buffer(), V = Buffer()
+    let dA = Buffer(), dR = Buffer(), dU = Buffer(), dSP = Buffer(), dXB = Buffer()
+    static let sqrtFloor: Float = 1 / (4 * 1000 * 1000)
+
+    init(_ name: String, d: Int, h: Int, bidirectional: Bool, layers: Int, _ l: inout ParameterLayout) {
+        self.d = d; self.h = h; self.bidirectional = bidirectional
+        let std = 1 / Float(d).squareRoot(), stdH = 1 / Float(h).squareRoot()
+        wG = l.add("\(name).gate_proj.weight", [h, d], decay: true, .normal(std: std))
+        wX = l.add("\(name).x_proj.weight", [h, d], decay: true, .normal(std: std))
+        convW = l.add("\(name).conv.weight", [h, 4], decay: true, .normal(std: 0.5))
+        convB = l.add("\(name).conv.bias", [h], decay: false, .constant(0))
+        wAI = l.add("\(name).rg_lru.a_gate.weight", [h, h], decay: false, .normal(std: stdH))
+        _ = l.add("\(name).rg_lru.input_gate.weight", [h, h], decay: true, .normal(std: stdH))
+        bAI = l.add("\(name).rg_lru.gate.bias", [2 * h], decay: false, .constant(0))
+        lambda = l.add("\(name).rg_lru.lambda", [h], decay: false, .rglruLambda)
+        wOut = l.add("\(name).out_proj.weight", [d, h], decay: true, .normal(std: 1 / Float(h * 2 * layers).squareRoot()))
+    }
+
+    @inline(__always) static func softplus(_ x: Float) -> Float { x > 20 ? x : Foundation.log1p(Foundation.exp(x)) }
+
+    /// Keep flag (0 = the direction's start) of channel j at row r.
+    @inline(__always) func keep(_ ctx: RowContext, _ r: Int, _ j: Int) -> Float {
+        bidirectional && j >= h / 2 ? ctx.keepR[r] : ctx.keepF[r]
+    }
+
+    func forward(_ x: ConstFloatPtr, _ y: FloatPtr, _ ctx: RowContext, _ p: FloatPtr) {
+        let n = ctx.rows, h = self.h, d = self.d
+        let G = self.G.ensure(n * h), XB = self.XB.ensure(n * h), U = self.U.ensure(n * h), R = self.R.ensure(n * 2 * h)
+        let A = self.A.ensure(n * h), Bx = self.Bx.ensure(n * h), Hs = self.Hs.ensure(n * h), V = self.V.ensure(n * h)
+        E.linearForward(x, p + wG, G, rows: n, in: d, out: h)
+        E.linearForward(x, p + wX, XB, rows: n, in: d, out: h)
+        E.conv4Forward(XB, p + convW, p + convB, U, segments: ctx.segmentPtr, batch: ctx.batch, time: ctx.time, channels: h)
+        E.linearForward(U, p + wAI, R, rows: n, in: h, out: 2 * h)
+        let bias = p + bAI
+        let sp = (0..<h).map { -8 * HawkLayer.softplus(p[lambda + $0]) }
+        forEachRow(n) { r in
+            let rr = R + r * 2 * h, a = A + r * h, bx = Bx + r * h, u = U + r * h
+            for j in 0..<h {
+                rr[j] += bias[j]; rr[h + j] += bias[h + j]
+                let ag = E.sigmoid(rr[j]), ig = E.sigmoid(rr[h + j])
+                let av = E.exp(ag * sp[j])
+                a[j] = av
+                let mult = self.keep(ctx, r, j) != 0 ? (1 - av * av).squareRoot() : 1
+                bx[j] = mult * ig * u[j]
+            }
+        }
+        ctx.scan(A, Bx, Hs, channels: h, bidirectional: bidirectional)
+        forEachRow(n) { r in
+            let gr = G + r * h, hs = Hs + r * h, v = V + r * h
+            for j in 0..<h { v[j] = E.gelu(gr[j]) * hs[j] }
+        }
+        E.linearForward(V, p + wOut, y, rows: n, in: h, out: d)
+    }
+
+    func backward(_ dy: ConstFloatPtr, _ x: ConstFloatPtr, _ dx: FloatPtr, _ ctx: RowContext, _ p: FloatPtr, _ g: FloatPtr) {
+        let n = ctx.rows, h = self.h, d = self.d
+        let G = self.G.p, U = self.U.p, R = self.R.p, A = self.A.p, Hs = self.Hs.p
+        let dA = self.dA.ensure(n * h), dR = self.dR.ensure(n * 2 * h), dU = self.dU.ensure(n * h)
+        let dSP = self.dSP.ensure(n * h), dXB = self.dXB.ensure(n * h)
+        let dH = self.Bx.p, dG = self.V.p
+        E.linearBackward(dy, V.p, p + wOut, dH, g + wOut, rows: n, in: h, out: d)
+        forEachRow(n) { r in
+            let gr = G + r * h, hs = Hs + r * h, dh = dH + r * h, dg = dG + r * h
+            for j in 0..<h {
+                let dv = dh[j]
+                dh[j] = dv * E.gelu(gr[j])
+                dg[j] = dv * hs[j] * E.geluDerivative(gr[j])
+            }
+        }
+        ctx.scanBackward(A, Hs, dH, dA, channels: h, bidirectional: bidirectional)
+        let sp = (0..<h).map { -8 * HawkLayer.softplus(p[lambda + $0]) }
+        forEachRow(n) { r in
+            let rr = R + r * 2 * h, a = A + r * h, u = U + r * h, db = dH + r * h, da = dA + r * h
+            let drr = dR + r * 2 * h, du = dU + r * h, dsp = dSP + r * h
+            for j in 0..<h {
+                let ag = E.sigmoid(rr[j]), ig = E.sigmoid(rr[h + j]), av = a[j]
+                var dAv = da[j], mult: Float = 1
+                if self.keep(ctx, r, j) != 0 {
+                    let arg = 1 - av * av
+                    mult = arg.squareRoot()
+                    let dmult = db[j] * ig * u[j]
+                    dAv += dmult * (-av / Swift.max(arg, HawkLayer.sqrtFloor).squareRoot())
+                }
+                let dloga = dAv * av
+                drr[j] = dloga * sp[j] * ag * (1 - ag)
+                dsp[j] = dloga * ag
+                drr[h + j] = db[j] * mult * u[j] * ig * (1 - ig)
+                du[j] = db[j] * mult * ig
+            }
+        }
+        let gb = g + bAI, gl = g + lambda
+        for r in 0..<n {
+            let drr = dR + r * 2 * h, dsp = dSP + r * h
+            for j in 0..<2 * h { gb[j] += drr[j] }
+            for j in 0..<h { gl[j] += dsp[j] * -8 * E.sigmoid(p[lambda + j]) }
+        }
+        E.linearBackward(dR, U, p + wAI, dU, g + wAI, rows: n, in: h, out: 2 * h, accumulate: true)
+        E.conv4Backward(dU, XB.p, p + convW, dXB, g + convW, g + convB, segments: ctx.segmentPtr,
+                        batch: ctx.batch, time: ctx.time, channels: h, accumulate: false)
+        E.linearBackward(dG, x, p + wG, dx, g + wG, rows: n, in: d, out: h)
+        E.linearBackward(dXB, x, p + wX, dx, g + wX, rows: n, in: d, out: h, accumulate: true)
+    }
+}
+
+/// Feed-forward block: SwiGLU / GeGLU (W_down(act(W_a x) * W_b x)) or plain GeLU (W_down gelu(W_up x)).
+final class MLPLayer: Sublayer {
+    let d: Int, m: Int, kind: MLPKind
+    let wUp: Int, wDown: Int
+    let P = Buffer(), M = Buffer(), dP = Buffer(), dM = Buffer()
+    var gated: Bool { kind != .gelu }
+
+    init(_ name: String, d: Int, m: Int, kind: MLPKind, layers: Int, _ l: inout ParameterLayout) {
+        self.d = d; self.m = m; self.kind = kind
+        wUp = l.add("\(name).up_proj.weight", [kind == .gelu ? m : 2 * m, d], decay: true, .normal(std: 1 / Float(d).squareRoot()))
+        wDown = l.add("\(name).down_proj.weight", [d, m], decay: true, .normal(std: 1 / Float(m * 2 * layers).squareRoot()))
+    }
+
+    func forward(_ x: ConstFloatPtr, _ y: FloatPtr, _ ctx: RowContext, _ p: FloatPtr) {
+        let n = ctx.rows, m = self.m, w = gated ? 2 * m : m
+        let P = self.P.ensure(n * w), M = self.M.ensure(n * m)
+        E.linearForward(x, p + wUp, P, rows: n, in: d, out: w)
+        let kind = self.kind
+        forEachRow(n) { r in
+            let pr = P + r * w, mr = M + r * m
+            switch kind {
+            case .gelu: for j in 0..<m { mr[j] = E.gelu(pr[j]) }
+            case .geglu: for j in 0..<m { mr[j] = E.gelu(pr[j]) * pr[m + j] }
+            default: for j in 0..<m { mr[j] = pr[j] * E.sigmoid(pr[j]) * pr[m + j] }
+            }
+        }
+        E.linearForward(M, p + wDown, y, rows: n, in: m, out: d)
+    }
+
+    func backward(_ dy: ConstFloatPtr, _ x: ConstFloatPtr, _ dx: FloatPtr, _ ctx: RowContext, _ p: FloatPtr, _ g: FloatPtr) {
+        let n = ctx.rows, m = self.m, w = gated ? 2 * m : m
+        let P = self.P.p, dP = self.dP.ensure(n * w), dM = self.dM.ensure(n * m)
+        E.linearBackward(dy, M.p, p + wDown, dM, g + wDown, rows: n, in: m, out: d)
+        let kind = self.kind
+        forEachRow(n) { r in
+            let pr = P + r * w, dp = dP + r * w, dm = dM + r * m
+            switch kind {
+            case .gelu: for j in 0..<m { dp[j] = dm[j] * E.geluDerivative(pr[j]) }
+            case .geglu:
+                for j in 0..<m {
+                    dp[j] = dm[j] * pr[m + j] * E.geluDerivative(pr[j])
+                    dp[m + j] = dm[j] * E.gelu(pr[j])
+                }
+            default:
+                for j in 0..<m {
+                    let a = pr[j], sg = E.sigmoid(a)
+                    dp[j] = dm[j] * pr[m + j] * (sg + a * sg * (1 - sg))
+                    dp[m + j] = dm[j] * a * sg
+                }
+            }
+        }
+        E.linearBackward(dP, x, p + wUp, dx, g + wUp, rows: n, in: d, out: w)
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import Kernels
+
+/// The stack of residual branches of a configuration, and where each tensor lives.
+struct ModelPlan {
+    var embedding = 0
+    var norms: [Int] = []
+    var sublayers: [Sublayer] = []
+    var finalNorm = 0
+
+    mutating func build(_ c: ModelConfig, layout l: inout ParameterLayout) {
+        let d = c.dModel
+        embedding = l.add("embedding.weight", [c.vocab, d], decay: true, .normal(std: 1 / Float(d).squareRoot()))
+        for i in 0..<c.layers {
+            let name = "layers.\(i)"
+            // Alternate: layers 0, 2, ... read the prefix in both directions.
+            let bidirectional = c.bidirectional && i % 2 == 0
+            norms.append(l.add("\(name).mixer_norm.weight", [d], decay: false, .constant(1)))
+            switch c.kind {
+            case .gatedSSM:
+                sublayers.append(GatedSSMLayer("\(name).mixer", d: d, s: c.state, bidirectional: bidirectional, layers: c.layers, &l))
+            case .gatedSSMPlus:
+                sublayers.append(GatedSSMPlusLayer("\(name).mixer", d: d, s: c.state, bidirectional: bidirectional, layers: c.layers, &l))
+            case .hawk:
+                sublayers.append(HawkLayer("\(name).mixer", d: d, h: c.state, bidirectional: bidirectional, layers: c.layers, &l))
+            case .transformer:
+                sublayers.append(AttentionLayer("\(name).mixer", d: d, heads: c.heads, prefixLM: c.bidirectional, layers: c.layers, &l))
+            }
+            if c.mlp != .none {
+                norms.append(l.add("\(name).mlp_norm.weight", [d], decay: false, .constant(1)))
+                sublayers.append(MLPLayer("\(name).mlp", d: d, m: c.mlpHidden, kind: c.mlp, layers: c.layers, &l))
+            }
+        }
+        finalNorm = l.add("final_norm.weight", [d], decay: false, .constant(1))
+    }
+}
+
+/// A model with its parameters and gradients in one flat buffer each (the output projection is
+/// tied to the embedding). Activations are kept per (batch, length) shape and reused.
+public final class Model {
+    public let config: ModelConfig
+    public let layout: ParameterLayout
+    public let parameters: FloatPtr
+    public let gradients: FloatPtr
+    public var parameterCount: Int { layout.count }
+    private var plan = ModelPlan()
+    private var context: RowContext?
+    private var tokens: [Int32] = []
+    private let stream = Buffer(), normed = Buffer(), rstd = Buffer(), branch = Buffer()
+    private let finalNormed = Buffer(), finalRstd = Buffer(), logitBuffer = Buffer(), dStream = Buffer(), dNormed = Buffer()
+
+    public init(_ config: ModelConfig, seed: UInt64) {
+        self.config = config
+        var l = ParameterLayout()
+        plan.build(config, layout: &l)
+        layout = l
+        parameters = .allocate(capacity: l.count)
+        gradients = .allocate(capacity: l.count)
+        gradients.initialize(repeating: 0, count: l.count)
+        l.initialize(parameters, seed: seed)
+    }
+
+    deinit { parameters.deallocate(); gradients.deallocate() }
+
+    // For the decoder (Decoding.swift).
+    var lastContext: RowContext? { context }
+    var planSublayers: [Sublayer] { plan.sublayers }
+    var normedInputs: FloatPtr { normed.p }
+    var embeddingOffset: Int { plan.embedding }
+    var normOffsets: [Int] { plan.norms }
+    var finalNormOffset: Int { plan.finalNorm }
+
+    /// Forward through the stack: fills the final normed stream (rows, d) and the logits (rows, vocab).
+    private func forward(_ b: PackedBatch) {
+        let ctx = RowContext(b)
+        context = ctx
+        tokens = b.tokens
+        let n = ctx.rows, d = config.dModel, L = plan.sublayers.count, p = parameters
+        let X = stream.ensure((L + 1) * n * d), XN = normed.ensure(L * n * d), R = rstd.ensure(L * n)
+        let Y = branch.ensure(n * d)
+        b.tokens.withUnsafeBufferPointer {
+            EngineOps.embeddingForward($0.baseAddress!, p + plan.embedding, X, rows: n, dim: d)
+        }
+        for (i, sub) in plan.sublayers.enumerated() {
+            let x = X + i * n * d, xn = XN + i * n * d, next = X + (i + 1) * n * d
+            EngineOps.rmsNormForward(x, p + plan.norms[i], xn, R + i * n, rows: n, dim: d)
+            sub.forward(xn, Y, ctx, p)
+            for j in 0..<(n * d) { next[j] = x[j] + Y[j] }
+        }
+        let F = finalNormed.ensure(n * d)
+        EngineOps.rmsNormForward(X + L * n * d, p + plan.finalNorm, F, finalRstd.ensure(n), rows: n, dim: d)
+        EngineOps.linearForward(F, p + plan.embedding, logitBuffer.ensure(n * config.vocab), rows: n, in: d, out: config.vocab)
+    }
+
+    /// Summed cross-entropy over the labelled positions and their count (no gradients).
+    public func loss(_ b: PackedBatch) -> (sum: Double, count: Int) {
+        forward(b)
+        return b.labels.withUnsafeBufferPointer {
+            EngineOps.crossEntropy(logitBuffer.p, labels: $0.baseAddress!, rows: b.batch * b.length,
+                                   vocab: config.vocab, gradient: false)
+        }
+    }
+
+    /// Sets `gradients` to the gradient of the mean loss over the batch's labelled tokens.
+    public func lossAndGradient(_ b: PackedBatch) -> (sum: Double, count: Int) {
+        forward(b)
+        let result = b.labels.withUnsafeBufferPointer {
+            EngineOps.crossEntropy(logitBuffer.p, labels: $0.baseAddress!, rows: b.batch * b.length,
+                                   vocab: config.vocab, gradient: true)
+        }
+        backward()
+        return result
+    }
+
+    private func backward() {
+        guard let ctx = context else { return }
+        let n = ctx.rows, d = config.dModel, L = plan.sublayers.count, p = parameters, g = gradients
+        g.update(repeating: 0, count: layout.count)
+        let X = stream.p, XN = normed.p, R = rstd.p
+        let dX = dStream.ensure(n * d), dXN = dNormed.ensure(n * d), F = finalNormed.p
+        // logits = F E^T: dF = dlogits E (into dXN), dE += dlogits^T F.
+        EngineOps.linearBackward(logitBuffer.p, F, p + plan.embedding, dXN, g + plan.embedding,
+                                 rows: n, in: d, out: config.vocab)
+        EngineOps.rmsNormBackward(dXN, X + L * n * d, p + plan.finalNorm, finalRstd.p, dX, g + plan.finalNorm,
+                                  rows: n, dim: d, accumulate: false)
+        for i in stride(from: L - 1, through: 0, by: -1) {
+            plan.sublayers[i].backward(dX, XN + i * n * d, dXN, ctx, p, g)
+            EngineOps.rmsNormBackward(dXN, X + i * n * d, p + plan.norms[i], R + i * n, dX, g + plan.norms[i],
+                                      rows: n, dim: d, accumulate: true)
+        }
+        tokens.withUnsafeBufferPointer {
+            EngineOps.embeddingBackward($0.baseAddress!, dX, g + plan.embedding, rows: n, dim: d)
+        }
+    }
+
+    /// Logits (batch * length, vocab) of a batch, row-major.
+    public func logits(_ b: PackedBatch) -> [Float] {
+        forward(b)
+        return Array(UnsafeBufferPointer(start: logitBuffer.p, count: b.batch * b.length * config.vocab))
+    }
+
+    /// The parameters as an array (checkpoints, tests).
+    public func parameterArray() -> [Float] { Array(UnsafeBufferPointer(start: parameters, count: layout.count)) }
+
+    public func setParameters(_ values: [Float]) {
+        precondition(values.count == layout.count)
+        parameters.update(from: values, count: values.count)
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import Models
+import ToolSupport
+
+/// Where a run stands: enough, with the weights and AdamW moments, to continue exactly.
+public struct TrainingState: Codable, Equatable, Sendable {
+    public var step: Int
+    public var tokens: Int
+    /// The data source's position (opaque to the trainer).
+    public var dataPosition: UInt64
+    /// The trainer's random generator state.
+    public var rng: UInt64
+    public init(step: Int, tokens: Int, dataPosition: UInt64, rng: UInt64) {
+        self.step = step; self.tokens = tokens; self.dataPosition = dataPosition; self.rng = rng
+    }
+}
+
+/// A checkpoint is two files written atomically: `PATH` (safetensors weights, named by the layout,
+/// the model configuration in "__metadata__"), for users and `score`; and `PATH.state`, everything a
+/// resume needs in one file (safetensors: the flat parameter buffer "parameters", AdamW moments
+/// "adamw.m" and "adamw.v"; configuration and TrainingState as JSON in its metadata). The state is
+/// renamed into place first: a run killed between the two renames resumes from the newer state.
+public enum Checkpoint {
+    public static let configKey = "birdie.config"
+    public static let stepKey = "birdie.step"
+    public static let stateKey = "birdie.state"
+
+    public static func statePath(_ path: String) -> String { path + ".state" }
+
+    /// Weights only (what `score` and users need).
+    public static func weightsData(_ model: Model, step: Int) -> Data {
+        let tensors = model.layout.tensors.map {
+            SafeTensors.Tensor(name: $0.name, shape: $0.shape,
+                               values: UnsafeBufferPointer(start: model.parameters + $0.offset, count: $0.count))
+        }
+        return SafeTensors.encode(tensors, metadata: ["format": "pt", configKey: model.config.json(), stepKey: String(step)])
+    }
+
+    public static func save(_ model: Model, moments m: UnsafePointer<Float>, _ v: UnsafePointer<Float>,
+                            state: TrainingState, to path: String) throws {
+        let n = model.parameterCount
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]   // same bytes for the same state
+        let stateJSON = String(decoding: try encoder.encode(state), as: UTF8.self)
+        let stateData = SafeTensors.encode([
+            .init(name: "parameters", shape: [n], values: UnsafeBufferPointer(start: model.parameters, count: n)),
+            .init(name: "adamw.m", shape: [n], values: UnsafeBufferPointer(start: m, count: n)),
+            .init(name: "adamw.v", shape: [n], values: UnsafeBufferPointer(start: v, count: n)),
+        ], metadata: [stateKey: stateJSON, stepKey: String(state.step), configKey: model.config.json()])
+        let weights = try OutputFile(path)
+        let stateFile = try OutputFile(statePath(path))
+        weights.write(weightsData(model, step: state.step))
+        stateFile.write(stateData)
+        try stateFile.commit()
+        try weights.commit()
+    }
+
+    static func config(_ file: SafeTensors.File, path: String) throws -> ModelConfig {
+        guard let json = file.metadata[configKey], let config = try? ModelConfig.fromJSON(json) else {
+            throw ToolError.badInput(path, "no birdie model configuration in the safetensors metadata",
+                                     fix: "use a checkpoint written by `train`")
+        }
+        if let problem = config.validationProblem() { throw ToolError.badInput(path, "model configuration: \(problem)") }
+        return config
+    }
+
+    /// Reads the weights of a checkpoint into a new model.
+    public static func loadModel(_ path: String) throws -> (model: Model, step: Int) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ToolError.badInput(path, "cannot read the checkpoint", fix: "check the path")
+        }
+        let file = try SafeTensors.decode(data, path: path)
+        let model = Model(try config(file, path: path), seed: 0)
+        for t in model.layout.tensors {
+            guard let values = file.values[t.name], file.shapes[t.name] == t.shape else {
+                throw ToolError.badInput(path, "tensor \(t.name) is missing or has the wrong shape",
+                                         fix: "the checkpoint does not match its own configuration; restore a good copy")
+            }
+            (model.parameters + t.offset).update(from: values, count: t.count)
+        }
+        return (model, Int(file.metadata[stepKey] ?? "0") ?? 0)
+    }
+
+    /// Everything to continue the run saved at `path`: reads `PATH.state`.
+    public static func loadResume(_ path: String) throws -> (model: Model, m: [Float], v: [Float], state: TrainingState) {
+        let sp = statePath(path)
+        guard let data = FileManager.default.contents(atPath: sp) else {
+            throw ToolError.badInput(sp, "cannot read the training state beside the checkpoint", fix: "resume needs the PATH.state file `train` wrote")
+        }
+        let file = try SafeTensors.decode(data, path: sp)
+        let model = Model(try config(file, path: sp), seed: 0)
+        let n = model.parameterCount
+        guard let json = file.metadata[stateKey], let state = try? JSONDecoder().decode(TrainingState.self, from: Data(json.utf8)) else {
+            throw ToolError.badInput(sp, "no training state in the metadata", fix: "use a state file written by `train`")
+        }
+        guard let p = file.values["parameters"], let m = file.values["adamw.m"], let v = file.values["adamw.v"],
+              p.count == n, m.count == n, v.count == n else {
+            throw ToolError.badInput(sp, "parameters or AdamW moments missing or not \(n) values", fix: "restore a good copy")
+        }
+        model.setParameters(p)
+        return (model, m, v, state)
+    }
+}

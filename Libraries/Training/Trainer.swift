@@ -1,0 +1,150 @@
+import Foundation
+import Kernels
+import Models
+import ToolSupport
+
+public struct TrainingOptions: Sendable {
+    public var steps = 1000
+    public var batch = 8
+    public var length = 512
+    public var learningRate: Float = 1e-3
+    /// The cosine ends at learningRate * minimumFraction.
+    public var minimumFraction: Float = 0.1
+    /// Warmup steps; nil means min(100, steps / 10).
+    public var warmup: Int?
+    public var weightDecay: Float = 0.1
+    public var clip: Float = 1.0
+    public var evalEvery = 0
+    public var checkpointEvery = 0
+    /// Where checkpoints go (nil: none).
+    public var checkpointPath: String?
+    public var metricsPath: String?
+    /// Stop (with a checkpoint) after this many steps of this process; the schedule still spans
+    /// `steps` (used to test resuming a killed run).
+    public var stopAfter: Int?
+    public init() {}
+    public var warmupSteps: Int { warmup ?? min(100, steps / 10) }
+}
+
+/// One line of the metrics file.
+public struct StepReport: Sendable {
+    public var step: Int, tokens: Int, loss: Double, evalLoss: Double?, learningRate: Float, gradNorm: Float, tokensPerSecond: Double
+    public static let header = "step\ttokens\tloss\teval_loss\tlr\tgrad_norm\ttokens_per_s"
+    public var line: String {
+        String(format: "%d\t%d\t%.6f\t%@\t%.6g\t%.6g\t%.1f", step, tokens, loss,
+               evalLoss.map { String(format: "%.6f", $0) } ?? "nan", learningRate, gradNorm, tokensPerSecond)
+    }
+}
+
+/// The training loop: AdamW over the flat parameter buffer, warmup + cosine, global-norm clipping,
+/// periodic held-out evaluation, metrics TSV, checkpoints, exact resume.
+public final class Trainer {
+    public let model: Model
+    public let options: TrainingOptions
+    public private(set) var state: TrainingState
+    let source: BatchSource
+    let evalBatches: [PackedBatch]
+    let m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>
+    let decayMask: [Float]
+    let optimizer: AdamW
+
+    public init(model: Model, options: TrainingOptions, source: BatchSource, evalBatches: [PackedBatch], seed: UInt64) {
+        self.model = model; self.options = options; self.source = source; self.evalBatches = evalBatches
+        let n = model.parameterCount
+        m = .allocate(capacity: n); m.initialize(repeating: 0, count: n)
+        v = .allocate(capacity: n); v.initialize(repeating: 0, count: n)
+        decayMask = model.layout.decayMask()
+        optimizer = AdamW(weightDecay: options.weightDecay)
+        state = TrainingState(step: 0, tokens: 0, dataPosition: 0, rng: seed)
+    }
+
+    deinit { m.deallocate(); v.deallocate() }
+
+    /// Continues from saved optimizer state (the model holds the saved parameters).
+    public func resume(moments mm: [Float], _ vv: [Float], state s: TrainingState) throws {
+        precondition(mm.count == model.parameterCount && vv.count == model.parameterCount)
+        m.update(from: mm, count: mm.count)
+        v.update(from: vv, count: vv.count)
+        state = s
+        try source.seek(s.dataPosition)
+    }
+
+    /// Mean loss per labelled token over the held-out batches.
+    public func evaluate() -> Double {
+        var sum = 0.0, count = 0
+        for b in evalBatches { let r = model.loss(b); sum += r.sum; count += r.count }
+        return count > 0 ? sum / Double(count) : .nan
+    }
+
+    public func saveCheckpoint() throws {
+        guard let path = options.checkpointPath else { return }
+        state.dataPosition = source.position
+        try Checkpoint.save(model, moments: m, v, state: state, to: path)
+    }
+
+    /// Runs until `options.steps` (or `stopAfter`); calls `report` after every step.
+    public func run(report: (StepReport) -> Void = { _ in }) throws {
+        let metrics = try MetricsFile(options.metricsPath, keepingStepsUpTo: state.step)
+        let n = model.parameterCount
+        var stepsThisRun = 0
+        while state.step < options.steps {
+            let started = Date()
+            let batch = try source.next(batch: options.batch, length: options.length)
+            let (sum, count) = model.lossAndGradient(batch)
+            let loss = count > 0 ? sum / Double(count) : 0
+            guard loss.isFinite else {
+                throw ToolError(.failure, "training diverged at step \(state.step + 1) (loss \(loss)); lower --lr")
+            }
+            let norm = GradientClipping.clip(model.gradients, count: n, maxNorm: options.clip)
+            state.step += 1
+            let lr = LearningRate.warmupCosine(step: state.step, warmup: options.warmupSteps, total: options.steps,
+                                               peak: options.learningRate, minimum: options.learningRate * options.minimumFraction)
+            decayMask.withUnsafeBufferPointer {
+                optimizer.update(params: model.parameters, grads: model.gradients, m: m, v: v, decayMask: $0.baseAddress!,
+                                 count: n, learningRate: lr, step: state.step)
+            }
+            let tokens = batch.segments.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
+            state.tokens += tokens
+            let seconds = Date().timeIntervalSince(started)
+            var evalLoss: Double?
+            if !evalBatches.isEmpty && ((options.evalEvery > 0 && state.step % options.evalEvery == 0) || state.step == options.steps) {
+                evalLoss = evaluate()
+            }
+            let r = StepReport(step: state.step, tokens: state.tokens, loss: loss, evalLoss: evalLoss, learningRate: lr,
+                               gradNorm: norm, tokensPerSecond: Double(tokens) / max(seconds, 1e-9))
+            metrics.append(r)
+            report(r)
+            stepsThisRun += 1
+            let stopping = state.step == options.steps || stepsThisRun == options.stopAfter
+            if stopping || (options.checkpointEvery > 0 && state.step % options.checkpointEvery == 0) {
+                try saveCheckpoint()
+            }
+            if stopping { break }
+        }
+    }
+}
+
+/// The metrics TSV: header, one line per step, flushed as it goes. On resume, lines after the
+/// checkpoint's step (written by the killed run) are dropped.
+final class MetricsFile {
+    let handle: FileHandle?
+
+    init(_ path: String?, keepingStepsUpTo step: Int) throws {
+        guard let path else { handle = nil; return }
+        var kept = StepReport.header + "\n"
+        if step > 0, let old = try? String(contentsOfFile: path, encoding: .utf8) {
+            for line in old.split(separator: "\n").dropFirst() {
+                if let s = Int(line.prefix { $0 != "\t" }), s <= step { kept += line + "\n" }
+            }
+        }
+        guard FileManager.default.createFile(atPath: path, contents: Data(kept.utf8)),
+              let h = FileHandle(forWritingAtPath: path) else {
+            throw ToolError(.failure, "\(path): cannot write the metrics file (check the folder exists)")
+        }
+        h.seekToEndOfFile()
+        handle = h
+    }
+
+    func append(_ r: StepReport) { handle?.write(Data((r.line + "\n").utf8)) }
+    deinit { try? handle?.close() }
+}

@@ -1,0 +1,21 @@
+##@ Training engine
+BENCH_TRAIN_FLAGS := --vocab 512 --d-model 256 --layers 4 --state 256 --mlp gelu --mlp-hidden 1024 \
+  --form causal --task random-tokens --batch 8 --length 512 --threads 2 --eval-batches 0 --progress never
+BENCH_TRAIN_STEPS ?= 10
+
+.PHONY: bench-train bench-train-models
+bench-train: build ## gated-ssm-plus training tokens/s against the PyTorch CPU reference (benchmarks/), same model and step
+	@echo "bench-train: vocab 512, d_model 256, state 256, 4 x [gated SSM+ with conv, MLP 4x GeLU], batch 8 x 512, fp32 AdamW, 2 threads"
+	@$(BIN)/train --model gated-ssm-plus $(BENCH_TRAIN_FLAGS) --steps $(BENCH_TRAIN_STEPS) --metrics .build/bench-train.tsv
+	@awk -F'\t' 'NR > 3 { print $$7 }' .build/bench-train.tsv | sort -g | \
+	  awk '{ v[NR] = $$1 } END { m = v[int((NR + 1) / 2)]; \
+	    printf "birdie: %.0f tokens/s (median of %d steps), model FLOP utilisation %.0f%% of 206 GFLOP/s (6 x 3547392 params x tokens/s)\n", \
+	    m, NR, 100 * 6 * 3547392 * m / 206e9 }'
+	@if python3 -c 'import torch' 2>/dev/null; then \
+	  python3 benchmarks/gated_ssm_plus_torch.py --steps $(BENCH_TRAIN_STEPS) --threads 2; \
+	else echo "bench-train: PyTorch not installed, skipping the reference (pip install torch)"; fi
+
+bench-train-models: build ## tokens/s and peak memory of all four models at the small preset (batch 8 x 512)
+	@for m in gated-ssm gated-ssm-plus hawk transformer; do \
+	  $(BIN)/train --model $$m --preset small --task random-tokens --vocab 8192 --batch 8 --length 512 \
+	    --steps 6 --threads 2 --eval-batches 0 --progress never 2>&1 | tail -1 | sed "s/^train/$$m/"; done

@@ -1,0 +1,139 @@
+import Foundation
+import Testing
+
+/// Runs .build/release/train with `arguments`; returns exit status, stdout, stderr.
+private func train(_ arguments: [String], in folder: String, killAfter: TimeInterval? = nil) throws -> (status: Int32, out: String, err: String) {
+    try runTool("train", arguments, in: folder, killAfter: killAfter)
+}
+
+private func runTool(_ tool: String, _ arguments: [String], in folder: String, killAfter: TimeInterval? = nil) throws -> (status: Int32, out: String, err: String) {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let process = Process()
+    process.executableURL = root.appendingPathComponent(".build/release/\(tool)")
+    process.arguments = arguments
+    process.currentDirectoryURL = URL(fileURLWithPath: folder)
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    if let killAfter {
+        // SIGKILL: no handler runs (children of Process also inherit a blocked SIGTERM).
+        Thread.sleep(forTimeInterval: killAfter)
+        kill(process.processIdentifier, SIGKILL)
+    }
+    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}
+
+private func scratchFolder() -> String {
+    let path = NSTemporaryDirectory() + "birdie-train-\(UUID().uuidString)"
+    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+private let tiny = ["--preset", "tiny", "--task", "copying", "--batch", "2", "--length", "48", "--eval-batches", "1", "-q"]
+
+@Suite struct TrainToolTests {
+    @Test func unknownModelIsAUsageError() throws {
+        let r = try train(["--model", "lstm", "--task", "copying"], in: scratchFolder())
+        #expect(r.status == 64)
+        #expect(r.err.contains("lstm"))
+    }
+
+    @Test func printConfigShowsShapesAndCount() throws {
+        let r = try train(["--model", "hawk", "--preset", "tiny", "--vocab", "300", "--print-config"], in: scratchFolder())
+        #expect(r.status == 0)
+        #expect(r.out.contains("layers.0.mixer.rg_lru.lambda\t[32]"))
+        let total = r.out.split(separator: "\n").last.map(String.init) ?? ""
+        let tensors = r.out.split(separator: "\n").dropFirst().dropLast().compactMap { Int($0.split(separator: "\t")[2]) }
+        #expect(total == "parameters\t\(tensors.reduce(0, +))")
+    }
+
+    @Test func trainsWritesMetricsAndResumesBitwise() throws {
+        let dir = scratchFolder()
+        let straight = try train(tiny + ["--steps", "8", "--eval-every", "4", "-o", "straight.ckpt", "--metrics", "m.tsv"], in: dir)
+        #expect(straight.status == 0, "\(straight.err)")
+        let metrics = try String(contentsOfFile: dir + "/m.tsv", encoding: .utf8).split(separator: "\n")
+        #expect(metrics.first == "step\ttokens\tloss\teval_loss\tlr\tgrad_norm\ttokens_per_s")
+        #expect(metrics.count == 9)
+        // "Killed" after 4 steps (a checkpoint is written every 2), then resumed.
+        let killed = try train(tiny + ["--steps", "8", "--eval-every", "4", "--checkpoint-every", "2", "-o", "resumed.ckpt",
+                                       "--stop-after", "3"], in: dir)
+        #expect(killed.status == 0, "\(killed.err)")
+        let resumed = try train(tiny + ["--steps", "8", "--eval-every", "4", "--resume", "resumed.ckpt"], in: dir)
+        #expect(resumed.status == 0, "\(resumed.err)")
+        let a = FileManager.default.contents(atPath: dir + "/straight.ckpt"), b = FileManager.default.contents(atPath: dir + "/resumed.ckpt")
+        #expect(a != nil && a == b, "resumed weights differ from the uninterrupted run")
+        #expect(FileManager.default.contents(atPath: dir + "/straight.ckpt.state") == FileManager.default.contents(atPath: dir + "/resumed.ckpt.state"))
+    }
+
+    @Test func corruptCheckpointIsBadInput() throws {
+        let dir = scratchFolder()
+        #expect(try train(tiny + ["--steps", "2", "-o", "a.ckpt"], in: dir).status == 0)
+        let data = FileManager.default.contents(atPath: dir + "/a.ckpt.state")!
+        FileManager.default.createFile(atPath: dir + "/cut.ckpt", contents: FileManager.default.contents(atPath: dir + "/a.ckpt"))
+        FileManager.default.createFile(atPath: dir + "/cut.ckpt.state", contents: data.prefix(data.count / 2))
+        let r = try train(tiny + ["--steps", "4", "--resume", "cut.ckpt"], in: dir)
+        #expect(r.status == 65)
+        #expect(r.err.contains("cut.ckpt"))
+    }
+
+    @Test func vocabularyMismatchIsBadInput() throws {
+        let dir = scratchFolder()
+        #expect(try train(tiny + ["--steps", "1", "--vocab", "180", "-o", "small.ckpt"], in: dir).status == 0)
+        let r = try train(["--task", "random-tokens", "--vocab", "512", "--steps", "2", "--batch", "2", "--length", "48",
+                           "--resume", "small.ckpt", "-q"], in: dir)
+        #expect(r.status == 65)
+        #expect(r.err.contains("vocabulary"))
+    }
+
+    /// A run killed while checkpointing every step leaves either no checkpoint or a complete one
+    /// that resumes; never a partial file under the checkpoint's name.
+    @Test func killedRunLeavesOnlyCompleteCheckpoints() throws {
+        let dir = scratchFolder()
+        let r = try train(tiny + ["--steps", "100000", "--checkpoint-every", "1", "-o", "k.ckpt"], in: dir, killAfter: 2)
+        #expect(r.status != 0)
+        if FileManager.default.fileExists(atPath: dir + "/k.ckpt") {
+            let resumed = try train(tiny + ["--steps", "100000", "--resume", "k.ckpt", "--stop-after", "1"], in: dir)
+            #expect(resumed.status == 0, "\(resumed.err)")
+        }
+    }
+
+    /// The static pipeline: tokenize, corrupt, pack, then train on the packed file; a file whose
+    /// row length or vocabulary disagrees with the run or the model is bad input.
+    @Test func trainsOnPackedRowsAndRefusesMismatches() throws {
+        let dir = scratchFolder()
+        let words = ["alpha", "beta", "gamma", "delta", "copy", "the", "of", "phone", "book", "state", "space"]
+        var rng = SystemIndependentGenerator(seed: 3)
+        let text = (0..<120).map { _ in
+            "{\"text\": \"" + (0..<60).map { _ in words[Int(rng.next() % UInt64(words.count))] }.joined(separator: " ") + "\"}"
+        }.joined(separator: "\n") + "\n"
+        FileManager.default.createFile(atPath: dir + "/c.jsonl", contents: Data(text.utf8))
+        #expect(try runTool("tokenize", ["train", "--vocab-size", "440", "-o", "tok.model", "c.jsonl"], in: dir).status == 0)
+        let enc = try runTool("tokenize", ["encode", "-m", "tok.model", "-o", "docs.tok", "c.jsonl"], in: dir)
+        #expect(enc.status == 0, "\(enc.err)")
+        #expect(try runTool("corrupt", ["--mixture", "ul2", "--length", "64", "-o", "s.samples", "docs.tok"], in: dir).status == 0)
+        let packed = try runTool("pack", ["--length", "64", "-o", "rows.pack", "s.samples"], in: dir)
+        #expect(packed.status == 0, "\(packed.err)")
+        let ok = try train(["--preset", "tiny", "--data", "rows.pack", "--steps", "3", "--batch", "2", "-o", "m.ckpt", "-q"], in: dir)
+        #expect(ok.status == 0, "\(ok.err)")
+        let wrongLength = try train(["--preset", "tiny", "--data", "rows.pack", "--length", "32", "--steps", "1", "-q"], in: dir)
+        #expect(wrongLength.status == 65 && wrongLength.err.contains("rows.pack"))
+        let wrongVocab = try train(["--preset", "tiny", "--data", "rows.pack", "--vocab", "600", "--steps", "1", "-q"], in: dir)
+        #expect(wrongVocab.status == 65 && wrongVocab.err.contains("vocabulary"))
+    }
+}
+
+/// SplitMix64 for fixtures.
+private struct SystemIndependentGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

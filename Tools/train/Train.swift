@@ -1,0 +1,181 @@
+import ArgumentParser
+import Foundation
+import Kernels
+import Models
+import Objectives
+import ToolSupport
+import Training
+
+extension ModelKind: ExpressibleByArgument {}
+
+enum Form: String, ExpressibleByArgument, CaseIterable { case causal, bidirectional }
+enum Procedure: String, ExpressibleByArgument, CaseIterable { case clm, ul2, bfr }
+enum SyntheticTask: String, ExpressibleByArgument, CaseIterable {
+    case copying
+    case randomTokens = "random-tokens"
+}
+extension MLPKind: ExpressibleByArgument {}
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a gated-ssm, gated-ssm-plus, hawk or transformer language model on packed rows.",
+        discussion: """
+        Data: --corpus docs.tok --procedure clm|ul2|bfr corrupts and packs documents online (the \
+        Objectives and Packing libraries), or --task copying trains on a synthetic copying task.
+        Writes a safetensors checkpoint (-o PATH) and its optimizer state (PATH.state), atomically,
+        every --checkpoint-every steps and at the end; --resume PATH continues a killed run exactly.
+        Metrics (TSV: step tokens loss eval_loss lr grad_norm tokens_per_s) go to --metrics.
+        """)
+
+    @Option(help: "Architecture: \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var model: ModelKind = .gatedSSMPlus
+    @Option(help: "Size preset: \(ModelConfig.presets.map(\.name).joined(separator: ", ")).")
+    var preset = "small"
+    @Option(help: "causal, or bidirectional (bidirectional prefix; default except for --procedure clm).")
+    var form: Form?
+    @Option(name: .customLong("d-model"), help: "Override the preset's model width.") var dModel: Int?
+    @Option(help: "Override the preset's layer count.") var layers: Int?
+    @Option(help: "Override the recurrent state width.") var state: Int?
+    @Option(name: .customLong("mlp-hidden"), help: "Override the MLP hidden width.") var mlpHidden: Int?
+    @Option(help: "Override the attention head count.") var heads: Int?
+    @Option(help: "Override the MLP kind: none, swiglu, geglu, gelu.") var mlp: MLPKind?
+    @Option(help: "Vocabulary size (default: the data's).") var vocab: Int?
+
+    @Option(help: "Packed rows (from `pack`) to train on as they are.") var data: String?
+    @Option(help: "Token-document corpus (from `tokenize encode`) to corrupt and pack online.") var corpus: String?
+    @Option(help: "Objective mixture for --corpus: clm, ul2, bfr.") var procedure: Procedure?
+    @Option(help: "Synthetic task instead of a corpus: copying (needs the context), random-tokens (throughput).")
+    var task: SyntheticTask?
+
+    @Option(help: "Optimizer steps in the whole run.") var steps = 1000
+    @Option(help: "Rows per step.") var batch = 8
+    @Option(help: "Row length in tokens (default: the packed file's, else 512).") var length: Int?
+    @Option(help: "Peak learning rate (warmup, then cosine to 10%).") var lr: Float = 1e-3
+    @Option(help: "Warmup steps (default min(100, steps/10)).") var warmup: Int?
+    @Option(name: .customLong("weight-decay"), help: "AdamW decoupled weight decay.") var weightDecay: Float = 0.1
+    @Option(help: "Global gradient-norm clip.") var clip: Float = 1.0
+    @Option(help: "Worker threads (OpenBLAS and the kernels).") var threads = 2
+    @Option(name: .customLong("eval-every"), help: "Held-out evaluation every N steps (0: only at the end).") var evalEvery = 100
+    @Option(name: .customLong("eval-batches"), help: "Held-out batches per evaluation.") var evalBatches = 4
+    @Option(name: .customLong("checkpoint-every"), help: "Checkpoint every N steps (0: only at the end).") var checkpointEvery = 0
+    @Option(name: .shortAndLong, help: "Checkpoint path (weights; optimizer state goes to PATH.state).") var output: String?
+    @Option(help: "Metrics TSV path.") var metrics: String?
+    @Option(help: "Continue the run saved in this checkpoint (same flags as the original run).") var resume: String?
+    @Option(name: .customLong("stop-after"), help: ArgumentHelp("Stop after N steps of this process (tests).", visibility: .hidden))
+    var stopAfter: Int?
+    @Flag(name: .customLong("print-config"), help: "Print the exact shapes and parameter count, then exit.") var printConfig = false
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        if ModelConfig.presets.first(where: { $0.name == preset }) == nil {
+            throw ValidationError("unknown preset \(preset); choose one of \(ModelConfig.presets.map(\.name).joined(separator: ", "))")
+        }
+        if !printConfig && [data, corpus, task?.rawValue].compactMap({ $0 }).count != 1 {
+            throw ValidationError("give exactly one of --data, --corpus or --task")
+        }
+        if corpus != nil && procedure == nil { throw ValidationError("--corpus needs --procedure clm|ul2|bfr") }
+        if steps < 1 || batch < 1 || (length ?? 8) < 8 || threads < 1 { throw ValidationError("--steps, --batch, --threads must be positive and --length at least 8") }
+    }
+
+    func modelConfig(vocab dataVocab: Int) throws -> ModelConfig {
+        let bidirectional = (form ?? (procedure == .clm ? .causal : .bidirectional)) == .bidirectional
+        let base = ModelConfig.preset(preset, kind: model, vocab: vocab ?? dataVocab, bidirectional: bidirectional)!
+        var c = ModelConfig.sized(kind: model, vocab: vocab ?? dataVocab, dModel: dModel ?? base.dModel,
+                                  layers: layers ?? base.layers, bidirectional: bidirectional)
+        if let state { c.state = state }
+        if let mlp { c.mlp = mlp }
+        if let mlpHidden { c.mlpHidden = mlpHidden }
+        if let heads { c.heads = heads }
+        if let problem = c.validationProblem() { throw ToolError.usage(problem) }
+        return c
+    }
+
+    func run() throws {
+        EngineOps.setThreads(threads)
+        Parallel.workers = threads
+        // Data first: it fixes the vocabulary.
+        var source: BatchSource?
+        var heldOut: [PackedBatch] = []
+        var length = self.length ?? 512
+        if let data {
+            let s = try PackedFileSource(path: data)
+            if let asked = self.length, asked != s.rowLength {
+                throw ToolError.badInput(data, "rows are \(s.rowLength) tokens long, not --length \(asked)",
+                                         fix: "drop --length or re-pack with --length \(asked)")
+            }
+            length = s.rowLength
+            heldOut = s.heldOut(batches: evalBatches, batch: batch)
+            source = s
+        } else if let corpus, let procedure {
+            let s = try CorpusSource(path: corpus, mixture: try Mixture.resolve(procedure.rawValue), length: length, seed: common.seed)
+            heldOut = try s.heldOut(batches: evalBatches, batch: batch)
+            source = s
+        } else if task == .copying {
+            let s = CopyingTask(seed: common.seed)
+            heldOut = s.heldOut(batches: evalBatches, batch: batch, length: length)
+            source = s
+        } else if task == .randomTokens {
+            let s = RandomTokens(vocabulary: vocab ?? 512, seed: common.seed)
+            heldOut = (0..<evalBatches).map { _ in RandomTokens(vocabulary: s.vocabularyNeeded, seed: ~common.seed).next(batch: batch, length: length) }
+            source = s
+        }
+        let dataVocab = source?.vocabularyNeeded ?? vocab ?? 512
+
+        var net: Model
+        var saved: (m: [Float], v: [Float], state: TrainingState)?
+        if let resume {
+            let loaded = try Checkpoint.loadResume(resume)
+            net = loaded.model
+            saved = (loaded.m, loaded.v, loaded.state)
+        } else {
+            net = Model(try modelConfig(vocab: dataVocab), seed: common.seed)
+        }
+        if printConfig { print(describe(net)); return }
+        guard let source else { return }
+        // Real data must match the model's vocabulary exactly; synthetic tasks only need to fit.
+        let dataFile = data ?? corpus
+        if dataFile != nil ? net.config.vocab != source.vocabularyNeeded : net.config.vocab < source.vocabularyNeeded {
+            throw ToolError.badInput(dataFile ?? resume ?? "data", "the data has a vocabulary of \(source.vocabularyNeeded) tokens but the model has \(net.config.vocab)",
+                                     fix: "train a model with --vocab \(source.vocabularyNeeded), or use data encoded with the model's tokenizer")
+        }
+
+        var options = TrainingOptions()
+        options.steps = steps; options.batch = batch; options.length = length; options.learningRate = lr
+        options.warmup = warmup; options.weightDecay = weightDecay; options.clip = clip
+        options.evalEvery = evalEvery; options.checkpointEvery = checkpointEvery
+        options.checkpointPath = output ?? resume; options.metricsPath = metrics; options.stopAfter = stopAfter
+        let trainer = Trainer(model: net, options: options, source: source, evalBatches: heldOut, seed: common.seed)
+        if let saved { try trainer.resume(moments: saved.m, saved.v, state: saved.state) }
+
+        let quiet = common.quiet
+        if !quiet {
+            printError("train: \(net.config.kind.rawValue) (\(net.config.bidirectional ? "bidirectional prefix" : "causal")), \(net.parameterCount) parameters, batch \(batch) x \(length), steps \(trainer.state.step + 1)...\(steps)")
+        }
+        let progress = Progress("train", total: Double(steps), unit: "steps", mode: common.effectiveProgress)
+        let startTokens = trainer.state.tokens
+        var last: StepReport?
+        var lastEval: Double?
+        try trainer.run { r in
+            last = r
+            if let e = r.evalLoss { lastEval = e }
+            progress.update(Double(r.step), extra: String(format: "loss %.4f%@, %.0f tokens/s", r.loss,
+                                                          lastEval.map { String(format: ", eval %.4f", $0) } ?? "", r.tokensPerSecond))
+        }
+        if !quiet, let last {
+            let tokens = Double(last.tokens - startTokens)
+            progress.finish(String(format: "step %d, loss %.4f, eval loss %@, %.0f tokens/s", last.step, last.loss,
+                                   lastEval.map { String(format: "%.4f", $0) } ?? "n/a", tokens / max(progress.elapsed, 1e-9)))
+        }
+    }
+
+    /// Shapes, per-tensor sizes and the total, for --print-config.
+    func describe(_ m: Model) -> String {
+        var lines = ["config\t\(m.config.json())"]
+        for t in m.layout.tensors {
+            lines.append("\(t.name)\t[\(t.shape.map(String.init).joined(separator: ", "))]\t\(t.count)\t\(t.decay ? "decay" : "no-decay")")
+        }
+        lines.append("parameters\t\(m.parameterCount)")
+        return lines.joined(separator: "\n")
+    }
+}
