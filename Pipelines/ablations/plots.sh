@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# plots.sh RESULTS_DIR TABLES_DIR PLOTS_DIR CELL...: the ablation figures (PNG) from tables.sh's
+# tables and the per-cell logs, with the gnuplot scripts in Pipelines/plots. A figure whose table
+# has no rows yet is skipped with a note on stderr (check.sh is the strict check).
+set -euo pipefail
+[ $# -ge 3 ] || { echo "usage: plots.sh RESULTS_DIR TABLES_DIR PLOTS_DIR CELL..." >&2; exit 64; }
+results=$1 tables=$2 out=$3; shift 3
+gp=Pipelines/plots
+mkdir -p "$out"
+
+# Colour by model, dash type and point by procedure, the same in every figure.
+models="gated-ssm gated-ssm-plus hawk transformer" procedures="clm ul2 bfr birdie-causal birdie"
+index_of() { local i=1 w; for w in $2; do [ "$w" = "$1" ] && { echo $i; return; }; i=$((i + 1)); done; echo 9; }
+colors="" dashes="" cells=""
+for c in "$@"; do
+  p=""; for q in $procedures; do case $c in *-"$q") p=$q;; esac; done
+  cells+="$c " colors+="$(index_of "${c%-"$p"}" "$models") " dashes+="$(index_of "$p" "$procedures") "
+done
+style="cells='$cells'; colors='$colors'; dashes='$dashes'"
+
+rows() { [ -f "$1" ] && [ "$(wc -l < "$1")" -gt 1 ]; }
+plot() {  # SCRIPT OUTPUT TABLE [EXTRA]
+  if ! rows "$3"; then echo "plots: no rows in $3 yet; $(basename "$2") skipped" >&2; return; fi
+  gnuplot -e "input='$3'; output='$2.tmp'; $style; ${4:-}" "$gp/$1" && mv "$2.tmp" "$2"
+  echo "plots: $2" >&2
+}
+plot phonebook.gp "$out/phonebook.png" "$tables/phonebook.tsv"
+plot squad.gp "$out/squad.png" "$tables/squad.tsv"
+plot throughput.gp "$out/throughput.png" "$tables/throughput.tsv" \
+  "subtitle='median over the pre-training steps of its cells; ${PLOT_NOTE:-}'"
+
+# Held-out loss over training, for the cells that have metrics.
+trained=""; for c in "$@"; do [ -s "$results/$c/train.tsv" ] && trained+="$c "; done
+if [ -n "$trained" ]; then
+  set -- $trained; colors="" dashes=""
+  for c in "$@"; do p=""; for q in $procedures; do case $c in *-"$q") p=$q;; esac; done
+    colors+="$(index_of "${c%-"$p"}" "$models") " dashes+="$(index_of "$p" "$procedures") "; done
+  gnuplot -e "dir='$results'; output='$out/training.png.tmp'; cells='$trained'; colors='$colors'; dashes='$dashes'" \
+    "$gp/training.gp" && mv "$out/training.png.tmp" "$out/training.png" && echo "plots: $out/training.png" >&2
+fi
+
+# Figure 5 (mixture and per-class validation loss over training) per Birdie cell, with the birdie
+# branch's script: gnuplot -e "input='controller.jsonl'; output='x.png'" mixture.gp.
+for c in $trained; do
+  log=$results/$c/controller.jsonl
+  [ -s "$log" ] || continue
+  if [ -f "$gp/mixture.gp" ]; then
+    gnuplot -e "input='$log'; output='$out/mixture-$c.png.tmp'; title='$c'" "$gp/mixture.gp" \
+      && mv "$out/mixture-$c.png.tmp" "$out/mixture-$c.png" && echo "plots: $out/mixture-$c.png" >&2
+  else echo "plots: no $gp/mixture.gp yet; mixture-$c.png skipped" >&2; fi
+done
