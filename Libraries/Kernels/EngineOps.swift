@@ -1,10 +1,11 @@
 import CBLAS
 import Foundation
 
-// The kernels the models need, written by the engine issue while the `kernels` branch was still in
-// progress (see the report): forward/backward pairs over contiguous Float buffers, layout
-// (rows, channels) with rows = batch * time. Backward functions accumulate into parameter
-// gradients and (where named `accumulate`) into input gradients.
+// The engine's own kernels, written while the `kernels` branch was in progress and still used by
+// the models: sgemm with row strides and beta, the segment-aware conv (weights (channels, 4)) and
+// the scans over channel ranges with keep masks. Layout (rows, channels), rows = batch * time.
+// Backward functions accumulate into parameter gradients and, where named `accumulate`, into
+// input gradients. (RMSNorm, embedding, cross-entropy, FastMath, AdamW come from the other files.)
 
 public typealias FloatPtr = UnsafeMutablePointer<Float>
 public typealias ConstFloatPtr = UnsafePointer<Float>
@@ -21,6 +22,7 @@ public enum EngineOps {
 
     public static func setThreads(_ n: Int) {
         threads = max(1, n)
+        Parallel.workers = threads
         openblas_set_num_threads(Int32(threads))
     }
 
@@ -36,45 +38,6 @@ public enum EngineOps {
                 DispatchQueue.concurrentPerform(iterations: n, execute: work)
             }
         }
-    }
-
-    // MARK: exp without libm (vectorisable)
-
-    /// exp(x) to ~2e-7 relative error: 2^n * e^(f ln 2), n = round(x log2 e), |f| <= 1/2.
-    @inlinable @inline(__always)
-    public static func exp(_ x: Float) -> Float {
-        let xc = Swift.min(Swift.max(x, -87.0), 88.0)
-        let t = xc * 1.442_695_04
-        let magic: Float = 12_582_912  // 1.5 * 2^23: adding it rounds to an integer
-        let r = t + magic
-        let n = r - magic
-        let y = (t - n) * 0.693_147_18
-        var p: Float = 1.0 / 720
-        p = p * y + 1.0 / 120
-        p = p * y + 1.0 / 24
-        p = p * y + 1.0 / 6
-        p = p * y + 0.5
-        p = p * y + 1
-        p = p * y + 1
-        let ni = Int32(bitPattern: r.bitPattern) &- Int32(bitPattern: magic.bitPattern)
-        let scale = Float(bitPattern: UInt32(bitPattern: (ni &+ 127) &<< 23))
-        return p * scale
-    }
-
-    @inlinable @inline(__always) public static func sigmoid(_ x: Float) -> Float { 1 / (1 + exp(-x)) }
-
-    // GeLU, tanh approximation (PyTorch's approximate="tanh").
-    @inlinable @inline(__always) public static func gelu(_ x: Float) -> Float {
-        let u = 0.797_884_56 * (x + 0.044_715 * x * x * x)
-        let th = 1 - 2 / (1 + exp(2 * u))
-        return 0.5 * x * (1 + th)
-    }
-
-    @inlinable @inline(__always) public static func geluDerivative(_ x: Float) -> Float {
-        let u = 0.797_884_56 * (x + 0.044_715 * x * x * x)
-        let th = 1 - 2 / (1 + exp(2 * u))
-        let du = 0.797_884_56 * (1 + 3 * 0.044_715 * x * x)
-        return 0.5 * (1 + th) + 0.5 * x * (1 - th * th) * du
     }
 
     // MARK: linear (sgemm)
@@ -97,64 +60,6 @@ public enum EngineOps {
         }
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(m), Int32(k), Int32(n), 1,
                     dy, Int32(dyStride ?? m), x, Int32(xStride ?? k), 1, dw, Int32(k))
-    }
-
-    // MARK: embedding
-
-    /// out (n, d) = table[tokens].
-    public static func embeddingForward(_ tokens: UnsafePointer<Int32>, _ table: ConstFloatPtr, _ out: FloatPtr,
-                                        rows n: Int, dim d: Int) {
-        for i in 0..<n {
-            (out + i * d).update(from: table + Int(tokens[i]) * d, count: d)
-        }
-    }
-
-    public static func embeddingBackward(_ tokens: UnsafePointer<Int32>, _ dout: ConstFloatPtr, _ dtable: FloatPtr,
-                                         rows n: Int, dim d: Int) {
-        for i in 0..<n {
-            let g = dtable + Int(tokens[i]) * d, s = dout + i * d
-            for j in 0..<d { g[j] += s[j] }
-        }
-    }
-
-    // MARK: RMSNorm
-
-    /// y = x / rms(x) * w per row; saves 1/rms in `rstd` (n).
-    public static func rmsNormForward(_ x: ConstFloatPtr, _ w: ConstFloatPtr, _ y: FloatPtr, _ rstd: FloatPtr,
-                                      rows n: Int, dim d: Int, eps: Float = 1e-5) {
-        let X = SharedPointer(UnsafeMutablePointer(mutating: x)), Y = SharedPointer(y), R = SharedPointer(rstd)
-        parallel(threads) { part in
-            for i in stride(from: part, to: n, by: threads) {
-                let xr = X.p + i * d, yr = Y.p + i * d
-                var ss: Float = 0
-                for j in 0..<d { ss += xr[j] * xr[j] }
-                let r = 1 / (ss / Float(d) + eps).squareRoot()
-                R.p[i] = r
-                for j in 0..<d { yr[j] = xr[j] * r * w[j] }
-            }
-        }
-    }
-
-    /// dx (+)= d(rmsnorm)/dx dy; dw += sum over rows of dy * xhat.
-    public static func rmsNormBackward(_ dy: ConstFloatPtr, _ x: ConstFloatPtr, _ w: ConstFloatPtr,
-                                       _ rstd: ConstFloatPtr, _ dx: FloatPtr, _ dw: FloatPtr,
-                                       rows n: Int, dim d: Int, accumulate: Bool) {
-        for i in 0..<n {
-            let xr = x + i * d, gr = dy + i * d, dr = dx + i * d
-            let r = rstd[i]
-            var dot: Float = 0
-            for j in 0..<d {
-                let gw = gr[j] * w[j]
-                dot += gw * xr[j]
-                dw[j] += gr[j] * xr[j] * r
-            }
-            let c = dot * r * r / Float(d)
-            if accumulate {
-                for j in 0..<d { dr[j] += r * (gr[j] * w[j] - xr[j] * c) }
-            } else {
-                for j in 0..<d { dr[j] = r * (gr[j] * w[j] - xr[j] * c) }
-            }
-        }
     }
 
     // MARK: segment-aware causal depthwise convolution, kernel 4
@@ -264,45 +169,5 @@ public enum EngineOps {
                 }
             }
         }
-    }
-
-    // MARK: softmax cross-entropy over labelled rows
-
-    /// logits (n, v) -> mean loss over rows with label >= 0; overwrites logits with dlogits scaled by
-    /// `gradScale / labelled` when `gradient` is true. Returns (summed loss, labelled count).
-    public static func crossEntropy(_ logits: FloatPtr, labels: UnsafePointer<Int32>, rows n: Int, vocab v: Int,
-                                    gradient: Bool, gradScale: Float = 1) -> (sum: Double, count: Int) {
-        var count = 0
-        for i in 0..<n where labels[i] >= 0 { count += 1 }
-        let L = SharedPointer(logits), Lab = SharedPointer(UnsafeMutablePointer(mutating: labels))
-        let losses = UnsafeMutablePointer<Double>.allocate(capacity: n)
-        defer { losses.deallocate() }
-        let LS = SharedPointer(losses)
-        let scale = count > 0 ? gradScale / Float(count) : 0
-        parallel(threads) { part in
-            for i in stride(from: part, to: n, by: threads) {
-                let row = L.p + i * v
-                let label = Int(Lab.p[i])
-                guard label >= 0 else {
-                    LS.p[i] = 0
-                    if gradient { row.update(repeating: 0, count: v) }
-                    continue
-                }
-                var mx = -Float.infinity
-                for j in 0..<v { mx = Swift.max(mx, row[j]) }
-                var sum: Float = 0
-                let target = row[label]
-                for j in 0..<v { let e = exp(row[j] - mx); row[j] = e; sum += e }
-                LS.p[i] = Double(Foundation.log(sum) + mx - target)
-                if gradient {
-                    let inv = scale / sum
-                    for j in 0..<v { row[j] *= inv }
-                    row[label] -= scale
-                }
-            }
-        }
-        var total = 0.0
-        for i in 0..<n { total += losses[i] }
-        return (total, count)
     }
 }

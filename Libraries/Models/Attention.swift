@@ -64,7 +64,7 @@ final class AttentionLayer: Sublayer {
                     for j in 0..<T where self.allowed(ctx, b, i, j) { mx = Swift.max(mx, row[j]) }
                     var sum: Float = 0
                     for j in 0..<T {
-                        let e: Float = self.allowed(ctx, b, i, j) ? E.exp(row[j] - mx) : 0
+                        let e: Float = self.allowed(ctx, b, i, j) ? FastMath.exp(row[j] - mx) : 0
                         row[j] = e; sum += e
                     }
                     let inv = 1 / sum

@@ -63,11 +63,11 @@ extension GatedSSMLayer: Steppable {
         gemv(p + wIn, x, &P, in: d, out: 4 * s)
         let half = bidirectional ? s / 2 : s
         for j in 0..<s {
-            let f = E.sigmoid(P[3 * s + j] + p[bF + j]), b = E.sigmoid(P[j]) * P[s + j]
+            let f = FastMath.sigmoid(P[3 * s + j] + p[bF + j]), b = FastMath.sigmoid(P[j]) * P[s + j]
             // Reverse half: the gate is zero in the causal region (it sees only this token).
             let h = j < half ? f * st.h[j] + b : b
             st.h[j] = h
-            u[j] = E.gelu(P[2 * s + j]) * h
+            u[j] = FastMath.gelu(P[2 * s + j]) * h
         }
         gemv(p + wOut, u, y, in: s, out: d)
     }
@@ -88,10 +88,10 @@ extension GatedSSMPlusLayer: Steppable {
         gemv(p + wFZ, xc, &q, in: d, out: 3 * s)
         let half = bidirectional ? s / 2 : s
         for j in 0..<s {
-            let f = E.sigmoid(q[j] + p[bF + j]), z = q[s + j] * E.sigmoid(q[2 * s + j])
+            let f = FastMath.sigmoid(q[j] + p[bF + j]), z = q[s + j] * FastMath.sigmoid(q[2 * s + j])
             let h = j < half ? f * st.h[j] + z : z
             st.h[j] = h
-            u[j] = E.gelu(o[j]) * h
+            u[j] = FastMath.gelu(o[j]) * h
         }
         gemv(p + wOut, u, y, in: s, out: d)
     }
@@ -113,8 +113,8 @@ extension HawkLayer: Steppable {
         gemv(p + wAI, u, &r, in: h, out: 2 * h)
         let half = bidirectional ? h / 2 : h
         for j in 0..<h {
-            let ag = E.sigmoid(r[j] + p[bAI + j]), ig = E.sigmoid(r[h + j] + p[bAI + h + j])
-            let a = E.exp(ag * -8 * HawkLayer.softplus(p[lambda + j]))
+            let ag = FastMath.sigmoid(r[j] + p[bAI + j]), ig = FastMath.sigmoid(r[h + j] + p[bAI + h + j])
+            let a = FastMath.exp(ag * -8 * HawkLayer.softplus(p[lambda + j]))
             let hv: Float
             if j < half {
                 hv = a * st.h[j] + (1 - a * a).squareRoot() * ig * u[j]
@@ -122,7 +122,7 @@ extension HawkLayer: Steppable {
                 hv = ig * u[j]   // reverse half in the causal region: a start at every position
             }
             st.h[j] = hv
-            v[j] = E.gelu(g[j]) * hv
+            v[j] = FastMath.gelu(g[j]) * hv
         }
         gemv(p + wOut, v, y, in: h, out: d)
     }
@@ -137,9 +137,9 @@ extension MLPLayer: Steppable {
         gemv(p + wUp, x, &P, in: d, out: w)
         for j in 0..<m {
             switch kind {
-            case .gelu: M[j] = E.gelu(P[j])
-            case .geglu: M[j] = E.gelu(P[j]) * P[m + j]
-            default: M[j] = P[j] * E.sigmoid(P[j]) * P[m + j]
+            case .gelu: M[j] = FastMath.gelu(P[j])
+            case .geglu: M[j] = FastMath.gelu(P[j]) * P[m + j]
+            default: M[j] = P[j] * FastMath.sigmoid(P[j]) * P[m + j]
             }
         }
         gemv(p + wDown, M, y, in: m, out: d)
@@ -188,7 +188,7 @@ extension AttentionLayer: Steppable {
                 mx = max(mx, scores[t])
             }
             var sum: Float = 0
-            for t in 0..<n { scores[t] = E.exp(scores[t] - mx); sum += scores[t] }
+            for t in 0..<n { scores[t] = FastMath.exp(scores[t] - mx); sum += scores[t] }
             for t in 0..<n {
                 let w = scores[t] / sum
                 for j in 0..<hd { out[hh * hd + j] += w * st.values[t * d + hh * hd + j] }
@@ -247,11 +247,11 @@ extension Model {
         var r: Float = 0
         for j in 0..<d { x[j] = p[embeddingOffset + Int(token) * d + j] }
         for (i, sub) in planSublayers.enumerated() {
-            EngineOps.rmsNormForward(x, p + normOffsets[i], &xn, &r, rows: 1, dim: d)
+            RMSNorm.forward(x: x, gain: p + normOffsets[i], y: &xn, rstd: &r, rows: 1, channels: d)
             (sub as! Steppable).step(xn, &y, states[i], position: position, p)
             for j in 0..<d { x[j] += y[j] }
         }
-        EngineOps.rmsNormForward(x, p + finalNormOffset, &xn, &r, rows: 1, dim: d)
+        RMSNorm.forward(x: x, gain: p + finalNormOffset, y: &xn, rstd: &r, rows: 1, channels: d)
         var logits = [Float](repeating: 0, count: config.vocab)
         gemvLogits(xn, &logits)
         return logits

@@ -35,14 +35,14 @@ final class GatedSSMLayer: Sublayer {
         forEachRow(n) { r in
             let pr = P + r * 4 * s, f = F + r * s, b = B + r * s
             for j in 0..<s {
-                f[j] = E.sigmoid(pr[3 * s + j] + bias[j])
-                b[j] = E.sigmoid(pr[j]) * pr[s + j]
+                f[j] = FastMath.sigmoid(pr[3 * s + j] + bias[j])
+                b[j] = FastMath.sigmoid(pr[j]) * pr[s + j]
             }
         }
         ctx.scan(F, B, H, channels: s, bidirectional: bidirectional)
         forEachRow(n) { r in
             let pr = P + r * 4 * s, h = H + r * s, u = U + r * s
-            for j in 0..<s { u[j] = E.gelu(pr[2 * s + j]) * h[j] }
+            for j in 0..<s { u[j] = FastMath.gelu(pr[2 * s + j]) * h[j] }
         }
         E.linearForward(U, p + wOut, y, rows: n, in: s, out: d)
     }
@@ -57,15 +57,15 @@ final class GatedSSMLayer: Sublayer {
             let pr = P + r * 4 * s, dp = dP + r * 4 * s, h = H + r * s, dh = dH + r * s
             for j in 0..<s {
                 let du = dh[j]
-                dh[j] = du * E.gelu(pr[2 * s + j])
-                dp[2 * s + j] = du * h[j] * E.geluDerivative(pr[2 * s + j])
+                dh[j] = du * FastMath.gelu(pr[2 * s + j])
+                dp[2 * s + j] = du * h[j] * FastMath.geluDerivative(pr[2 * s + j])
             }
         }
         ctx.scanBackward(F, H, dH, dA, channels: s, bidirectional: bidirectional)
         forEachRow(n) { r in
             let pr = P + r * 4 * s, dp = dP + r * 4 * s, f = F + r * s, db = dH + r * s, da = dA + r * s
             for j in 0..<s {
-                let i = E.sigmoid(pr[j])
+                let i = FastMath.sigmoid(pr[j])
                 dp[j] = db[j] * pr[s + j] * i * (1 - i)
                 dp[s + j] = db[j] * i
                 dp[3 * s + j] = da[j] * f[j] * (1 - f[j])
@@ -108,14 +108,14 @@ final class GatedSSMPlusLayer: Sublayer {
         forEachRow(n) { r in
             let q = Q + r * 3 * s, f = F + r * s, z = Z + r * s
             for j in 0..<s {
-                f[j] = E.sigmoid(q[j] + bias[j])
-                z[j] = q[s + j] * E.sigmoid(q[2 * s + j])
+                f[j] = FastMath.sigmoid(q[j] + bias[j])
+                z[j] = q[s + j] * FastMath.sigmoid(q[2 * s + j])
             }
         }
         ctx.scan(F, Z, H, channels: s, bidirectional: bidirectional)
         forEachRow(n) { r in
             let o = O + r * s, h = H + r * s, u = U + r * s
-            for j in 0..<s { u[j] = E.gelu(o[j]) * h[j] }
+            for j in 0..<s { u[j] = FastMath.gelu(o[j]) * h[j] }
         }
         E.linearForward(U, p + wOut, y, rows: n, in: s, out: d)
     }
@@ -130,8 +130,8 @@ final class GatedSSMPlusLayer: Sublayer {
             let o = O + r * s, h = H + r * s, dh = dH + r * s, dor = dO + r * s
             for j in 0..<s {
                 let du = dh[j]
-                dh[j] = du * E.gelu(o[j])
-                dor[j] = du * h[j] * E.geluDerivative(o[j])
+                dh[j] = du * FastMath.gelu(o[j])
+                dor[j] = du * h[j] * FastMath.geluDerivative(o[j])
             }
         }
         ctx.scanBackward(F, H, dH, dA, channels: s, bidirectional: bidirectional)
@@ -139,7 +139,7 @@ final class GatedSSMPlusLayer: Sublayer {
             let q = Q + r * 3 * s, dq = dQ + r * 3 * s, f = F + r * s, dz = dH + r * s, da = dA + r * s
             for j in 0..<s {
                 dq[j] = da[j] * f[j] * (1 - f[j])
-                let sg = E.sigmoid(q[2 * s + j])
+                let sg = FastMath.sigmoid(q[2 * s + j])
                 dq[s + j] = dz[j] * sg
                 dq[2 * s + j] = dz[j] * q[s + j] * sg * (1 - sg)
             }
@@ -198,8 +198,8 @@ final class HawkLayer: Sublayer {
             let rr = R + r * 2 * h, a = A + r * h, bx = Bx + r * h, u = U + r * h
             for j in 0..<h {
                 rr[j] += bias[j]; rr[h + j] += bias[h + j]
-                let ag = E.sigmoid(rr[j]), ig = E.sigmoid(rr[h + j])
-                let av = E.exp(ag * sp[j])
+                let ag = FastMath.sigmoid(rr[j]), ig = FastMath.sigmoid(rr[h + j])
+                let av = FastMath.exp(ag * sp[j])
                 a[j] = av
                 let mult = self.keep(ctx, r, j) != 0 ? (1 - av * av).squareRoot() : 1
                 bx[j] = mult * ig * u[j]
@@ -208,7 +208,7 @@ final class HawkLayer: Sublayer {
         ctx.scan(A, Bx, Hs, channels: h, bidirectional: bidirectional)
         forEachRow(n) { r in
             let gr = G + r * h, hs = Hs + r * h, v = V + r * h
-            for j in 0..<h { v[j] = E.gelu(gr[j]) * hs[j] }
+            for j in 0..<h { v[j] = FastMath.gelu(gr[j]) * hs[j] }
         }
         E.linearForward(V, p + wOut, y, rows: n, in: h, out: d)
     }
@@ -224,8 +224,8 @@ final class HawkLayer: Sublayer {
             let gr = G + r * h, hs = Hs + r * h, dh = dH + r * h, dg = dG + r * h
             for j in 0..<h {
                 let dv = dh[j]
-                dh[j] = dv * E.gelu(gr[j])
-                dg[j] = dv * hs[j] * E.geluDerivative(gr[j])
+                dh[j] = dv * FastMath.gelu(gr[j])
+                dg[j] = dv * hs[j] * FastMath.geluDerivative(gr[j])
             }
         }
         ctx.scanBackward(A, Hs, dH, dA, channels: h, bidirectional: bidirectional)
@@ -234,7 +234,7 @@ final class HawkLayer: Sublayer {
             let rr = R + r * 2 * h, a = A + r * h, u = U + r * h, db = dH + r * h, da = dA + r * h
             let drr = dR + r * 2 * h, du = dU + r * h, dsp = dSP + r * h
             for j in 0..<h {
-                let ag = E.sigmoid(rr[j]), ig = E.sigmoid(rr[h + j]), av = a[j]
+                let ag = FastMath.sigmoid(rr[j]), ig = FastMath.sigmoid(rr[h + j]), av = a[j]
                 var dAv = da[j], mult: Float = 1
                 if self.keep(ctx, r, j) != 0 {
                     let arg = 1 - av * av
@@ -253,7 +253,7 @@ final class HawkLayer: Sublayer {
         for r in 0..<n {
             let drr = dR + r * 2 * h, dsp = dSP + r * h
             for j in 0..<2 * h { gb[j] += drr[j] }
-            for j in 0..<h { gl[j] += dsp[j] * -8 * E.sigmoid(p[lambda + j]) }
+            for j in 0..<h { gl[j] += dsp[j] * -8 * FastMath.sigmoid(p[lambda + j]) }
         }
         E.linearBackward(dR, U, p + wAI, dU, g + wAI, rows: n, in: h, out: 2 * h, accumulate: true)
         E.conv4Backward(dU, XB.p, p + convW, dXB, g + convW, g + convB, segments: ctx.segmentPtr,
@@ -284,9 +284,9 @@ final class MLPLayer: Sublayer {
         forEachRow(n) { r in
             let pr = P + r * w, mr = M + r * m
             switch kind {
-            case .gelu: for j in 0..<m { mr[j] = E.gelu(pr[j]) }
-            case .geglu: for j in 0..<m { mr[j] = E.gelu(pr[j]) * pr[m + j] }
-            default: for j in 0..<m { mr[j] = pr[j] * E.sigmoid(pr[j]) * pr[m + j] }
+            case .gelu: for j in 0..<m { mr[j] = FastMath.gelu(pr[j]) }
+            case .geglu: for j in 0..<m { mr[j] = FastMath.gelu(pr[j]) * pr[m + j] }
+            default: for j in 0..<m { mr[j] = pr[j] * FastMath.sigmoid(pr[j]) * pr[m + j] }
             }
         }
         E.linearForward(M, p + wDown, y, rows: n, in: m, out: d)
@@ -300,15 +300,15 @@ final class MLPLayer: Sublayer {
         forEachRow(n) { r in
             let pr = P + r * w, dp = dP + r * w, dm = dM + r * m
             switch kind {
-            case .gelu: for j in 0..<m { dp[j] = dm[j] * E.geluDerivative(pr[j]) }
+            case .gelu: for j in 0..<m { dp[j] = dm[j] * FastMath.geluDerivative(pr[j]) }
             case .geglu:
                 for j in 0..<m {
-                    dp[j] = dm[j] * pr[m + j] * E.geluDerivative(pr[j])
-                    dp[m + j] = dm[j] * E.gelu(pr[j])
+                    dp[j] = dm[j] * pr[m + j] * FastMath.geluDerivative(pr[j])
+                    dp[m + j] = dm[j] * FastMath.gelu(pr[j])
                 }
             default:
                 for j in 0..<m {
-                    let a = pr[j], sg = E.sigmoid(a)
+                    let a = pr[j], sg = FastMath.sigmoid(a)
                     dp[j] = dm[j] * pr[m + j] * (sg + a * sg * (1 - sg))
                     dp[m + j] = dm[j] * a * sg
                 }

@@ -79,37 +79,50 @@ public final class Model {
         let X = stream.ensure((L + 1) * n * d), XN = normed.ensure(L * n * d), R = rstd.ensure(L * n)
         let Y = branch.ensure(n * d)
         b.tokens.withUnsafeBufferPointer {
-            EngineOps.embeddingForward($0.baseAddress!, p + plan.embedding, X, rows: n, dim: d)
+            Embedding.forward(tokens: $0.baseAddress!, table: p + plan.embedding, out: X, rows: n, channels: d)
         }
         for (i, sub) in plan.sublayers.enumerated() {
             let x = X + i * n * d, xn = XN + i * n * d, next = X + (i + 1) * n * d
-            EngineOps.rmsNormForward(x, p + plan.norms[i], xn, R + i * n, rows: n, dim: d)
+            RMSNorm.forward(x: x, gain: p + plan.norms[i], y: xn, rstd: R + i * n, rows: n, channels: d)
             sub.forward(xn, Y, ctx, p)
             for j in 0..<(n * d) { next[j] = x[j] + Y[j] }
         }
         let F = finalNormed.ensure(n * d)
-        EngineOps.rmsNormForward(X + L * n * d, p + plan.finalNorm, F, finalRstd.ensure(n), rows: n, dim: d)
+        RMSNorm.forward(x: X + L * n * d, gain: p + plan.finalNorm, y: F, rstd: finalRstd.ensure(n), rows: n, channels: d)
         EngineOps.linearForward(F, p + plan.embedding, logitBuffer.ensure(n * config.vocab), rows: n, in: d, out: config.vocab)
     }
 
     /// Summed cross-entropy over the labelled positions and their count (no gradients).
     public func loss(_ b: PackedBatch) -> (sum: Double, count: Int) {
         forward(b)
-        return b.labels.withUnsafeBufferPointer {
-            EngineOps.crossEntropy(logitBuffer.p, labels: $0.baseAddress!, rows: b.batch * b.length,
-                                   vocab: config.vocab, gradient: false)
-        }
+        return crossEntropyInPlace(b)
     }
 
     /// Sets `gradients` to the gradient of the mean loss over the batch's labelled tokens.
     public func lossAndGradient(_ b: PackedBatch) -> (sum: Double, count: Int) {
         forward(b)
-        let result = b.labels.withUnsafeBufferPointer {
-            EngineOps.crossEntropy(logitBuffer.p, labels: $0.baseAddress!, rows: b.batch * b.length,
-                                   vocab: config.vocab, gradient: true)
-        }
+        let result = crossEntropyInPlace(b)
         backward()
         return result
+    }
+
+    /// Loss over labelled positions (averaged over all labelled tokens of the batch); the logits
+    /// become their gradient.
+    private func crossEntropyInPlace(_ b: PackedBatch) -> (sum: Double, count: Int) {
+        b.labels.withUnsafeBufferPointer {
+            let rows = b.batch * b.length
+            let count = CrossEntropy.labelledCount(labels: $0.baseAddress!, rows: rows)
+            // Called on a multiple of 64 rows and then the rest: CrossEntropy's chunking traps when
+            // 64 chunks overshoot the rows (e.g. 96 rows); reported to the kernels branch.
+            var sum = 0.0, labelled = 0, start = 0
+            for part in [rows / 64 * 64, rows % 64] where part > 0 {
+                let r = CrossEntropy.forwardBackward(logits: logitBuffer.p + start * config.vocab, labels: $0.baseAddress! + start,
+                                                     dLogits: logitBuffer.p + start * config.vocab,
+                                                     gradScale: 1 / Float(max(count, 1)), rows: part, vocab: config.vocab)
+                sum += r.lossSum; labelled += r.count; start += part
+            }
+            return (sum, labelled)
+        }
     }
 
     private func backward() {
@@ -121,15 +134,16 @@ public final class Model {
         // logits = F E^T: dF = dlogits E (into dXN), dE += dlogits^T F.
         EngineOps.linearBackward(logitBuffer.p, F, p + plan.embedding, dXN, g + plan.embedding,
                                  rows: n, in: d, out: config.vocab)
-        EngineOps.rmsNormBackward(dXN, X + L * n * d, p + plan.finalNorm, finalRstd.p, dX, g + plan.finalNorm,
-                                  rows: n, dim: d, accumulate: false)
+        dX.update(repeating: 0, count: n * d)
+        RMSNorm.backward(x: X + L * n * d, gain: p + plan.finalNorm, rstd: finalRstd.p, dy: dXN, dx: dX,
+                         dGain: g + plan.finalNorm, rows: n, channels: d)
         for i in stride(from: L - 1, through: 0, by: -1) {
             plan.sublayers[i].backward(dX, XN + i * n * d, dXN, ctx, p, g)
-            EngineOps.rmsNormBackward(dXN, X + i * n * d, p + plan.norms[i], R + i * n, dX, g + plan.norms[i],
-                                      rows: n, dim: d, accumulate: true)
+            RMSNorm.backward(x: X + i * n * d, gain: p + plan.norms[i], rstd: R + i * n, dy: dXN, dx: dX,
+                             dGain: g + plan.norms[i], rows: n, channels: d)
         }
         tokens.withUnsafeBufferPointer {
-            EngineOps.embeddingBackward($0.baseAddress!, dX, g + plan.embedding, rows: n, dim: d)
+            Embedding.backward(tokens: $0.baseAddress!, dout: dX, dTable: g + plan.embedding, rows: n, channels: d)
         }
     }
 

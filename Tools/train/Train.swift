@@ -92,8 +92,8 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        EngineOps.preferAVX512BLAS()
         EngineOps.setThreads(threads)
-        Parallel.workers = threads
         // Data first: it fixes the vocabulary.
         var source: BatchSource?
         var heldOut: [PackedBatch] = []
