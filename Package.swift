@@ -14,7 +14,7 @@ let libraries: [(name: String, deps: [String])] = [
     ("Packing", ["Vocabulary", "Objectives", "Formats", "ToolSupport"]),
     ("Kernels", ["CBLAS"]),
     ("Models", ["Kernels", "Vocabulary"]),
-    ("Training", ["Models", "Kernels", "Packing", "Objectives", "Formats", "ToolSupport"]),
+    ("Training", ["Models", "Kernels", "Packing", "Objectives", "Controller", "Formats", "ToolSupport"]),
     ("Controller", ["Kernels", "ToolSupport"]),
     ("Tasks", ["Tokenizer", "Vocabulary", "Formats", "ToolSupport"]),
     ("Scoring", ["Models", "Tokenizer", "Tasks", "Packing", "Formats", "ToolSupport"]),

@@ -37,7 +37,7 @@ public enum Checkpoint {
     }
 
     public static func save(_ model: Model, moments m: UnsafePointer<Float>, _ v: UnsafePointer<Float>,
-                            state: TrainingState, to path: String) throws {
+                            state: TrainingState, attachments: [String: Data] = [:], to path: String) throws {
         let n = model.parameterCount
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]   // same bytes for the same state
@@ -46,7 +46,8 @@ public enum Checkpoint {
             .init(name: "parameters", shape: [n], values: UnsafeBufferPointer(start: model.parameters, count: n)),
             .init(name: "adamw.m", shape: [n], values: UnsafeBufferPointer(start: m, count: n)),
             .init(name: "adamw.v", shape: [n], values: UnsafeBufferPointer(start: v, count: n)),
-        ], metadata: [stateKey: stateJSON, stepKey: String(state.step), configKey: model.config.json()])
+        ], metadata: [stateKey: stateJSON, stepKey: String(state.step), configKey: model.config.json()]
+            .merging(attachmentMetadata(attachments)) { a, _ in a })
         let weights = try OutputFile(path)
         let stateFile = try OutputFile(statePath(path))
         weights.write(weightsData(model, step: state.step))

@@ -47,6 +47,8 @@ public final class Trainer {
     let m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>
     let decayMask: [Float]
     let optimizer: AdamW
+    /// More state saved inside each checkpoint's PATH.state (e.g. the Birdie controller's).
+    public var attachments: () throws -> [String: Data] = { [:] }
 
     public init(model: Model, options: TrainingOptions, source: BatchSource, evalBatches: [PackedBatch], seed: UInt64) {
         self.model = model; self.options = options; self.source = source; self.evalBatches = evalBatches
@@ -79,11 +81,11 @@ public final class Trainer {
     public func saveCheckpoint() throws {
         guard let path = options.checkpointPath else { return }
         state.dataPosition = source.position
-        try Checkpoint.save(model, moments: m, v, state: state, to: path)
+        try Checkpoint.save(model, moments: m, v, state: state, attachments: try attachments(), to: path)
     }
 
     /// Runs until `options.steps` (or `stopAfter`); calls `report` after every step.
-    public func run(report: (StepReport) -> Void = { _ in }) throws {
+    public func run(report: (StepReport) throws -> Void = { _ in }) throws {
         let metrics = try MetricsFile(options.metricsPath, keepingStepsUpTo: state.step)
         let n = model.parameterCount
         var stepsThisRun = 0
@@ -113,7 +115,7 @@ public final class Trainer {
             let r = StepReport(step: state.step, tokens: state.tokens, loss: loss, evalLoss: evalLoss, learningRate: lr,
                                gradNorm: norm, tokensPerSecond: Double(tokens) / max(seconds, 1e-9))
             metrics.append(r)
-            report(r)
+            try report(r)
             stepsThisRun += 1
             let stopping = state.step == options.steps || stepsThisRun == options.stopAfter
             if stopping || (options.checkpointEvery > 0 && state.step % options.checkpointEvery == 0) {

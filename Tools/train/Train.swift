@@ -9,7 +9,7 @@ import Training
 extension ModelKind: ExpressibleByArgument {}
 
 enum Form: String, ExpressibleByArgument, CaseIterable { case causal, bidirectional }
-enum Procedure: String, ExpressibleByArgument, CaseIterable { case clm, ul2, bfr }
+enum Procedure: String, ExpressibleByArgument, CaseIterable { case clm, ul2, bfr, birdie, birdieCausal = "birdie-causal" }
 enum SyntheticTask: String, ExpressibleByArgument, CaseIterable {
     case copying
     case randomTokens = "random-tokens"
@@ -21,8 +21,12 @@ struct Train: ParsableCommand {
         commandName: "train",
         abstract: "Train a gated-ssm, gated-ssm-plus, hawk or transformer language model on packed rows.",
         discussion: """
-        Data: --corpus docs.tok --procedure clm|ul2|bfr corrupts and packs documents online (the \
-        Objectives and Packing libraries), or --task copying trains on a synthetic copying task.
+        Data: --corpus docs.tok --procedure clm|ul2|bfr|birdie|birdie-causal corrupts and packs documents \
+        online (the Objectives and Packing libraries), or --task copying trains on a synthetic copying task.
+        birdie and birdie-causal (causal-only model) let the Birdie controller choose the mixture over \
+        --grid: at the steps of its schedule (scaled to --steps) it measures the loss of every \
+        configuration on fixed held-out rows and picks the next mixture; --controller-log records each \
+        evaluation (docs/CRITIC.md). bfr holds the pool's starting mixture fixed.
         Writes a safetensors checkpoint (-o PATH) and its optimizer state (PATH.state), atomically,
         every --checkpoint-every steps and at the end; --resume PATH continues a killed run exactly.
         Metrics (TSV: step tokens loss eval_loss lr grad_norm tokens_per_s) go to --metrics.
@@ -32,7 +36,7 @@ struct Train: ParsableCommand {
     var model: ModelKind = .gatedSSMPlus
     @Option(help: "Size preset: \(ModelConfig.presets.map(\.name).joined(separator: ", ")).")
     var preset = "small"
-    @Option(help: "causal, or bidirectional (bidirectional prefix; default except for --procedure clm).")
+    @Option(help: "causal, or bidirectional (bidirectional prefix; default except for --procedure clm and birdie-causal).")
     var form: Form?
     @Option(name: .customLong("d-model"), help: "Override the preset's model width.") var dModel: Int?
     @Option(help: "Override the preset's layer count.") var layers: Int?
@@ -44,7 +48,8 @@ struct Train: ParsableCommand {
 
     @Option(help: "Packed rows (from `pack`) to train on as they are.") var data: String?
     @Option(help: "Token-document corpus (from `tokenize encode`) to corrupt and pack online.") var corpus: String?
-    @Option(help: "Objective mixture for --corpus: clm, ul2, bfr.") var procedure: Procedure?
+    @Option(help: "Objective mixture for --corpus: clm, ul2, bfr (fixed), birdie, birdie-causal (the controller's).") var procedure: Procedure?
+    @OptionGroup(title: "Birdie procedures") var birdieOptions: BirdieOptions
     @Option(help: "Synthetic task instead of a corpus: copying (needs the context), random-tokens (throughput).")
     var task: SyntheticTask?
 
@@ -74,12 +79,12 @@ struct Train: ParsableCommand {
         if !printConfig && [data, corpus, task?.rawValue].compactMap({ $0 }).count != 1 {
             throw ValidationError("give exactly one of --data, --corpus or --task")
         }
-        if corpus != nil && procedure == nil { throw ValidationError("--corpus needs --procedure clm|ul2|bfr") }
+        if corpus != nil && procedure == nil { throw ValidationError("--corpus needs --procedure clm|ul2|bfr|birdie|birdie-causal") }
         if steps < 1 || batch < 1 || (length ?? 8) < 8 || threads < 1 { throw ValidationError("--steps, --batch, --threads must be positive and --length at least 8") }
     }
 
     func modelConfig(vocab dataVocab: Int) throws -> ModelConfig {
-        let bidirectional = (form ?? (procedure == .clm ? .causal : .bidirectional)) == .bidirectional
+        let bidirectional = (form ?? (procedure == .clm || procedure == .birdieCausal ? .causal : .bidirectional)) == .bidirectional
         let base = ModelConfig.preset(preset, kind: model, vocab: vocab ?? dataVocab, bidirectional: bidirectional)!
         var c = ModelConfig.sized(kind: model, vocab: vocab ?? dataVocab, dModel: dModel ?? base.dModel,
                                   layers: layers ?? base.layers, bidirectional: bidirectional)
@@ -107,8 +112,12 @@ struct Train: ParsableCommand {
             length = s.rowLength
             heldOut = s.heldOut(batches: evalBatches, batch: batch)
             source = s
+        } else if let corpus, let procedure, procedure.usesController {
+            let s = try birdieSource(corpus: corpus, length: length)
+            heldOut = try s.heldOut(batches: evalBatches, batch: batch)
+            source = s
         } else if let corpus, let procedure {
-            let s = try CorpusSource(path: corpus, mixture: try Mixture.resolve(procedure.rawValue), length: length, seed: common.seed)
+            let s = try CorpusSource(path: corpus, mixture: try fixedMixture(procedure), length: length, seed: common.seed)
             heldOut = try s.heldOut(batches: evalBatches, batch: batch)
             source = s
         } else if task == .copying {
@@ -146,6 +155,11 @@ struct Train: ParsableCommand {
         options.evalEvery = evalEvery; options.checkpointEvery = checkpointEvery
         options.checkpointPath = output ?? resume; options.metricsPath = metrics; options.stopAfter = stopAfter
         let trainer = Trainer(model: net, options: options, source: source, evalBatches: heldOut, seed: common.seed)
+        // Before the trainer seeks: the controller brings back the mixture changes the rows replay.
+        let birdie = try (source as? MixtureCorpusSource).map {
+            try birdieProcedure(source: $0, checkpoint: options.checkpointPath, resumeStep: saved?.state.step)
+        }
+        if let birdie { trainer.attachments = birdie.checkpointAttachments }
         if let saved { try trainer.resume(moments: saved.m, saved.v, state: saved.state) }
 
         let quiet = common.quiet
@@ -161,7 +175,9 @@ struct Train: ParsableCommand {
             if let e = r.evalLoss { lastEval = e }
             progress.update(Double(r.step), extra: String(format: "loss %.4f%@, %.0f tokens/s", r.loss,
                                                           lastEval.map { String(format: ", eval %.4f", $0) } ?? "", r.tokensPerSecond))
+            try birdie?.afterStep(r.step, model: net)
         }
+        if let birdie { reportBirdie(birdie, elapsed: progress.elapsed) }
         if !quiet, let last {
             let tokens = Double(last.tokens - startTokens)
             progress.finish(String(format: "step %d, loss %.4f, eval loss %@, %.0f tokens/s", last.step, last.loss,

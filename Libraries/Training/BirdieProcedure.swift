@@ -1,0 +1,139 @@
+import Controller
+import Foundation
+import Models
+import Objectives
+import ToolSupport
+
+/// The Birdie procedure inside the training loop (BIRDIE.md 4): at each step of the controller's
+/// schedule (scaled to the run), measure the loss of every configuration on its fixed held-out rows,
+/// hand the evaluation to the controller, train with the mixture it returns until the next one, and
+/// log both. Call `afterStep` after every optimizer step (Trainer.run's report) and save
+/// `checkpointAttachments()` with every checkpoint (Trainer.attachments).
+///
+///     let birdie = try BirdieProcedure(grid: grid, source: source, validation: validation,
+///                                      settings: ControllerSettings(seed: seed, totalSteps: steps), batch: batch)
+///     trainer.attachments = birdie.checkpointAttachments
+///     try trainer.run { r in try birdie.afterStep(r.step, model: trainer.model) }
+public final class BirdieProcedure {
+    public let grid: Grid
+    public let configurations: ConfigurationSet
+    public private(set) var controller: BirdieController
+    public let validation: ConfigurationValidation
+    public let source: MixtureCorpusSource
+    public let batch: Int
+    /// Where skipped evaluations are reported (stderr by default).
+    public var notice: (String) -> Void = { printError($0) }
+    /// Seconds spent measuring the validation losses, and in the controller (decisions, log).
+    public private(set) var validationSeconds = 0.0
+    public private(set) var controllerSeconds = 0.0
+    public private(set) var evaluations = 0
+    let log: ControllerLog?
+
+    /// The weights the source must start with: the controller's starting mixture (every class an
+    /// equal share, split evenly within it).
+    public static func startingWeights(_ grid: Grid) throws -> [Double] {
+        try ConfigurationSet(grid: grid).startingMixture
+    }
+
+    /// `resume`: the attachments of the checkpoint the run continues from (Checkpoint.loadAttachments);
+    /// set them before the Trainer seeks the source. `logPath`: the JSON-lines log (ControllerLog);
+    /// on resume, its lines after `resumeStep` are dropped.
+    public init(grid: Grid, source: MixtureCorpusSource, validation: ConfigurationValidation, settings: ControllerSettings,
+                batch: Int, logPath: String? = nil, resume: (attachments: [String: Data], step: Int, path: String)? = nil) throws {
+        self.grid = grid
+        configurations = try ConfigurationSet(grid: grid)
+        precondition(validation.grid.names == grid.names && source.grid.names == grid.names
+                     && source.startingWeights == configurations.startingMixture, "source, validation and controller disagree")
+        self.validation = validation
+        self.source = source
+        self.batch = batch
+        if let resume {
+            let where_ = Checkpoint.statePath(resume.path)
+            guard let state = resume.attachments[Self.controllerKey], let changes = resume.attachments[Self.mixturesKey] else {
+                throw ToolError.badInput(where_, "no Birdie controller state in the checkpoint",
+                                         fix: "resume a birdie run with the checkpoint it wrote (and the same --procedure)")
+            }
+            do {
+                controller = try BirdieController(state: state, source: where_)
+            } catch let e as ControllerError { throw ToolError.badInput(where_, e.description) }
+            guard controller.configurations == configurations, controller.settings == settings else {
+                throw ToolError.badInput(where_, "the controller state is for another grid, seed or --steps",
+                                         fix: "resume with the flags of the original run")
+            }
+            source.restoreChanges(try Self.decodeChanges(changes, grid: grid, source: where_))
+        } else {
+            controller = try BirdieController(configurations: configurations, settings: settings)
+        }
+        controller.grid = grid.name
+        log = try logPath.map { try ControllerLog(path: $0, keepingStepsUpTo: resume?.step ?? 0) }
+    }
+
+    /// Runs an evaluation if `step` is on the schedule.
+    public func afterStep(_ step: Int, model: Model) throws {
+        guard controller.schedule.isEvaluation(step: step) else { return }
+        let started = Date()
+        let losses = validation.losses(model)
+        let measured = Date()
+        try observe(step: step, losses: losses)
+        validationSeconds += measured.timeIntervalSince(started)
+        controllerSeconds += Date().timeIntervalSince(measured)
+    }
+
+    /// Hands one evaluation to the controller, sets the mixture it chose on the source, logs the
+    /// line. A non-finite loss skips the evaluation: the mixture stays, the log line says
+    /// "skipped" with the controller's note, and `notice` reports it.
+    @discardableResult
+    public func observe(step: Int, losses: [Double]) throws -> Decision {
+        let evaluation = Evaluation(step: step, losses: losses, action: controller.mixture)
+        let decision: Decision
+        do { decision = try controller.observe(evaluation) }
+        catch let e as ControllerError { throw ToolError(.failure, "the Birdie controller refused step \(step): \(e.description)") }
+        evaluations += 1
+        if let note = decision.note { notice("train: step \(step): \(note)") }
+        if decision.phase != .skipped { try source.setMixture(weights: decision.mixture) }
+        log?.append(ControllerLog.line(evaluation, decision, configurations: configurations, grid: grid.name))
+        return decision
+    }
+
+    // MARK: Checkpoints
+
+    static let controllerKey = "birdie-controller"
+    static let mixturesKey = "birdie-mixtures"
+
+    /// The controller's state and the mixture changes the source made (to replay its rows).
+    public func checkpointAttachments() throws -> [String: Data] {
+        [Self.controllerKey: try controller.stateData(), Self.mixturesKey: Self.encodeChanges(source.changes)]
+    }
+
+    /// Changes as little-endian UInt64 count, then per change: UInt64 position, K Float64 weights.
+    static func encodeChanges(_ changes: [(position: UInt64, weights: [Double])]) -> Data {
+        var data = Data()
+        func put(_ x: UInt64) { withUnsafeBytes(of: x.littleEndian) { data.append(contentsOf: $0) } }
+        put(UInt64(changes.count))
+        for c in changes {
+            put(c.position)
+            for p in c.weights { put(p.bitPattern) }
+        }
+        return data
+    }
+
+    static func decodeChanges(_ data: Data, grid: Grid, source: String) throws -> [(position: UInt64, weights: [Double])] {
+        let bytes = [UInt8](data)
+        func word(_ i: Int) -> UInt64 { (0..<8).reduce(0) { $0 | UInt64(bytes[8 * i + $1]) << (8 * $1) } }
+        guard bytes.count >= 8, bytes.count % 8 == 0, Int(word(0)) * (1 + grid.count) + 1 == bytes.count / 8 else {
+            throw ToolError.badInput(source, "the saved mixture changes do not match grid \(grid.name)", fix: "resume with the flags of the original run")
+        }
+        return (0..<Int(word(0))).map { c in
+            let base = 1 + c * (1 + grid.count)
+            return (word(base), (0..<grid.count).map { Double(bitPattern: word(base + 1 + $0)) })
+        }
+    }
+}
+
+extension ConfigurationSet {
+    /// The controller's view of a grid: names and classes (full span corruption with and without
+    /// deshuffling is one class, `autoencoding`), as `critic --configurations GRIDFILE` reads it.
+    public init(grid: Grid) throws {
+        try self.init(grid.configurations.map { ControllerConfiguration(name: $0.name, objectiveClass: $0.objectiveClass.rawValue) })
+    }
+}

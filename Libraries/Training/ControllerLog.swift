@@ -1,0 +1,59 @@
+import Controller
+import Foundation
+import ToolSupport
+
+/// The Birdie training log (JSON lines, one per evaluation). Each line is the `critic` tool's
+/// output line for the decision (grid, step, phase, mixture, reward, predicted, critic_loss,
+/// explored, note) with the evaluation that led to it added before the closing brace:
+///
+///     {"grid":"light","step":19,"phase":"critic","mixture":{...},"reward":0.4,...,"explored":false,
+///      "losses":{...},"action":{...},"rewards":{...},"class_loss":{...},"class_mixture":{...}}
+///
+/// So the log is at once `critic` input (step, losses, action; it ignores the rest) and the record
+/// of what the controller chose: `critic --configurations GRID --total-steps STEPS --seed SEED <
+/// LOG` prints the same decisions, each line a prefix of the log's. Non-finite losses are null.
+/// class_loss is the unweighted mean of the class's configuration losses, class_mixture the class's
+/// total weight (for plots: Pipelines/plots/mixture.gp).
+final class ControllerLog {
+    let handle: FileHandle
+
+    /// Opens `path` for appending; lines of steps after `step` (written by a killed run after its
+    /// last checkpoint) are dropped; step 0 starts a new log.
+    init(path: String, keepingStepsUpTo step: Int) throws {
+        struct Line: Decodable { var step: Int }
+        var kept = ""
+        if step > 0, let old = try? String(contentsOfFile: path, encoding: .utf8) {
+            for line in old.split(separator: "\n") {
+                if let s = try? JSONDecoder().decode(Line.self, from: Data(line.utf8)).step, s <= step { kept += line + "\n" }
+            }
+        }
+        guard FileManager.default.createFile(atPath: path, contents: Data(kept.utf8)),
+              let h = FileHandle(forWritingAtPath: path) else {
+            throw ToolError(.failure, "\(path): cannot write the controller log (check the folder exists)")
+        }
+        h.seekToEndOfFile()
+        handle = h
+    }
+
+    func append(_ line: String) { handle.write(Data((line + "\n").utf8)) }
+    deinit { try? handle.close() }
+
+    static func line(_ e: Evaluation, _ d: Decision, configurations set: ConfigurationSet, grid: String) -> String {
+        var line = String(CriticProtocol.format(d, configurations: set, grid: grid).dropLast())
+        line += ",\"losses\":" + object(set.names, e.losses) + ",\"action\":" + object(set.names, e.action)
+        if let rewards = d.rewards { line += ",\"rewards\":" + object(set.names, rewards) }
+        let members = set.classes.indices.map { set.members(ofClass: $0) }
+        line += ",\"class_loss\":" + object(set.classes, members.map { m in m.reduce(0) { $0 + e.losses[$1] } / Double(m.count) })
+        line += ",\"class_mixture\":" + object(set.classes, members.map { m in m.reduce(0) { $0 + d.mixture[$1] } })
+        return line + "}"
+    }
+
+    /// {"name":value,...}; numbers in shortest round-trip form, non-finite ones as null.
+    static func object(_ names: [String], _ values: [Double]) -> String {
+        "{" + zip(names, values).map { "\(quote($0)):\($1.isFinite ? "\($1)" : "null")" }.joined(separator: ",") + "}"
+    }
+
+    static func quote(_ s: String) -> String {
+        String(decoding: try! JSONSerialization.data(withJSONObject: s, options: [.fragmentsAllowed, .withoutEscapingSlashes]), as: UTF8.self)
+    }
+}

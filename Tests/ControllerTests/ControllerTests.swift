@@ -1,0 +1,225 @@
+import Foundation
+import Testing
+@testable import Controller
+
+/// Small settings so controller tests run fast; the algorithm is the same.
+func smallSettings(seed: UInt64 = 1, totalSteps: Int = 3200) -> ControllerSettings {
+    var s = ControllerSettings(seed: seed, totalSteps: totalSteps)
+    s.width = 32
+    s.layers = 2
+    s.training.steps = 40
+    s.sampler.candidates = 256
+    return s
+}
+
+func classSet(_ classes: [String]) throws -> ConfigurationSet {
+    try ConfigurationSet(classes.enumerated().map { ControllerConfiguration(name: "c\($0.offset)", objectiveClass: $0.element) })
+}
+
+/// A deterministic stream of evaluations with the controller in the loop.
+func drive(_ controller: BirdieController, evaluations: Int) throws -> [Decision] {
+    var losses = [Double](repeating: 4, count: controller.configurations.count)
+    var mixture = controller.mixture
+    var decisions: [Decision] = []
+    for step in controller.schedule.evaluationSteps.prefix(evaluations) {
+        for k in losses.indices { losses[k] *= 1 - 0.05 * mixture[k] * Double(k + 1) }
+        let d = try controller.observe(Evaluation(step: step, losses: losses, action: mixture))
+        mixture = d.mixture
+        decisions.append(d)
+    }
+    return decisions
+}
+
+@Suite struct SamplerTests {
+    @Test func candidatesAreNormalised() {
+        var random = ControllerRandom(seed: 1)
+        let sampler = ActionSampler(candidates: 100, top: 8)
+        let c = sampler.drawCandidates(k: 7, random: &random)
+        for row in 0..<100 {
+            let r = c[(row * 7)..<((row + 1) * 7)]
+            #expect(abs(r.reduce(0, +) - 1) < 1e-5)
+            #expect(r.allSatisfy { $0 >= 0 })
+        }
+        #expect(Set(c).count > 600)
+    }
+
+    @Test func explorationPutsWeightOnOneOrTwoClasses() throws {
+        let set = try classSet(["A", "A", "B", "C", "C", "C"])
+        var random = ControllerRandom(seed: 2)
+        var sizes = Set<Int>()
+        for _ in 0..<50 {
+            let a = ActionSampler.explorationAction(set, random: &random)
+            #expect(abs(a.reduce(0, +) - 1) < 1e-5)
+            let classes = Set(a.indices.filter { a[$0] > 0 }.map { set.classIndex[$0] })
+            sizes.insert(classes.count)
+            // Within a chosen class the weight is split evenly.
+            for c in classes {
+                let w = set.members(ofClass: c).map { a[$0] }
+                #expect(w.allSatisfy { abs($0 - w[0]) < 1e-7 })
+            }
+        }
+        #expect(sizes == [1, 2])
+    }
+
+    @Test func bestCandidatesAreAveragedAndNormalised() {
+        let sampler = ActionSampler(candidates: 4, top: 2)
+        let c: [Float] = [1, 0, 0,  0, 1, 0,  0, 0, 1,  0.5, 0.5, 0]
+        let (mixture, mean) = sampler.combineBest(c, scores: [0.1, 0.9, 0.2, 0.8], k: 3)
+        #expect(mixture == [0.25, 0.75, 0])
+        #expect(abs(mean - 0.85) < 1e-12)
+    }
+}
+
+@Suite struct BirdieControllerTests {
+    @Test func warmupThenCritic() throws {
+        let controller = try BirdieController(configurations: classSet(["A", "A", "B"]), settings: smallSettings())
+        let decisions = try drive(controller, evaluations: 6)
+        #expect(decisions.map(\.step) == [1, 5, 25, 50, 100, 150])
+        #expect(decisions[0].phase == .warmup && decisions[1].phase == .warmup)
+        #expect(decisions[0].mixture == [0.25, 0.25, 0.5])
+        #expect(decisions[0].rewards == nil && decisions[1].rewards != nil)
+        #expect(decisions[2...].allSatisfy { $0.phase == .critic && $0.predictedReward != nil })
+        for d in decisions { #expect(abs(d.mixture.reduce(0, +) - 1) < 1e-9) }
+        #expect(decisions[2].mixture != decisions[3].mixture)
+    }
+
+    @Test func sameSeedSameDecisionsOtherSeedOthers() throws {
+        let set = try classSet(["A", "B", "C", "D"])
+        let a = try drive(BirdieController(configurations: set, settings: smallSettings(seed: 7)), evaluations: 6)
+        let b = try drive(BirdieController(configurations: set, settings: smallSettings(seed: 7)), evaluations: 6)
+        let c = try drive(BirdieController(configurations: set, settings: smallSettings(seed: 8)), evaluations: 6)
+        #expect(a == b)
+        #expect(a.last!.mixture != c.last!.mixture)
+    }
+
+    /// Once trained on a history where action matters, the critic's scores differ across
+    /// candidates and rank them by the true reward (reading padding would not).
+    @Test func trainedCriticScoresDifferAcrossCandidates() throws {
+        let set = try classSet(["A", "B", "C", "D"])
+        var settings = smallSettings()
+        settings.training.steps = 200
+        let controller = try BirdieController(configurations: set, settings: settings)
+        var random = ControllerRandom(seed: 11)
+        // History: losses fall in proportion to the share given to configuration 0 only.
+        var losses = [4.0, 4.0, 4.0, 4.0]
+        var history: [Evaluation] = []
+        for i in 0..<12 {
+            let raw = (0..<4).map { _ in random.nextDouble() + 0.05 }
+            let action = raw.map { $0 / raw.reduce(0, +) }
+            // The action reported at an evaluation is the mixture that trained since the previous one.
+            if i > 0 { losses[0] *= 1 - 0.15 * action[0] }
+            history.append(Evaluation(step: 10 * (i + 1), losses: losses, action: i == 0 ? set.startingMixture : action))
+        }
+        controller.preload(history.dropLast())
+        _ = try controller.observe(history.last!)
+        let (inputs, _) = controller.trainingSequence()
+        let state = controller.critic.finalState(after: inputs, steps: controller.history.count - 1)
+        var cr = ControllerRandom(seed: 3)
+        let candidates = ActionSampler(candidates: 200, top: 8).drawCandidates(k: 4, random: &cr)
+        let scores = ActionSampler.score(candidates, count: 200, critic: controller.critic, state: state,
+                                         currentLosses: losses.map(Float.init), classScale: set.classScale)
+        let mean = scores.reduce(0, +) / 200
+        let sd = (scores.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / 200).squareRoot()
+        #expect(sd > 0.01, "scores barely differ: sd \(sd)")
+        // Scores should rise with the weight on configuration 0.
+        let w0 = (0..<200).map { Double(candidates[$0 * 4]) }
+        let m0 = w0.reduce(0, +) / 200
+        let cov = zip(w0, scores).reduce(0) { $0 + ($1.0 - m0) * ($1.1 - mean) } / 200
+        let sd0 = (w0.reduce(0) { $0 + ($1 - m0) * ($1 - m0) } / 200).squareRoot()
+        #expect(cov / (sd0 * sd) > 0.7, "correlation with the weight on the learning configuration")
+    }
+
+    @Test func badInputIsRejectedOrSkipped() throws {
+        let set = try classSet(["A", "B", "C"])
+        let controller = try BirdieController(configurations: set, settings: smallSettings())
+        let u = set.startingMixture
+        #expect(throws: ControllerError.self) { try controller.observe(Evaluation(step: 1, losses: [1, 2], action: u)) }
+        #expect(throws: ControllerError.self) { try controller.observe(Evaluation(step: 1, losses: [1, 2, 3], action: [0.5, 0.5])) }
+        #expect(throws: ControllerError.self) { try controller.observe(Evaluation(step: 1, losses: [1, 2, 3], action: [0.5, 0.6, 0.2])) }
+        #expect(throws: ControllerError.self) { try controller.observe(Evaluation(step: 1, losses: [1, 2, 3], action: [1.5, -0.5, 0])) }
+        let skipped = try controller.observe(Evaluation(step: 1, losses: [1, .nan, 3], action: u))
+        #expect(skipped.phase == .skipped && skipped.mixture == u && skipped.note != nil)
+        #expect(controller.history.isEmpty)
+        _ = try controller.observe(Evaluation(step: 5, losses: [1, 2, 3], action: u))
+        #expect(throws: ControllerError.self) { try controller.observe(Evaluation(step: 5, losses: [1, 2, 3], action: u)) }
+        #expect(controller.history.count == 1)
+    }
+
+    @Test func stateRoundTripContinuesIdentically() throws {
+        let set = try classSet(["A", "A", "B", "C"])
+        let whole = try BirdieController(configurations: set, settings: smallSettings(seed: 3))
+        let all = try drive(whole, evaluations: 7)
+        let first = try BirdieController(configurations: set, settings: smallSettings(seed: 3))
+        _ = try drive(first, evaluations: 4)
+        let data = try first.stateData()
+        let resumed = try BirdieController(state: data, source: "state")
+        #expect(resumed.history == first.history && resumed.mixture == first.mixture)
+        var losses = whole.history[3].losses   // continue the same loss stream from evaluation 4
+        var mixture = resumed.mixture
+        var rest: [Decision] = []
+        for step in resumed.schedule.evaluationSteps[4..<7] {
+            for k in losses.indices { losses[k] *= 1 - 0.05 * mixture[k] * Double(k + 1) }
+            let d = try resumed.observe(Evaluation(step: step, losses: losses, action: mixture))
+            mixture = d.mixture
+            rest.append(d)
+        }
+        #expect(rest == Array(all[4..<7]))
+        var damaged = data
+        damaged[damaged.count - 3] ^= 0xFF
+        #expect(throws: ControllerError.self) { try BirdieController(state: damaged, source: "s") }
+        #expect(throws: ControllerError.self) { try BirdieController(state: Data("hello".utf8), source: "s") }
+    }
+}
+
+@Suite struct ProtocolTests {
+    let set = try! classSet(["A", "B"])
+
+    @Test func objectAndArrayForms() throws {
+        let a = try CriticProtocol.parseEvaluation(#"{"step": 5, "losses": {"c1": 2.5, "c0": 3}, "action": [0.25, 0.75], "extra": 1}"#, configurations: set)
+        #expect(a == Evaluation(step: 5, losses: [3, 2.5], action: [0.25, 0.75]))
+        let b = try CriticProtocol.parseEvaluation(#"{"step": 5, "losses": [3, NaN], "action": {"c0": 0.5, "c1": 0.5}}"#, configurations: set)
+        #expect(b.losses[1].isNaN)
+        let c = try CriticProtocol.parseEvaluation(#"{"step": 5, "losses": [3, null], "action": [0.5, 0.5]}"#, configurations: set)
+        #expect(c.losses[1].isNaN)
+    }
+
+    @Test func malformedLinesThrow() {
+        for line in [#"{"step": 5, "losses": [3, 2"#, #"[1, 2]"#, #"{"losses": [3, 2], "action": [0.5, 0.5]}"#,
+                     #"{"step": 5, "losses": [3, 2, 1], "action": [0.5, 0.5]}"#,
+                     #"{"step": 5, "losses": {"c0": 3}, "action": [0.5, 0.5]}"#,
+                     #"{"step": 5, "losses": {"c0": 3, "c1": 2, "zz": 1}, "action": [0.5, 0.5]}"#,
+                     #"{"step": 5, "losses": [3, "x"], "action": [0.5, 0.5]}"#,
+                     #"{"step": 5, "losses": [3, 2], "action": [NaN, 0.5]}"#,
+                     #"{"step": 5.5, "losses": [3, 2], "action": [0.5, 0.5]}"#] {
+            #expect(throws: ControllerError.self, "\(line)") { try CriticProtocol.parseEvaluation(line, configurations: set) }
+        }
+    }
+
+    @Test func outputRoundTripsExactly() throws {
+        let weights = [0.1 + 0.2, 1 - (0.1 + 0.2)]
+        let line = CriticProtocol.format(Decision(step: 9, phase: .critic, mixture: weights), configurations: set)
+        struct Output: Decodable { var mixture: [String: Double] }
+        let mixture = try JSONDecoder().decode(Output.self, from: Data(line.utf8)).mixture
+        #expect(mixture["c0"] == weights[0] && mixture["c1"] == weights[1])
+        #expect(line.hasPrefix(#"{"step":9,"phase":"critic","mixture":{"c0":"#))
+    }
+
+    @Test func configurationsFile() throws {
+        // A grid file of the Objectives library: the class comes from the objective.
+        let grid = #"{"grid": "light", "configurations": [{"name": "next-token", "objective": "next-token", "length": [1, 2]}, {"name": "fsc", "objective": "full-span-corruption", "deshuffle": false}, {"name": "fscd", "objective": "full-span-corruption", "deshuffle": true}]}"#
+        let (g, name) = try CriticProtocol.readConfigurations(Data(grid.utf8), source: "light.json")
+        #expect(name == "light" && g.names == ["next-token", "fsc", "fscd"] && g.classes == ["next-token", "autoencoding"])
+        #expect(g.classScale == [1, 0.5, 0.5])
+        let text = #"[{"name": "sc-3-15", "class": "SC", "weight": 0.5}, {"name": "clm", "class": "CLM"}]"#
+        let (s, none) = try CriticProtocol.readConfigurations(Data(text.utf8), source: "m.json")
+        #expect(none == nil && s.names == ["sc-3-15", "clm"] && s.classes == ["SC", "CLM"])
+        let again = try CriticProtocol.readConfigurations(Data(CriticProtocol.formatConfigurations(s).utf8), source: "x")
+        #expect(again.set == s)
+        let line = CriticProtocol.format(Decision(step: 3, phase: .warmup, mixture: [0.5, 0.5]), configurations: s, grid: "light")
+        #expect(line.hasPrefix(#"{"grid":"light","step":3,"phase":"warmup","mixture":{"sc-3-15":0.5,"clm":0.5}"#))
+        #expect(throws: ControllerError.self) { try CriticProtocol.readConfigurations(Data(#"[{"name": "a"}]"#.utf8), source: "x") }
+        #expect(throws: ControllerError.self) {
+            try CriticProtocol.readConfigurations(Data(#"[{"name": "a", "class": "A"}, {"name": "a", "class": "B"}]"#.utf8), source: "x")
+        }
+    }
+}

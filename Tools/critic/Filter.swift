@@ -1,0 +1,115 @@
+import ArgumentParser
+import Controller
+import Foundation
+import ToolSupport
+
+struct Filter: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Read evaluations (JSON lines) and write the next mixture after each (the default).")
+
+    @Option(help: "The configurations: a grid file (Objectives, docs/FORMATS.md) or a JSON array of {\"name\", \"class\"}; optional when --state exists.")
+    var configurations: String?
+
+    @Option(help: "State file: loaded if it exists, rewritten atomically after every decision, so a restarted critic continues exactly.")
+    var state: String?
+
+    @Argument(help: "Evaluations to read ('-' for stdin).")
+    var input = "-"
+
+    @Option(name: .shortAndLong, help: "Where to write decisions: '-' for stdout, answered line by line; a file appears whole when the input ends.")
+    var output = "-"
+
+    @OptionGroup var controllerOptions: ControllerOptions
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        let (controller, grid) = try makeController()
+        let set = controller.configurations
+        guard let reader = input == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: input) else {
+            throw ToolError.badInput(input, "cannot open", fix: "check the path")
+        }
+        let out = try OutputFile(output)
+        var lineNumber = 0
+        for line in LineReader(reader) {
+            lineNumber += 1
+            guard !line.allSatisfy(\.isWhitespace) else { continue }
+            let where_ = "\(input == "-" ? "<stdin>" : input) line \(lineNumber)"
+            let decision: Decision
+            do {
+                decision = try controller.observe(CriticProtocol.parseEvaluation(line, configurations: set))
+            } catch let error as ControllerError {
+                throw ToolError.badInput(where_, error.description, fix: "see docs/CRITIC.md for the line format")
+            }
+            if let note = decision.note, !common.quiet { printError("critic: \(where_): \(note)") }
+            if decision.phase != .skipped, let state {
+                try OutputFile.write(try controller.stateData(), to: state)
+            }
+            out.write(Data((CriticProtocol.format(decision, configurations: set, grid: grid) + "\n").utf8))
+            if common.verbose {
+                printError("critic: step \(decision.step): \(decision.phase.rawValue), reward \(decision.totalReward ?? 0), critic loss \(decision.criticLoss ?? 0)")
+            }
+        }
+        try out.commit()
+    }
+
+    /// The controller (resumed from --state when it exists) and the grid name for output lines.
+    private func makeController() throws -> (BirdieController, String?) {
+        var given: ConfigurationSet?, grid: String?
+        if let path = configurations {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ToolError.badInput(path, "cannot read", fix: "check the path")
+            }
+            do { (given, grid) = try CriticProtocol.readConfigurations(data, source: path) }
+            catch let e as ControllerError { throw ToolError.badInput(path, e.description, fix: "see docs/CRITIC.md") }
+        }
+        if let state, let data = FileManager.default.contents(atPath: state) {
+            let controller: BirdieController
+            do { controller = try BirdieController(state: data, source: state) }
+            catch let e as ControllerError { throw ToolError(.dataError, e.description) }
+            if let given, given != controller.configurations {
+                throw ToolError.badInput(state, "holds other configurations than \(configurations!)",
+                                         fix: "use the state file of this run, or delete it to start afresh")
+            }
+            if !common.quiet {
+                printError("critic: resuming from \(state) after \(controller.history.count) evaluations (its settings apply)")
+            }
+            return (controller, grid ?? controller.grid)
+        }
+        guard let given else {
+            throw ToolError.usage("critic: --configurations is required (no state file to resume from)")
+        }
+        do {
+            let controller = try BirdieController(configurations: given, settings: controllerOptions.settings(seed: common.seed))
+            controller.grid = grid
+            return (controller, grid)
+        }
+        catch let e as ControllerError { throw ToolError.usage("critic: \(e.description)") }
+    }
+}
+
+/// Lines of a file handle, read as they arrive (so a trainer can wait for each answer).
+struct LineReader: Sequence, IteratorProtocol {
+    let handle: FileHandle
+    var buffer = Data()
+    var finished = false
+
+    init(_ handle: FileHandle) { self.handle = handle }
+
+    mutating func next() -> String? {
+        while true {
+            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = buffer[buffer.startIndex..<newline]
+                buffer = Data(buffer[(newline + 1)...])
+                return String(decoding: line, as: UTF8.self)
+            }
+            if finished {
+                guard !buffer.isEmpty else { return nil }
+                defer { buffer = Data() }
+                return String(decoding: buffer, as: UTF8.self)
+            }
+            let chunk = handle.availableData
+            if chunk.isEmpty { finished = true } else { buffer += chunk }
+        }
+    }
+}

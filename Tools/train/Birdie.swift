@@ -1,0 +1,86 @@
+import ArgumentParser
+import Controller
+import Formats
+import Foundation
+import Objectives
+import ToolSupport
+import Training
+
+/// Flags of the Birdie procedures (`--procedure birdie|birdie-causal`, and `--grid` for bfr).
+struct BirdieOptions: ParsableArguments {
+    @Option(help: "Configuration grid of birdie/birdie-causal: light (15 configurations, for small runs), birdie (the paper's 104), or a grid file. With bfr: hold this grid's starting mixture instead of the full pool's.")
+    var grid: String?
+    @Option(name: .customLong("eval-corpus"), help: "Held-out token documents for the per-configuration validation rows (default: every 50th document of --corpus, which training skips either way).")
+    var evalCorpus: String?
+    @Option(name: .customLong("validation-rows"), help: "Held-out rows per configuration, built once like training rows and reused at every evaluation.")
+    var validationRows = 2
+    @Option(name: .customLong("controller-log"), help: "JSON lines, one per evaluation: losses per configuration, reward, mixture chosen (default: CHECKPOINT.controller.jsonl). `critic` reads it as input and gives the same decisions.")
+    var controllerLog: String?
+
+    func validate() throws {
+        if validationRows < 1 { throw ValidationError("--validation-rows must be at least 1") }
+    }
+}
+
+extension Procedure {
+    /// The procedures the Birdie controller steers.
+    var usesController: Bool { self == .birdie || self == .birdieCausal }
+}
+
+extension Train {
+    /// The fixed mixture of clm, ul2 and bfr (bfr with --grid: that grid's starting mixture).
+    func fixedMixture(_ procedure: Procedure) throws -> Mixture {
+        if procedure == .bfr, let grid = birdieOptions.grid { return Mixture.starting(try Grid.resolve(grid)) }
+        return try Mixture.resolve(procedure.rawValue)
+    }
+
+    /// The training rows of a birdie run: the corpus at the controller's starting mixture.
+    func birdieSource(corpus: String, length: Int) throws -> MixtureCorpusSource {
+        let grid = try Grid.resolve(birdieOptions.grid ?? "light")
+        for c in grid.configurations
+        where SampleGenerator.textLengthRange(c, rowLength: length, referenceRowLength: grid.referenceRowLength) == nil {
+            throw ToolError.usage("configuration \(c.name) of grid \(grid.name) cannot fit a row of \(length) tokens; use a longer --length or another --grid")
+        }
+        return try MixtureCorpusSource(path: corpus, grid: grid, weights: try BirdieProcedure.startingWeights(grid),
+                                       length: length, seed: common.seed)
+    }
+
+    /// The controller, its validation rows and its log; restored from the checkpoint on --resume.
+    func birdieProcedure(source: MixtureCorpusSource, checkpoint: String?, resumeStep: Int?) throws -> BirdieProcedure {
+        var documents = source.heldOutDocuments
+        var documentsName = "the held-out documents of \(corpus ?? "--corpus")"
+        if let path = birdieOptions.evalCorpus {
+            let reader = try TokenDocumentReader(path: path)
+            guard reader.vocabularySize == source.vocabularyNeeded else {
+                throw ToolError.badInput(path, "vocabulary of \(reader.vocabularySize) tokens, the corpus has \(source.vocabularyNeeded)",
+                                         fix: "encode both with the same tokenizer")
+            }
+            documents = []
+            while let d = try reader.next() { documents.append(d) }
+            guard !documents.isEmpty else { throw ToolError.badInput(path, "holds no documents", fix: "encode held-out text with `tokenize encode`") }
+            documentsName = path
+        }
+        let validation = try ConfigurationValidation(grid: source.grid, documents: documents, rowLength: source.length,
+                                                     rowsPerConfiguration: birdieOptions.validationRows, seed: common.seed,
+                                                     source: documentsName)
+        let settings = ControllerSettings(seed: common.seed, totalSteps: steps)
+        let resumeState = try resume.map { path in (try Checkpoint.loadAttachments(path), resumeStep ?? 0, path) }
+        let procedure = try BirdieProcedure(grid: source.grid, source: source, validation: validation, settings: settings,
+                                            batch: batch, logPath: birdieOptions.controllerLog ?? checkpoint.map { $0 + ".controller.jsonl" },
+                                            resume: resumeState)
+        if common.quiet { procedure.notice = { _ in } }
+        if !common.quiet {
+            let s = procedure.controller.schedule
+            printError("train: birdie controller over \(source.grid.count) configurations of grid \(source.grid.name): starting mixture until step \(s.warmupEnd), \(s.evaluationSteps.count) evaluations (steps \(s.evaluationSteps.prefix(8).map(String.init).joined(separator: ", "))\(s.evaluationSteps.count > 8 ? ", ..." : "")), \(validation.labelledTokens.reduce(0, +)) labelled validation tokens")
+        }
+        return procedure
+    }
+
+    /// The closing line on the controller's share of the run.
+    func reportBirdie(_ b: BirdieProcedure, elapsed: TimeInterval) {
+        guard !common.quiet else { return }
+        printError(String(format: "train: birdie: %d evaluations; validation %.1f s, controller %.1f s: %.1f%% of %.1f s",
+                          b.evaluations, b.validationSeconds, b.controllerSeconds,
+                          100 * (b.validationSeconds + b.controllerSeconds) / max(elapsed, 1e-9), elapsed))
+    }
+}
