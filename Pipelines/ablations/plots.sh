@@ -29,19 +29,11 @@ plot squad.gp "$out/squad.png" "$tables/squad.tsv"
 plot throughput.gp "$out/throughput.png" "$tables/throughput.tsv" \
   "subtitle='median over the pre-training steps of its cells; ${PLOT_NOTE:-}'"
 
-# Held-out loss over training, for the cells that have metrics.
-trained=""; for c in "$@"; do [ -s "$results/$c/train.tsv" ] && trained+="$c "; done
-if [ -n "$trained" ]; then
-  set -- $trained; colors="" dashes=""
-  for c in "$@"; do p=""; for q in $procedures; do case $c in *-"$q") p=$q;; esac; done
-    colors+="$(index_of "${c%-"$p"}" "$models") " dashes+="$(index_of "$p" "$procedures") "; done
-  gnuplot -e "dir='$results'; output='$out/training.png.tmp'; cells='$trained'; colors='$colors'; dashes='$dashes'" \
-    "$gp/training.gp" && mv "$out/training.png.tmp" "$out/training.png" && echo "plots: $out/training.png" >&2
-fi
+plot training.gp "$out/training.png" "$tables/loss.tsv"
 
 # Figure 5 (mixture and per-class validation loss over training) per Birdie cell, with the birdie
 # branch's script: gnuplot -e "input='controller.jsonl'; output='x.png'" mixture.gp.
-for c in $trained; do
+for c in "$@"; do
   log=$results/$c/controller.jsonl
   [ -s "$log" ] || continue
   if [ -f "$gp/mixture.gp" ]; then

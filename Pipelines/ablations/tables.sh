@@ -33,7 +33,7 @@ group_mean() {
 
 # Column of the last row where it is not empty, from a TSV with a header.
 last_value() {
-  awk -F'\t' -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i; next } k && $k != "" { x = $k } END { print (x == "" ? "NA" : x) }' "$1"
+  awk -F'\t' -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i; next } k && $k != "" && $k != "nan" { x = $k } END { print (x == "" ? "NA" : x) }' "$1"
 }
 # Median of a column over the rows after the first 10% (warm-up and compile effects).
 median_value() {
@@ -54,6 +54,16 @@ have() { [ -s "$results/$1/$2" ] || { echo "tables: $1: no $2 yet; left out" >&2
       "$(last_value "$f" tokens)" "$(last_value "$f" loss)" "$(last_value "$f" eval_loss)" "$(median_value "$f" tokens_per_s)"
   done
 } > "$out/training.tsv"
+
+# Held-out loss over training, one row per evaluation.
+{
+  printf 'cell\ttokens\teval_loss\n'
+  for c in "${cells[@]}"; do
+    [ -s "$results/$c/train.tsv" ] || continue
+    awk -F'\t' -v c="$c" 'NR == 1 { for (i = 1; i <= NF; i++) k[$i] = i; next }
+                          $k["eval_loss"] != "" && $k["eval_loss"] != "nan" { print c "\t" $k["tokens"] "\t" $k["eval_loss"] }' "$results/$c/train.tsv"
+  done
+} > "$out/loss.tsv"
 
 # Throughput per model: the median over its cells' medians (Table 4).
 {

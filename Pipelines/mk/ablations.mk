@@ -23,6 +23,8 @@ endif
 include Pipelines/scales/$(SCALE).mk
 THREADS ?= 2
 D_MODEL ?=
+# The Birdie pool of bfr, birdie and birdie-causal: light (15 configurations) or birdie (the paper's 104).
+GRID ?= light
 LAYERS ?=
 CORPUS_DOCS ?=
 MODELS ?= $(ALL_MODELS)
@@ -56,6 +58,7 @@ TRAIN_FLAGS = --model $(call cell_model,$*) $(MODEL_SIZE) --corpus $(TRAIN_TOKEN
 	--procedure $(call cell_procedure,$*) --steps $(STEPS) --batch $(BATCH) --length $(LENGTH) --lr $(LR) \
 	--eval-every $(EVAL_EVERY) --checkpoint-every $(CHECKPOINT_EVERY) --threads $(THREADS) --seed 1 \
 	--progress never -o $(@D)/model.ckpt --metrics $(@D)/train.tsv \
+	$(if $(filter bfr birdie birdie-causal,$(call cell_procedure,$*)),--grid $(GRID)) \
 	$(if $(call is_birdie,$*),--controller-log $(@D)/controller.jsonl)
 FINETUNE_FLAGS = --checkpoint $(@D)/model.ckpt --data $(PHONEBOOK_TRAIN) -m $(TOKENIZER) \
 	--steps $(FT_STEPS) --batch $(FT_BATCH) --length $(LENGTH) --lr $(FT_LR) --threads $(THREADS) --seed 1 \
@@ -145,7 +148,7 @@ $(ABL)/%/cell.done: $(addprefix $(ABL)/%/,phonebook.json squad.json infill.json 
 TABLES = $(ABL)/tables
 PLOTS = $(ABL)/plots
 MAKE_TABLES = Pipelines/ablations/tables.sh $(ABL) $(TABLES) $(CELLS)
-MAKE_PLOTS = PLOT_NOTE="$(MODEL_SIZE), batch $(BATCH) x $(LENGTH), $(THREADS) threads" \
+MAKE_PLOTS = PLOT_NOTE="$(strip $(MODEL_SIZE)), batch $(BATCH) x $(LENGTH), $(THREADS) threads" \
 	  Pipelines/ablations/plots.sh $(ABL) $(TABLES) $(PLOTS) $(CELLS)
 tables: ## TSV and Markdown tables from whatever cells have finished at SCALE (results/SCALE/tables)
 	$(MAKE_TABLES)

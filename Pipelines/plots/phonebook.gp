@@ -13,4 +13,4 @@ set grid
 set key outside right top noenhanced
 plot for [i=1:words(cells)] input skip 1 \
      using 2:(strcol(1) eq word(cells, i) ? $3 : NaN) with linespoints \
-     lc word(colors, i) + 0 dt word(dashes, i) + 0 pt word(dashes, i) + 4 lw 2 title word(cells, i)
+     lc int(word(colors, i)) dt int(word(dashes, i)) pt int(word(dashes, i)) + 4 lw 2 title word(cells, i)

@@ -6,6 +6,7 @@ set datafile separator "\t"
 set title "Training throughput per model\n{/*0.8 ".subtitle."}"
 set ylabel "tokens per second"
 set yrange [0:*]
+set offsets 0, 0, graph 0.1, 0
 set style fill solid 0.6 border -1
 set boxwidth 0.6
 set grid ytics

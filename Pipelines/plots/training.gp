@@ -1,5 +1,6 @@
-# Held-out loss over pre-training, one line per cell (train --metrics TSV, columns by name).
-# gnuplot -e "dir='results/small'; output='training.png'; cells='...'; colors='...'; dashes='...'" training.gp
+# Held-out loss over pre-training, one line per cell.
+# gnuplot -e "input='loss.tsv'; output='training.png'; cells='...'; colors='...'; dashes='...'" training.gp
+# input: the long table from tables.sh (cell, tokens, eval_loss).
 set terminal pngcairo size 1100,650 font ",11"
 set output output
 set datafile separator "\t"
@@ -9,5 +10,5 @@ set ylabel "held-out loss (nats per token)"
 set format x "%.1s%c"
 set grid
 set key outside right top noenhanced
-plot for [i=1:words(cells)] dir."/".word(cells, i)."/train.tsv" using "tokens":"eval_loss" with linespoints \
-     lc word(colors, i) + 0 dt word(dashes, i) + 0 pt word(dashes, i) + 4 lw 2 title word(cells, i)
+plot for [i=1:words(cells)] input skip 1 using 2:(strcol(1) eq word(cells, i) ? $3 : NaN) with linespoints \
+     lc int(word(colors, i)) dt int(word(dashes, i)) pt int(word(dashes, i)) + 4 lw 2 title word(cells, i)

@@ -1,36 +1,44 @@
-# SCALE=small (the default): all 20 cells on one 2-core machine in about 4 hours with `make -j1`
-# (each train/finetune/score uses both cores through --threads 2; -j2 gains nothing here).
+# SCALE=small (the default): all 20 cells on this 2-core machine in about 4 hours with `make -j1`
+# (each train/finetune/score uses both cores with --threads 2, so -j2 gains nothing here).
 #
-# Budget. 4 h = 14,400 s for 20 cells = 720 s a cell, split as ~540 s pre-training, ~60 s
-# fine-tuning and ~120 s scoring. Measured training throughput at preset small (d 256, 6 layers,
-# vocab 8192), batch 8 x 512, 2 threads, OPENBLAS_CORETYPE=SKYLAKEX, machine shared with other jobs
-# (`make bench-ablations`, median of 3 short runs; see docs/ABLATIONS.md):
-#   gated-ssm ~T1 tokens/s, gated-ssm-plus ~T2, hawk ~T3, transformer ~T4 (see the table there).
-# The slowest model sets the step count so every cell gets the same tokens (a fair comparison):
-#   STEPS = 540 s * slowest tokens/s / (BATCH * LENGTH).
-# The bidirectional procedures cost the same per token (BIRDIE.md 5); Birdie adds its controller's
-# evaluations (a few seconds each at EVAL_EVERY below).
+# Model: the small preset narrowed to d 128 x 4 layers (1.3-2M parameters with a 4,096-token
+# vocabulary); preset small itself (d 256 x 6) runs 2-3x slower, which would leave too few tokens.
+# Training throughput, `make bench-ablations` (batch 8 x 512, 2 threads, median step of 3 runs, on
+# this machine while ~5 other jobs compiled, load average ~15):
+#   gated-ssm 2,516 tokens/s, gated-ssm-plus 2,988, hawk 1,481, transformer 1,450.
+# Every cell gets the same tokens (fair comparison), so one token of every cell costs
+#   5 procedures x (1/2516 + 1/2988 + 1/1481 + 1/1450) s = 5 x 2.097 ms = 10.5 ms.
+# Budget, 4 h = 14,400 s:
+#   pre-training  200 steps x 8 x 512 = 819k tokens x 10.5 ms = 8,600 s
+#   fine-tuning    60 steps x 8 x 512 = 246k tokens x 10.5 ms = 2,580 s
+#   scoring (forward only, ~3x the training rate, plus greedy decoding) ~100 s a cell = 2,000 s
+#   evaluations (4 held-out batches every 25 steps; Birdie's per-configuration rows)    ~ 600 s
+#   total ~13,800 s = 3.8 h. On a quiet machine the same run takes about half that; raise STEPS
+#   (and re-measure with `make bench-ablations`) to use the time.
 PRESET := small
 D_MODEL := 128
 LAYERS := 4
 VOCAB := 4096
 LENGTH := 512
 BATCH := 8
-STEPS := 600
-LR := 1e-3
-EVAL_EVERY := 50
-CHECKPOINT_EVERY := 50
-# Fine-tuning on phone books: the paper uses 250 steps at lr 5e-5, batch 32 from a 1.4B model; a
-# model this small pre-trained this briefly needs a larger rate to learn the format at all.
-FT_STEPS := 100
+STEPS := 180
+LR := 2e-3
+EVAL_EVERY := 25
+CHECKPOINT_EVERY := 25
+GRID := light
+# Fine-tuning on phone books: the paper uses 250 steps at lr 5e-5, batch 32 on 1.4B models trained
+# on 2B+ tokens; a model this small and briefly trained needs a larger rate to learn the format.
+FT_STEPS := 60
 FT_BATCH := 8
-FT_LR := 3e-4
-# Phone books (how they were chosen: docs/ABLATIONS.md). A "First Last: ddd-ddd-dddd" line is
-# ~9 tokens with an 8192 BPE, so 512-token rows hold the question and about 40 entries.
-PB_ENTRIES := 8-40
-PB_QUERIES := 1-8
-PB_TRAIN_COUNT := 2000
+FT_LR := 1e-3
+# Phone books (docs/ABLATIONS.md, "Choosing the phone books"): a "First Last: ddd-ddd-dddd" line is
+# ~12 tokens with a 4,096 BPE. 2-16 entries span near-trivial books (2-4 entries, one number asked:
+# a copy from a handful of lines) to books where a model must find 4 names among 16; Figure 1's
+# x-axis is the 1-4 numbers asked for.
+PB_ENTRIES := 2-16
+PB_QUERIES := 1-4
+PB_TRAIN_COUNT := 1000
 PB_TEST_COUNT := 200
 SQUAD_COUNT := 200
-INFILL_ITEMS := 300
-PROBE_COUNT := 200
+INFILL_ITEMS := 200
+PROBE_COUNT := 100
