@@ -21,15 +21,22 @@ struct Train: ParsableCommand {
         commandName: "train",
         abstract: "Train a gated-ssm, gated-ssm-plus, hawk or transformer language model on packed rows.",
         discussion: """
-        Data: --corpus docs.tok --procedure clm|ul2|bfr|birdie|birdie-causal corrupts and packs documents \
-        online (the Objectives and Packing libraries), or --task copying trains on a synthetic copying task.
+        Data (one of): --data rows.pack (static rows from `pack`); --corpus docs.tok --procedure \
+        clm|ul2|bfr|birdie|birdie-causal (documents corrupted and packed online through the Objectives \
+        and Packing libraries); --task copying (a synthetic task that needs the context) or random-tokens \
+        (throughput).
+
         birdie and birdie-causal (causal-only model) let the Birdie controller choose the mixture over \
         --grid: at the steps of its schedule (scaled to --steps) it measures the loss of every \
         configuration on fixed held-out rows and picks the next mixture; --controller-log records each \
         evaluation (docs/CRITIC.md). bfr holds the pool's starting mixture fixed.
-        Writes a safetensors checkpoint (-o PATH) and its optimizer state (PATH.state), atomically,
-        every --checkpoint-every steps and at the end; --resume PATH continues a killed run exactly.
-        Metrics (TSV: step tokens loss eval_loss lr grad_norm tokens_per_s) go to --metrics.
+
+        Writes a safetensors checkpoint (-o PATH, loadable with safetensors/PyTorch) and PATH.state \
+        (parameters, AdamW moments, step, data position), atomically, every --checkpoint-every steps \
+        and at the end. --resume PATH continues a killed run exactly (give the same flags). Metrics \
+        go to --metrics as TSV: step tokens loss eval_loss lr grad_norm tokens_per_s.
+
+        Example: train --model hawk --preset small --data ul2.pack --steps 2000 -o hawk.ckpt
         """)
 
     @Option(help: "Architecture: \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")).")
