@@ -17,8 +17,28 @@ struct BirdieOptions: ParsableArguments {
     @Option(name: .customLong("controller-log"), help: "JSON lines, one per evaluation: losses per configuration, reward, mixture chosen (default: CHECKPOINT.controller.jsonl). `critic` reads it as input and gives the same decisions.")
     var controllerLog: String?
 
+    @Option(name: .customLong("critic-width"), help: "Critic width (the paper: 256).") var criticWidth = 256
+    @Option(name: .customLong("critic-layers"), help: "Critic layers (the paper: 4).") var criticLayers = 4
+    @Option(name: .customLong("critic-training-steps"), help: "AdamW steps of critic training per evaluation (the paper: 200).")
+    var criticTrainingSteps = 200
+    @Option(help: "Candidate mixtures scored per decision (the paper: 2048).") var candidates = 2048
+
     func validate() throws {
         if validationRows < 1 { throw ValidationError("--validation-rows must be at least 1") }
+        if criticWidth < 1 || criticLayers < 1 || criticTrainingSteps < 0 || candidates < 8 {
+            throw ValidationError("--critic-width and --critic-layers must be positive, --critic-training-steps non-negative, --candidates at least 8")
+        }
+    }
+
+    /// The controller's settings; `critic` with --width, --layers, --training-steps, --candidates,
+    /// --total-steps and --seed set alike makes the same decisions.
+    func settings(seed: UInt64, totalSteps: Int) -> ControllerSettings {
+        var s = ControllerSettings(seed: seed, totalSteps: totalSteps)
+        s.width = criticWidth
+        s.layers = criticLayers
+        s.training.steps = criticTrainingSteps
+        s.sampler.candidates = candidates
+        return s
     }
 }
 
@@ -63,7 +83,7 @@ extension Train {
         let validation = try ConfigurationValidation(grid: source.grid, documents: documents, rowLength: source.length,
                                                      rowsPerConfiguration: birdieOptions.validationRows, seed: common.seed,
                                                      source: documentsName)
-        let settings = ControllerSettings(seed: common.seed, totalSteps: steps)
+        let settings = birdieOptions.settings(seed: common.seed, totalSteps: steps)
         let resumeState = try resume.map { path in (try Checkpoint.loadAttachments(path), resumeStep ?? 0, path) }
         let procedure = try BirdieProcedure(grid: source.grid, source: source, validation: validation, settings: settings,
                                             batch: batch, logPath: birdieOptions.controllerLog ?? checkpoint.map { $0 + ".controller.jsonl" },
