@@ -17,7 +17,7 @@ let libraries: [(name: String, deps: [String])] = [
     ("Training", ["Models", "Kernels", "Packing", "Objectives", "Controller", "Formats", "ToolSupport"]),
     ("Controller", ["Kernels", "ToolSupport"]),
     ("Tasks", ["Tokenizer", "Vocabulary", "Formats", "ToolSupport"]),
-    ("Scoring", ["Models", "Tokenizer", "Tasks", "Packing", "Formats", "ToolSupport"]),
+    ("Scoring", ["Models", "Training", "Objectives", "Tokenizer", "Tasks", "Packing", "Formats", "ToolSupport"]),
 ]
 
 // Thin executables: parse flags, call libraries.

@@ -1,0 +1,118 @@
+import Foundation
+import Formats
+import Models
+import Objectives
+import Tasks
+import ToolSupport
+import Training
+
+/// The tasks `score` knows.
+public enum ScoreTask: String, CaseIterable, Sendable {
+    case phonebook, squad, mc, objectives
+}
+
+/// Everything `score` is asked to do.
+public struct ScoreOptions: Sendable {
+    public var task: ScoreTask
+    public var checkpoint: String
+    /// The task file (`-` is stdin): JSONL for phonebook and mc, SQuAD JSON, a sample stream.
+    public var input: String
+    /// The tokenizer model (not needed for objectives).
+    public var tokenizer: String?
+    public var output = "-"
+    public var summary: String?
+    public var limit: Int?
+    /// nil: the task's default (phonebook: the target's length; squad: 64; unused by mc and objectives).
+    public var maxNewTokens: Int?
+    public var progress: ProgressMode = .auto
+    public var quiet = false
+    public init(task: ScoreTask, checkpoint: String, input: String) {
+        self.task = task; self.checkpoint = checkpoint; self.input = input
+    }
+}
+
+/// What the `score` tool runs (testable in-process).
+public enum ScoreCommand {
+    public static let squadMaxNewTokens = 64
+
+    public static func run(_ o: ScoreOptions) throws {
+        let (model, step) = try Checkpoint.loadModel(o.checkpoint)
+        let scorer = ModelScorer(model)
+        let name = o.input == "-" ? "<stdin>" : o.input
+        func limited<T>(_ items: [T]) -> [T] { o.limit.map { Array(items.prefix($0)) } ?? items }
+        func tokenizer() throws -> TaskText {
+            guard let path = o.tokenizer else { throw ToolError.usage("--task \(o.task.rawValue) needs the tokenizer model (-m)") }
+            let text = try TaskText(modelPath: path)
+            try text.checkMatches(modelVocabulary: model.config.vocab, checkpoint: o.checkpoint, tokenizer: path)
+            return text
+        }
+        var progress: ToolSupport.Progress?
+        func start(_ count: Int) -> (Int) -> Void {
+            if !o.quiet {
+                printError("score: \(o.task.rawValue), \(count) items, \(model.config.kind.rawValue) (\(model.config.bidirectional ? "bidirectional prefix" : "causal")) from \(o.checkpoint) at step \(step)")
+            }
+            let p = ToolSupport.Progress("score", total: Double(count), unit: "items", mode: o.quiet ? .never : o.progress)
+            progress = p
+            return { p.update(Double($0)) }
+        }
+
+        var report: ScoreReport
+        switch o.task {
+        case .phonebook:
+            let text = try tokenizer()
+            let items = limited(try JSONLines.read(PhoneBookItem.self, path: o.input))
+            report = PhoneBookScoring.score(items, model: scorer, text: text, maxNewTokens: o.maxNewTokens, progress: start(items.count))
+        case .squad:
+            let text = try tokenizer()
+            let items = limited(try SquadReader.read(path: o.input, tokenCount: { text.tokens($0).count }))
+            report = SquadScoring.score(items, model: scorer, text: text, maxNewTokens: o.maxNewTokens ?? squadMaxNewTokens,
+                                        progress: start(items.count))
+        case .mc:
+            let text = try tokenizer()
+            let items = limited(try JSONLines.read(InfillItem.self, path: o.input))
+            report = try ChoiceScoring.score(items, model: scorer, text: text, file: name, progress: start(items.count))
+        case .objectives:
+            let (samples, classes, names) = try readSamples(o.input, vocabulary: model.config.vocab, checkpoint: o.checkpoint, limit: o.limit)
+            report = ObjectiveScoring.score(samples, classes: classes, names: names, model: scorer, progress: start(samples.count))
+        }
+        report.summary["checkpoint"] = .string(o.checkpoint)
+        report.summary["step"] = .int(step)
+        report.summary["model"] = .string(model.config.kind.rawValue)
+        report.summary["form"] = .string(model.config.bidirectional ? "bidirectional" : "causal")
+        if let path = o.summary { try OutputFile.write(report.summaryJSON, to: path) }
+        try OutputFile.write(report.tsv, to: o.output)
+        if !o.quiet, let progress {
+            let headline = ["query_accuracy", "number_accuracy", "contains_label", "f1", "accuracy", "token_accuracy", "exact"]
+                .compactMap { k in report.summary[k].map { "\(k) \($0.json)" } }.joined(separator: ", ")
+            progress.finish("\(report.rows.count) items, \(headline)")
+        }
+    }
+
+    /// The samples of a `corrupt` stream and, per configuration, its objective class (from the
+    /// grid the stream names) and name.
+    static func readSamples(_ path: String, vocabulary: Int, checkpoint: String, limit: Int?) throws
+        -> (samples: [ObjectiveSample], classes: [String], names: [String]) {
+        let reader = try SampleReader(path: path)
+        guard reader.header.vocabularySize <= vocabulary else {
+            throw ToolError.badInput(path, "the samples use a vocabulary of \(reader.header.vocabularySize) tokens but the model \(checkpoint) has \(vocabulary)",
+                                     fix: "make the samples with the model's tokenizer")
+        }
+        var samples: [ObjectiveSample] = []
+        while limit.map({ samples.count < $0 }) ?? true, let s = try reader.next() {
+            guard !s.target.isEmpty, (s.input + s.target).allSatisfy({ $0 >= 0 && Int($0) < vocabulary }) else {
+                throw ToolError.badInput(path, "sample \(samples.count + 1) has no target or a token outside the vocabulary",
+                                         fix: "make the samples with corrupt and the model's tokenizer")
+            }
+            samples.append(s)
+        }
+        guard !samples.isEmpty else {
+            throw ToolError.badInput(path, "no samples (the stream is empty)", fix: "make held-out samples with corrupt")
+        }
+        let names = reader.configurationNames
+        var classes = names
+        if let gridName = reader.header.provenance.extra["grid"], let grid = try? Grid.resolve(gridName), grid.names == names {
+            classes = grid.classes.map(\.rawValue)
+        }
+        return (samples, classes, names)
+    }
+}

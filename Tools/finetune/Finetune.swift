@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import Kernels
+import Models
+import Tasks
+import ToolSupport
+import Training
+
+struct Finetune: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "finetune",
+        abstract: "Continue training a checkpoint on prompt/target pairs (phone books from phonebook-gen, or any JSONL with prompt and target).",
+        discussion: """
+        Each pair becomes one sample, [PLM] prompt "\\n" in the prefix region and the target then EOS \
+        in the causal region after START (the format `score` decodes with), packed into rows of \
+        --length like training rows; pairs longer than a row are skipped and counted. Passes over the \
+        pairs are shuffled with --seed; every 50th pair (with 50 or more) is held out for the \
+        evaluation loss. The optimizer starts fresh (AdamW, warmup then cosine to 10% of --lr). \
+        Checkpoints, PATH.state, --resume and the metrics TSV are as in `train`.
+        """)
+
+    @Option(help: "Checkpoint to start from (from train or finetune).") var from: String?
+    @Option(name: [.customShort("m"), .long], help: "Tokenizer model the checkpoint was trained with.") var tokenizer: String
+    @Argument(help: "Prompt/target JSONL; - or nothing for stdin.") var input = "-"
+
+    @Option(help: "Optimizer steps in the whole run.") var steps = 250
+    @Option(help: "Rows per step.") var batch = 8
+    @Option(help: "Row length in tokens.") var length = 512
+    @Option(help: "Peak learning rate (warmup, then cosine to 10%).") var lr: Float = 1e-4
+    @Option(help: "Warmup steps (default min(100, steps/10)).") var warmup: Int?
+    @Option(name: .customLong("weight-decay"), help: "AdamW decoupled weight decay.") var weightDecay: Float = 0.1
+    @Option(help: "Global gradient-norm clip.") var clip: Float = 1.0
+    @Option(help: "Worker threads (OpenBLAS and the kernels).") var threads = 2
+    @Option(name: .customLong("eval-every"), help: "Held-out evaluation every N steps (0: only at the end).") var evalEvery = 50
+    @Option(name: .customLong("eval-batches"), help: "Held-out batches per evaluation.") var evalBatches = 2
+    @Option(name: .customLong("checkpoint-every"), help: "Checkpoint every N steps (0: only at the end).") var checkpointEvery = 0
+    @Option(name: .shortAndLong, help: "Checkpoint path (weights; optimizer state goes to PATH.state).") var output: String?
+    @Option(help: "Metrics TSV path.") var metrics: String?
+    @Option(help: "Continue the fine-tuning run saved in this checkpoint (same flags as the original run).") var resume: String?
+    @Option(name: .customLong("stop-after"), help: ArgumentHelp("Stop after N steps of this process (tests).", visibility: .hidden))
+    var stopAfter: Int?
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        if (from == nil) == (resume == nil) { throw ValidationError("give exactly one of --from CHECKPOINT or --resume CHECKPOINT") }
+        if output == nil && resume == nil { throw ValidationError("give the output checkpoint with -o") }
+        if steps < 1 || batch < 1 || length < 8 || threads < 1 { throw ValidationError("--steps, --batch, --threads must be positive and --length at least 8") }
+    }
+
+    func run() throws {
+        EngineOps.preferAVX512BLAS()
+        EngineOps.setThreads(threads)
+        Parallel.workers = threads
+        let net: Model
+        var saved: (m: [Float], v: [Float], state: TrainingState)?
+        if let resume {
+            let loaded = try Checkpoint.loadResume(resume)
+            net = loaded.model
+            saved = (loaded.m, loaded.v, loaded.state)
+        } else {
+            net = try Checkpoint.loadModel(from!).model
+        }
+        let text = try TaskText(modelPath: tokenizer)
+        try text.checkMatches(modelVocabulary: net.config.vocab, checkpoint: resume ?? from!, tokenizer: tokenizer)
+        let pairs = try JSONLines.read(PromptTarget.self, path: input).map { (input: text.input($0.prompt), target: text.target($0.target)) }
+        let source = try PairSource(pairs: pairs, vocabulary: text.vocabularySize, length: length, seed: common.seed,
+                                    file: input == "-" ? "<stdin>" : input)
+
+        var options = TrainingOptions()
+        options.steps = steps; options.batch = batch; options.length = length; options.learningRate = lr
+        options.warmup = warmup; options.weightDecay = weightDecay; options.clip = clip
+        options.evalEvery = evalEvery; options.checkpointEvery = checkpointEvery
+        options.checkpointPath = output ?? resume; options.metricsPath = metrics; options.stopAfter = stopAfter
+        let trainer = Trainer(model: net, options: options, source: source,
+                              evalBatches: source.heldOut(batches: evalBatches, batch: batch), seed: common.seed)
+        if let saved { try trainer.resume(moments: saved.m, saved.v, state: saved.state) }
+
+        if !common.quiet {
+            printError("finetune: \(net.config.kind.rawValue) (\(net.config.bidirectional ? "bidirectional prefix" : "causal")), \(pairs.count) pairs (\(source.tooLong) longer than a row, skipped), batch \(batch) x \(length), steps \(trainer.state.step + 1)...\(steps)")
+        }
+        let progress = ToolSupport.Progress("finetune", total: Double(steps), unit: "steps", mode: common.effectiveProgress)
+        let startTokens = trainer.state.tokens
+        var last: StepReport?
+        var lastEval: Double?
+        try trainer.run { r in
+            last = r
+            if let e = r.evalLoss { lastEval = e }
+            progress.update(Double(r.step), extra: String(format: "loss %.4f%@", r.loss, lastEval.map { String(format: ", eval %.4f", $0) } ?? ""))
+        }
+        if !common.quiet, let last {
+            progress.finish(String(format: "step %d, loss %.4f, eval loss %@, %.0f tokens/s", last.step, last.loss,
+                                   lastEval.map { String(format: "%.4f", $0) } ?? "n/a",
+                                   Double(last.tokens - startTokens) / max(progress.elapsed, 1e-9)))
+        }
+    }
+}

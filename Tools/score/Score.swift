@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import Kernels
+import Models
+import Scoring
+import ToolSupport
+
+extension ScoreTask: ExpressibleByArgument {}
+extension ModelKind: ExpressibleByArgument {}
+
+struct Score: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "score",
+        abstract: "Score a checkpoint on an evaluation task: phone books, SQuAD, multiple choice, objective samples.",
+        subcommands: [Run.self, Bench.self], defaultSubcommand: Run.self)
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Score a checkpoint on a task (the default subcommand).",
+        discussion: """
+        Tasks (docs/SCORING.md): phonebook (JSONL from phonebook-gen: greedy answer; accuracy per number \
+        and per query by count of queried numbers), squad (SQuAD 2.0 JSON: greedy answer of up to 64 \
+        tokens; answer contains label, F1, exact match, by context length), mc (JSONL from infill-gen: \
+        lowest loss per token among the choices), objectives (a `corrupt` sample stream: accuracy per \
+        objective class). Prompts are [PLM] prompt "\\n" in the prefix region; answers follow START and \
+        end at EOS. Writes one TSV row per item (-o, default stdout) and a JSON summary (--summary).
+        """)
+
+    @Option(help: "Task: \(ScoreTask.allCases.map(\.rawValue).joined(separator: ", ")).") var task: ScoreTask
+    @Option(help: "Checkpoint (safetensors weights from train or finetune).") var checkpoint: String
+    @Option(name: [.customShort("m"), .long], help: "Tokenizer model the checkpoint was trained with (all tasks but objectives).")
+    var tokenizer: String?
+    @Argument(help: "Task file; - or nothing for stdin.") var input = "-"
+    @Option(name: .shortAndLong, help: "Per-item TSV (default stdout).") var output = "-"
+    @Option(help: "JSON summary path.") var summary: String?
+    @Option(help: "Score only the first N items.") var limit: Int?
+    @Option(name: .customLong("max-new-tokens"), help: "Greedy decoding budget (default: phonebook the target's length, squad 64).")
+    var maxNewTokens: Int?
+    @Option(help: "Worker threads (OpenBLAS).") var threads = 2
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        if let limit, limit < 1 { throw ValidationError("--limit must be positive") }
+        if let maxNewTokens, maxNewTokens < 1 { throw ValidationError("--max-new-tokens must be positive") }
+        if task != .objectives && tokenizer == nil { throw ValidationError("--task \(task.rawValue) needs the tokenizer model (-m)") }
+    }
+
+    func run() throws {
+        EngineOps.preferAVX512BLAS()
+        EngineOps.setThreads(threads)
+        Parallel.workers = threads
+        var o = ScoreOptions(task: task, checkpoint: checkpoint, input: input)
+        o.tokenizer = tokenizer; o.output = output; o.summary = summary; o.limit = limit
+        o.maxNewTokens = maxNewTokens; o.progress = common.effectiveProgress; o.quiet = common.quiet
+        try ScoreCommand.run(o)
+    }
+}
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Decode tokens/s and memory against context length, side by side for several models.")
+
+    @Option(parsing: .upToNextOption, help: "Models to compare.") var models: [ModelKind] = [.gatedSSMPlus, .transformer]
+    @Option(help: "Size preset.") var preset = "small"
+    @Option(help: "Vocabulary size.") var vocab = 8192
+    @Option(parsing: .upToNextOption, help: "Context lengths.") var contexts: [Int] = [512, 1024, 2048, 4096, 8192]
+    @Option(help: "Steps timed at each context length.") var window = 32
+    @Option(help: "Worker threads (OpenBLAS).") var threads = 1
+
+    func run() throws {
+        EngineOps.preferAVX512BLAS()
+        EngineOps.setThreads(threads)
+        Parallel.workers = threads
+        var results: [(name: String, points: [DecodeBenchmark.Point])] = []
+        for kind in models {
+            guard let config = ModelConfig.preset(preset, kind: kind, vocab: vocab, bidirectional: false) else {
+                throw ToolError.usage("unknown preset \(preset)")
+            }
+            printError("bench: \(kind.rawValue), \(preset) preset (\(config.parameterCount) parameters), decoding to \(contexts.max() ?? 0) tokens")
+            results.append((kind.rawValue, DecodeBenchmark.run(config, contexts: contexts, window: window, log: printError)))
+        }
+        print(DecodeBenchmark.table(results))
+    }
+}
