@@ -5,30 +5,33 @@
 #
 # Inputs per cell (columns found by header name, so column order does not matter):
 #   train.tsv       train --metrics: step tokens loss eval_loss lr grad_norm tokens_per_s
-#   phonebook.tsv   score --task phonebook, one row per book: queries, accuracy (share of its numbers right)
-#   squad.tsv       score --task squad, one row per question: context_tokens, contains, f1
-#   infill.tsv      score --task mc, one row per item: correct (0/1)
-#   objectives.tsv  score --task objectives, one row per sample: class, accuracy
+#   phonebook.tsv   score --task phonebook, per book: queried, correct_numbers, all_correct
+#   squad.tsv       score --task squad, per question: context_tokens, contains_label, f1
+#   infill.tsv      score --task mc, per item: correct (0/1)
+#   objectives.tsv  score --task objectives, per sample: class, target_tokens, correct_tokens, exact
+# (docs/SCORING.md).
 set -euo pipefail
 [ $# -ge 2 ] || { echo "usage: tables.sh RESULTS_DIR TABLES_DIR CELL..." >&2; exit 64; }
 results=$1 out=$2; shift 2
 cells=("$@")
-SQUAD_BUCKET=${SQUAD_BUCKET:-128}   # context-length bucket width in tokens
+SQUAD_BUCKET=${SQUAD_BUCKET:-64}   # context-length bucket width in tokens
 procedures="clm ul2 bfr birdie-causal birdie"
 mkdir -p "$out"
 
 model_of() { local c=$1 p; for p in $procedures; do case $c in *-"$p") echo "${c%-"$p"}";; esac; done | tail -n1; }
 procedure_of() { local c=$1; echo "${c#"$(model_of "$c")"-}"; }
 
-# group_mean FILE GROUP_COLUMN VALUE_COLUMN [BUCKET]: "group<TAB>mean<TAB>n" per group, groups in
-# numeric order (string order for names); BUCKET > 0 rounds numeric groups down to its multiples.
+# group_mean FILE GROUP_COLUMN VALUE_COLUMN [PER_COLUMN] [BUCKET]: "group<TAB>mean<TAB>rows" per
+# group: the sum of VALUE over the sum of PER (default: over the rows). Groups in numeric order;
+# BUCKET > 0 rounds numeric groups down to its multiples.
 group_mean() {
-  awk -F'\t' -v g="$2" -v v="$3" -v b="${4:-0}" -v f="$1" '
+  awk -F'\t' -v g="$2" -v v="$3" -v d="${4:-}" -v b="${5:-0}" -v f="$1" '
     NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i
-              if (!(g in col) || !(v in col)) { print f ": no column " (g in col ? v : g) " in the header (" $0 ")" > "/dev/stderr"; bad = 1; exit 65 }
+              split(g " " v " " d, need, " ")
+              for (i in need) if (!(need[i] in col)) { print f ": no column " need[i] " in the header (" $0 ")" > "/dev/stderr"; bad = 1; exit 65 }
               next }
-    { k = $col[g]; if (b > 0) k = int(k / b) * b; s[k] += $col[v]; n[k]++ }
-    END { if (bad) exit 65; for (k in s) printf "%s\t%.4f\t%d\n", k, s[k] / n[k], n[k] }' "$1" | sort -k1,1g
+    { k = $col[g]; if (b > 0) k = int(k / b) * b; s[k] += $col[v]; n[k] += d == "" ? 1 : $col[d]; rows[k]++ }
+    END { if (bad) exit 65; for (k in s) printf "%s\t%.4f\t%d\n", k, n[k] ? s[k] / n[k] : 0, rows[k] }' "$1" | sort -k1,1g
 }
 
 # Column of the last row where it is not empty, from a TSV with a header.
@@ -74,35 +77,38 @@ have() { [ -s "$results/$1/$2" ] || { echo "tables: $1: no $2 yet; left out" >&2
 } > "$out/throughput.tsv"
 
 # Long tables: cell, group, mean, n.
-long_table() {  # FILE_NAME GROUP VALUE HEADER [BUCKET]
-  printf 'cell\t%s\n' "$4"
+# Two measures per group, side by side: FILE GROUP HEADER VALUE1 PER1 VALUE2 PER2 [BUCKET].
+two_measures() {
+  printf 'cell\t%s\n' "$3"
   for c in "${cells[@]}"; do
     have "$c" "$1" || continue
-    group_mean "$results/$c/$1" "$2" "$3" "${5:-0}" | sed "s|^|$c\t|"
+    # Same file, same groups, same order: the two columns line up.
+    paste <(group_mean "$results/$c/$1" "$2" "$4" "$5" "${8:-0}" | cut -f1,2) \
+          <(group_mean "$results/$c/$1" "$2" "$6" "$7" "${8:-0}" | cut -f2,3) | sed "s|^|$c\t|"
   done
 }
-long_table phonebook.tsv queries accuracy $'queries\taccuracy\tbooks' > "$out/phonebook.tsv"
-long_table objectives.tsv class accuracy $'class\taccuracy\tsamples' > "$out/objectives.tsv"
-# SQuAD: both metrics by context-length bucket (Figures 2 and 3).
-{
-  printf 'cell\tcontext_tokens\tcontains\tf1\tquestions\n'
-  for c in "${cells[@]}"; do
-    have "$c" squad.tsv || continue
-    # Same file, same buckets, same order: the two columns line up.
-    paste <(group_mean "$results/$c/squad.tsv" context_tokens contains "$SQUAD_BUCKET" | cut -f1,2) \
-          <(group_mean "$results/$c/squad.tsv" context_tokens f1 "$SQUAD_BUCKET" | cut -f2,3) | sed "s|^|$c\t|"
-  done
-} > "$out/squad.tsv"
+# Phone book (Figure 1): share of asked numbers right, and share of books with every number right.
+two_measures phonebook.tsv queried $'queried\tnumber_accuracy\tbook_accuracy\tbooks' \
+  correct_numbers queried all_correct "" > "$out/phonebook.tsv"
+# Objective probes: share of target tokens right (teacher-forced argmax), share of samples exact.
+two_measures objectives.tsv class $'class\ttoken_accuracy\texact\tsamples' \
+  correct_tokens target_tokens exact "" > "$out/objectives.tsv"
+# SQuAD (Figures 2 and 3): both metrics by context-length bucket.
+two_measures squad.tsv context_tokens $'context_tokens\tcontains_label\tf1\tquestions' \
+  contains_label "" f1 "" "$SQUAD_BUCKET" > "$out/squad.tsv"
 
 # One row per cell: the headline numbers (infilling is Table 3/8).
-overall() { [ -s "$results/$1/$2" ] && awk -F'\t' -v c="$3" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i; next } k { s += $k; n++ } END { printf (n ? "%.4f" : "NA"), s / n }' "$results/$1/$2" || echo NA; }
+overall() {  # CELL FILE VALUE [PER]: sum of VALUE over sum of PER (default: rows)
+  [ -s "$results/$1/$2" ] && awk -F'\t' -v c="$3" -v d="${4:-}" 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == c) k = i; if ($i == d) j = i }; next }
+    k { s += $k; n += j ? $j : 1 } END { if (n) printf "%.4f", s / n; else printf "NA" }' "$results/$1/$2" || echo NA
+}
 {
   printf 'cell\tmodel\tprocedure\teval_loss\tphonebook\tsquad_contains\tsquad_f1\tinfilling\tobjectives\n'
   for c in "${cells[@]}"; do
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$c" "$(model_of "$c")" "$(procedure_of "$c")" \
       "$( [ -s "$results/$c/train.tsv" ] && last_value "$results/$c/train.tsv" eval_loss || echo NA)" \
-      "$(overall "$c" phonebook.tsv accuracy)" "$(overall "$c" squad.tsv contains)" "$(overall "$c" squad.tsv f1)" \
-      "$(overall "$c" infill.tsv correct)" "$(overall "$c" objectives.tsv accuracy)"
+      "$(overall "$c" phonebook.tsv correct_numbers queried)" "$(overall "$c" squad.tsv contains_label)" "$(overall "$c" squad.tsv f1)" \
+      "$(overall "$c" infill.tsv correct)" "$(overall "$c" objectives.tsv correct_tokens target_tokens)"
   done
 } > "$out/summary.tsv"
 cut -f1-3,8 "$out/summary.tsv" > "$out/infilling.tsv"

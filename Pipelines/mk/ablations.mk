@@ -25,6 +25,7 @@ THREADS ?= 2
 D_MODEL ?=
 # The Birdie pool of bfr, birdie and birdie-causal: light (15 configurations) or birdie (the paper's 104).
 GRID ?= light
+FT_CHECKPOINT_EVERY ?= 20
 LAYERS ?=
 CORPUS_DOCS ?=
 MODELS ?= $(ALL_MODELS)
@@ -44,15 +45,15 @@ TRAIN_TEXT = $(if $(CORPUS_DOCS),$(SHARED)/train.jsonl,$(CORPUS_TRAIN))
 TOKENIZER = $(SHARED)/tok.model
 TRAIN_TOKENS = $(SHARED)/train.tok
 HELDOUT_TOKENS = $(SHARED)/heldout.tok
+PROBES = $(SHARED)/probes.smp
 PHONEBOOK_TRAIN = $(SHARED)/phonebook-train.jsonl
 PHONEBOOK_TEST = $(SHARED)/phonebook-test.jsonl
 INFILL_TEST = $(SHARED)/infill.jsonl
-SHARED_FILES = $(TOKENIZER) $(TRAIN_TOKENS) $(HELDOUT_TOKENS) $(PHONEBOOK_TRAIN) $(PHONEBOOK_TEST) $(INFILL_TEST)
+SHARED_FILES = $(TOKENIZER) $(TRAIN_TOKENS) $(PROBES) $(PHONEBOOK_TRAIN) $(PHONEBOOK_TEST) $(INFILL_TEST)
 # Phone books leave room for the tokens a row adds around prompt and target (start, paradigm, eos).
 PB_MAX_TOKENS = $(shell echo $$(( $(LENGTH) - 8 )))
 
-# The command lines of each step, in one place. finetune and score follow issue 6 and the team's
-# conventions (-o, --metrics, --resume, -m tokenizer); adjust here if their flags differ.
+# The command lines of each step, in one place (docs/SCORING.md for finetune and score).
 MODEL_SIZE = --preset $(PRESET) $(if $(D_MODEL),--d-model $(D_MODEL)) $(if $(LAYERS),--layers $(LAYERS))
 TRAIN_FLAGS = --model $(call cell_model,$*) $(MODEL_SIZE) --corpus $(TRAIN_TOKENS) \
 	--procedure $(call cell_procedure,$*) --steps $(STEPS) --batch $(BATCH) --length $(LENGTH) --lr $(LR) \
@@ -60,9 +61,9 @@ TRAIN_FLAGS = --model $(call cell_model,$*) $(MODEL_SIZE) --corpus $(TRAIN_TOKEN
 	--progress never -o $(@D)/model.ckpt --metrics $(@D)/train.tsv \
 	$(if $(filter bfr birdie birdie-causal,$(call cell_procedure,$*)),--grid $(GRID)) \
 	$(if $(call is_birdie,$*),--controller-log $(@D)/controller.jsonl)
-FINETUNE_FLAGS = --checkpoint $(@D)/model.ckpt --data $(PHONEBOOK_TRAIN) -m $(TOKENIZER) \
-	--steps $(FT_STEPS) --batch $(FT_BATCH) --length $(LENGTH) --lr $(FT_LR) --threads $(THREADS) --seed 1 \
-	--progress never -o $(@D)/finetuned.ckpt --metrics $(@D)/finetune.tsv
+FINETUNE_FLAGS = -m $(TOKENIZER) $(PHONEBOOK_TRAIN) --steps $(FT_STEPS) --batch $(FT_BATCH) --length $(LENGTH) \
+	--lr $(FT_LR) --checkpoint-every $(FT_CHECKPOINT_EVERY) --threads $(THREADS) --seed 1 --progress never \
+	--metrics $(@D)/finetune.tsv
 SCORE = $(RUN) $(BIN)/score -m $(TOKENIZER) --threads $(THREADS) --progress never
 
 ##@ Ablations
@@ -90,6 +91,10 @@ $(TRAIN_TOKENS): $(TOKENIZER) $$(TRAIN_TEXT)
 $(HELDOUT_TOKENS): $(TOKENIZER) $$(CORPUS_STAMP)
 	$(BIN)/tokenize encode -q -m $(TOKENIZER) -o $@ $(CORPUS_HELDOUT)
 
+# Objective probes: held-out samples of the Birdie pool (GRID's mixture) that fit a row.
+$(PROBES): $(HELDOUT_TOKENS)
+	$(BIN)/corrupt -q --mixture $(GRID) --length $(LENGTH) --seed 3 -o $@ $(HELDOUT_TOKENS)
+
 # Fine-tuning and test books differ by seed; both fit a row of the cell's length.
 $(SHARED)/phonebook-%.jsonl: $(TOKENIZER) $$(NAMES_STAMP)
 	$(BIN)/phonebook-gen -q --entries $(PB_ENTRIES) --queries $(PB_QUERIES) \
@@ -98,18 +103,18 @@ $(SHARED)/phonebook-%.jsonl: $(TOKENIZER) $$(NAMES_STAMP)
 
 $(INFILL_TEST): $$(CORPUS_STAMP) | build
 	@mkdir -p $(@D)
-	$(BIN)/infill-gen -q $(CORPUS_HELDOUT) --train $(CORPUS_TRAIN) --count $(INFILL_ITEMS) --seed 1 -o $@
+	$(BIN)/infill-gen -q $(CORPUS_HELDOUT) --train $(CORPUS_TRAIN) --count $(INFILL_COUNT_TEST) --seed 1 -o $@
 
 # --- per cell -----------------------------------------------------------------------------------
-# A training step ($1 pretrain|finetune, command $2, checkpoint $3): resumes from the checkpoint
-# an interrupted run left (its .state file), appends stderr to $1.log (shown when the step fails),
-# touches the stamp last.
+# A training step ($1 pretrain|finetune, command $2, checkpoint $3, flags $4 of a fresh start):
+# resumes from the checkpoint an interrupted run left (its .state file), appends stderr to $1.log
+# (shown when the step fails), touches the stamp last.
 define logged_step
 @mkdir -p $(@D)
-@resume=""; if [ -f $(@D)/$3.state ]; then resume="--resume $(@D)/$3"; \
+@start="$4"; if [ -f $(@D)/$3.state ]; then start="--resume $(@D)/$3"; \
   echo "ablations: $*: $1, resuming from $(@D)/$3"; else echo "ablations: $*: $1"; fi; \
-echo "# $$(date -u +%FT%TZ) $2 $$resume" >> $(@D)/$1.log; \
-$2 $$resume 2>> $(@D)/$1.log || { status=$$?; tail -n 15 $(@D)/$1.log >&2; \
+echo "# $$(date -u +%FT%TZ) $2 $$start" >> $(@D)/$1.log; \
+$2 $$start 2>> $(@D)/$1.log || { status=$$?; tail -n 15 $(@D)/$1.log >&2; \
   echo "ablations: $*: $1 failed (exit $$status); log in $(@D)/$1.log" >&2; exit $$status; }
 @tail -n 1 $(@D)/$1.log | sed 's|^|ablations: $*: |'
 @touch $@
@@ -117,24 +122,25 @@ endef
 
 $(ABL)/%/pretrain.done: $(TRAIN_TOKENS) | build
 	@mkdir -p $(@D)
-	$(call logged_step,pretrain,$(RUN) $(BIN)/train $(TRAIN_FLAGS),model.ckpt)
+	$(call logged_step,pretrain,$(RUN) $(BIN)/train $(TRAIN_FLAGS),model.ckpt,)
 
 $(ABL)/%/finetune.done: $(ABL)/%/pretrain.done $(PHONEBOOK_TRAIN)
-	$(call logged_step,finetune,$(RUN) $(BIN)/finetune $(FINETUNE_FLAGS),finetuned.ckpt)
+	$(call logged_step,finetune,$(RUN) $(BIN)/finetune $(FINETUNE_FLAGS),finetuned.ckpt,--from $(@D)/model.ckpt -o $(@D)/finetuned.ckpt)
 
-# Scores: per-item TSV (-o) and a JSON summary (--summary, the target, written last).
+# Scores: per-item TSV (-o) and a JSON summary (--summary, the target, written last). Phone books
+# with the fine-tuned model; SQuAD, infilling and the objective probes with the pre-trained one.
 $(ABL)/%/phonebook.json: $(ABL)/%/finetune.done $(PHONEBOOK_TEST)
-	$(SCORE) --model $(@D)/finetuned.ckpt --task phonebook $(PHONEBOOK_TEST) -o $(@D)/phonebook.tsv --summary $@
+	$(SCORE) --task phonebook --checkpoint $(@D)/finetuned.ckpt $(PHONEBOOK_TEST) -o $(@D)/phonebook.tsv --summary $@
 
 $(ABL)/%/squad.json: $(ABL)/%/pretrain.done $$(SQUAD_DEV)
-	$(SCORE) --model $(@D)/model.ckpt --task squad $(SQUAD_DEV) --count $(SQUAD_COUNT) --max-tokens $(LENGTH) \
+	$(SCORE) --task squad --checkpoint $(@D)/model.ckpt $(SQUAD_DEV) $(if $(filter-out 0,$(SQUAD_COUNT)),--limit $(SQUAD_COUNT)) \
 	  -o $(@D)/squad.tsv --summary $@
 
 $(ABL)/%/infill.json: $(ABL)/%/pretrain.done $(INFILL_TEST)
-	$(SCORE) --model $(@D)/model.ckpt --task mc $(INFILL_TEST) -o $(@D)/infill.tsv --summary $@
+	$(SCORE) --task mc --checkpoint $(@D)/model.ckpt $(INFILL_TEST) -o $(@D)/infill.tsv --summary $@
 
-$(ABL)/%/objectives.json: $(ABL)/%/pretrain.done $(HELDOUT_TOKENS)
-	$(SCORE) --model $(@D)/model.ckpt --task objectives $(HELDOUT_TOKENS) --count $(PROBE_COUNT) --length $(LENGTH) \
+$(ABL)/%/objectives.json: $(ABL)/%/pretrain.done $(PROBES)
+	$(SCORE) --task objectives --checkpoint $(@D)/model.ckpt $(PROBES) --limit $(PROBE_COUNT) \
 	  -o $(@D)/objectives.tsv --summary $@
 
 $(ABL)/%/cell.done: $(addprefix $(ABL)/%/,phonebook.json squad.json infill.json objectives.json)
@@ -142,7 +148,7 @@ $(ABL)/%/cell.done: $(addprefix $(ABL)/%/,phonebook.json squad.json infill.json 
 
 # Keep every step's output even when make only reached it through a pattern (a rerun must not redo
 # it). Safe on interrupt: the tools write temp+rename and stamps are touched last.
-.PRECIOUS: $(ABL)/%/pretrain.done $(ABL)/%/finetune.done $(ABL)/%.json $(SHARED)/%
+.PRECIOUS: $(addprefix $(ABL)/%/,pretrain.done finetune.done phonebook.json squad.json infill.json objectives.json)
 
 # --- tables and plots ---------------------------------------------------------------------------
 TABLES = $(ABL)/tables

@@ -1,6 +1,7 @@
 # Figure 1: phone-book accuracy vs number of phone numbers asked for, one line per cell.
 # gnuplot -e "input='phonebook.tsv'; output='phonebook.png'; cells='c1 c2'; colors='1 2'; dashes='1 2'" phonebook.gp
-# input: the long table from tables.sh (cell, queries, accuracy, books); colour = model, dash = procedure.
+# input: the long table from tables.sh (cell, queried, number_accuracy, book_accuracy, books);
+# colour = model, dash = procedure.
 set terminal pngcairo size 1100,650 font ",11"
 set output output
 set datafile separator "\t"

@@ -1,6 +1,6 @@
 # Figures 2 and 3: SQuAD 2.0 (answerable questions) "answer contains label" and F1 by context length.
 # gnuplot -e "input='squad.tsv'; output='squad.png'; cells='...'; colors='...'; dashes='...'" squad.gp
-# input: cell, context_tokens (bucket start), contains, f1, questions.
+# input: cell, context_tokens (bucket start), contains_label, f1, questions.
 set terminal pngcairo size 1500,600 font ",11"
 set output output
 set datafile separator "\t"
