@@ -25,6 +25,6 @@ for p in phonebook squad throughput training; do
   f=$results/plots/$p.png
   [ "$(head -c 8 "$f" 2>/dev/null | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] || fail "$f is not a PNG"
 done
-for c in "$@"; do case $c in *-birdie|*-birdie-causal) nonempty "$results/plots/mixture-$c.png";; esac; done
+for c in "$@"; do case $c in *-birdie|*-birdie-causal) nonempty "$results/plots/figure5-$c.png";; esac; done
 [ $problems -eq 0 ] || { echo "check: $problems problems in $results" >&2; exit 1; }
 echo "check: $results: $# cells, every step, table and figure present" >&2

@@ -31,13 +31,9 @@ plot throughput.gp "$out/throughput.png" "$tables/throughput.tsv" \
 
 plot training.gp "$out/training.png" "$tables/loss.tsv"
 
-# Figure 5 (mixture and per-class validation loss over training) per Birdie cell, with the birdie
-# branch's script: gnuplot -e "input='controller.jsonl'; output='x.png'" mixture.gp.
+# Figure 5 per Birdie cell, from the controller log's per-class series.
 for c in "$@"; do
-  log=$results/$c/controller.jsonl
-  [ -s "$log" ] || continue
-  if [ -f "$gp/mixture.gp" ]; then
-    gnuplot -e "input='$log'; output='$out/mixture-$c.png.tmp'; title='$c'" "$gp/mixture.gp" \
-      && mv "$out/mixture-$c.png.tmp" "$out/mixture-$c.png" && echo "plots: $out/mixture-$c.png" >&2
-  else echo "plots: no $gp/mixture.gp yet; mixture-$c.png skipped" >&2; fi
+  rows "$tables/mixture-$c.tsv" || continue
+  gnuplot -e "mixture='$tables/mixture-$c.tsv'; loss='$tables/class-loss-$c.tsv'; output='$out/figure5-$c.png.tmp'; cell='$c'" \
+    "$gp/figure5.gp" && mv "$out/figure5-$c.png.tmp" "$out/figure5-$c.png" && echo "plots: $out/figure5-$c.png" >&2
 done

@@ -7,7 +7,7 @@
 #   train.tsv       train --metrics: step tokens loss eval_loss lr grad_norm tokens_per_s
 #   phonebook.tsv   score --task phonebook, per book: queried, correct_numbers, all_correct
 #   squad.tsv       score --task squad, per question: context_tokens, contains_label, f1
-#   infill.tsv      score --task mc, per item: correct (0/1)
+#   infill.tsv      score --task mc, per item: correct (0/1); infill.json: accuracy, chance, items
 #   objectives.tsv  score --task objectives, per sample: class, target_tokens, correct_tokens, exact
 # (docs/SCORING.md).
 set -euo pipefail
@@ -111,10 +111,32 @@ overall() {  # CELL FILE VALUE [PER]: sum of VALUE over sum of PER (default: row
       "$(overall "$c" infill.tsv correct)" "$(overall "$c" objectives.tsv correct_tokens target_tokens)"
   done
 } > "$out/summary.tsv"
-cut -f1-3,8 "$out/summary.tsv" > "$out/infilling.tsv"
+# Infilling (Table 3/8) beside chance (the mean of 1 / choices, from score's summary).
+{
+  printf 'cell\tmodel\tprocedure\taccuracy\tchance\titems\n'
+  for c in "${cells[@]}"; do
+    have "$c" infill.json || continue
+    printf '%s\t%s\t%s\t%s\n' "$c" "$(model_of "$c")" "$(procedure_of "$c")" \
+      "$(jq -r '[.accuracy, .chance, .items] | map(tostring) | join("\t")' "$results/$c/infill.json")"
+  done
+} > "$out/infilling.tsv"
 
-# Markdown beside every TSV.
+# Figure 5 per Birdie cell: sampling probability and held-out loss per objective class at each
+# controller evaluation (train --controller-log), one column per class.
+for c in "${cells[@]}"; do
+  log=$results/$c/controller.jsonl
+  [ -s "$log" ] || continue
+  for field in class_mixture class_loss; do
+    name=$( [ $field = class_mixture ] && echo mixture || echo class-loss )
+    jq -r --arg f "$field" 'if input_line_number == 1 then (["step"] + (.[$f] | keys_unsorted) | @tsv) else empty end,
+                            ([.step] + [.[$f][] | if . == null then "nan" else . end] | @tsv)' "$log" \
+      | awk 'NR == 1 || !/^step/' > "$out/$name-$c.tsv"
+  done
+done
+
+# Markdown beside every TSV (not the per-evaluation controller series).
 for t in "$out"/*.tsv; do
+  case $(basename "$t") in mixture-*|class-loss-*) continue;; esac
   awk -F'\t' '{ printf "|"; for (i = 1; i <= NF; i++) printf " %s |", $i; print ""
                if (NR == 1) { printf "|"; for (i = 1; i <= NF; i++) printf "---|"; print "" } }' "$t" > "${t%.tsv}.md"
 done

@@ -26,6 +26,8 @@ D_MODEL ?=
 # The Birdie pool of bfr, birdie and birdie-causal: light (15 configurations) or birdie (the paper's 104).
 GRID ?= light
 FT_CHECKPOINT_EVERY ?= 20
+# Extra train flags of the Birdie procedures (e.g. a smaller critic for smoke runs).
+CRITIC_FLAGS ?=
 LAYERS ?=
 CORPUS_DOCS ?=
 MODELS ?= $(ALL_MODELS)
@@ -60,7 +62,7 @@ TRAIN_FLAGS = --model $(call cell_model,$*) $(MODEL_SIZE) --corpus $(TRAIN_TOKEN
 	--eval-every $(EVAL_EVERY) --checkpoint-every $(CHECKPOINT_EVERY) --threads $(THREADS) --seed 1 \
 	--progress never -o $(@D)/model.ckpt --metrics $(@D)/train.tsv \
 	$(if $(filter bfr birdie birdie-causal,$(call cell_procedure,$*)),--grid $(GRID)) \
-	$(if $(call is_birdie,$*),--controller-log $(@D)/controller.jsonl)
+	$(if $(call is_birdie,$*),--controller-log $(@D)/controller.jsonl $(CRITIC_FLAGS))
 FINETUNE_FLAGS = -m $(TOKENIZER) $(PHONEBOOK_TRAIN) --steps $(FT_STEPS) --batch $(FT_BATCH) --length $(LENGTH) \
 	--lr $(FT_LR) --checkpoint-every $(FT_CHECKPOINT_EVERY) --threads $(THREADS) --seed 1 --progress never \
 	--metrics $(@D)/finetune.tsv

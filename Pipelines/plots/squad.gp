@@ -6,7 +6,7 @@ set output output
 set datafile separator "\t"
 set multiplot layout 1,2 title "SQuAD 2.0 dev, answerable questions, greedy decoding (pre-trained models)"
 set xlabel "context length (tokens, bucket start)"
-set yrange [0:*]
+set yrange [0:1.02]
 set grid
 set key top right noenhanced font ",9"
 set title "answer contains label"

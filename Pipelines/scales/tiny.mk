@@ -24,3 +24,5 @@ SQUAD_COUNT := 10
 INFILL_COUNT_TEST := 10
 PROBE_COUNT := 10
 GRID := light
+# The paper's critic (width 256, 4 layers, 200 steps per evaluation) would dominate a 40-step run.
+CRITIC_FLAGS := --critic-width 32 --critic-layers 2 --critic-training-steps 20
