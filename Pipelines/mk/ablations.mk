@@ -44,6 +44,8 @@ is_birdie = $(filter birdie birdie-causal,$(call cell_procedure,$(1)))
 # file is read, hence second expansion: $$(VAR) in prerequisites).
 .SECONDEXPANSION:
 TRAIN_TEXT = $(if $(CORPUS_DOCS),$(SHARED)/train.jsonl,$(CORPUS_TRAIN))
+# What the training text is made by: the corpus stamp (written after train.jsonl), or the subset.
+TRAIN_TEXT_DEPS = $(CORPUS_STAMP) $(if $(CORPUS_DOCS),$(SHARED)/train.jsonl)
 TOKENIZER = $(SHARED)/tok.model
 TRAIN_TOKENS = $(SHARED)/train.tok
 HELDOUT_TOKENS = $(SHARED)/heldout.tok
@@ -83,11 +85,11 @@ $(SHARED)/train.jsonl: $$(CORPUS_STAMP)
 	@mkdir -p $(@D)
 	head -n $(CORPUS_DOCS) $(CORPUS_TRAIN) > $@.tmp && mv $@.tmp $@
 
-$(TOKENIZER): $$(TRAIN_TEXT) | build
+$(TOKENIZER): $$(TRAIN_TEXT_DEPS) | build
 	@mkdir -p $(@D)
 	$(RUN) $(BIN)/tokenize train --vocab-size $(VOCAB) -q -o $@ $(TRAIN_TEXT)
 
-$(TRAIN_TOKENS): $(TOKENIZER) $$(TRAIN_TEXT)
+$(TRAIN_TOKENS): $(TOKENIZER) $$(TRAIN_TEXT_DEPS)
 	$(BIN)/tokenize encode -q -m $(TOKENIZER) -o $@ $(TRAIN_TEXT)
 
 $(HELDOUT_TOKENS): $(TOKENIZER) $$(CORPUS_STAMP)
