@@ -21,15 +21,16 @@ ifeq ($(wildcard Pipelines/scales/$(SCALE).mk),)
 $(error SCALE=$(SCALE): no Pipelines/scales/$(SCALE).mk; choose one of $(basename $(notdir $(wildcard Pipelines/scales/*.mk))))
 endif
 include Pipelines/scales/$(SCALE).mk
+# Defaults for what a scale file may leave out.
 THREADS ?= 2
 D_MODEL ?=
-# The Birdie pool of bfr, birdie and birdie-causal: light (15 configurations) or birdie (the paper's 104).
-GRID ?= light
-FT_CHECKPOINT_EVERY ?= 20
-# Extra train flags of the Birdie procedures (e.g. a smaller critic for smoke runs).
-CRITIC_FLAGS ?=
 LAYERS ?=
 CORPUS_DOCS ?=
+FT_CHECKPOINT_EVERY ?= 20
+# The Birdie pool of bfr, birdie and birdie-causal: light (15 configurations) or birdie (the paper's 104).
+GRID ?= light
+# Extra train flags of the Birdie procedures (e.g. a smaller critic for smoke runs).
+CRITIC_FLAGS ?=
 MODELS ?= $(ALL_MODELS)
 PROCEDURES ?= $(ALL_PROCEDURES)
 CELLS ?= $(foreach m,$(MODELS),$(foreach p,$(PROCEDURES),$(m)-$(p)))
@@ -125,7 +126,6 @@ $2 $$start 2>> $(@D)/$1.log || { status=$$?; tail -n 15 $(@D)/$1.log >&2; \
 endef
 
 $(ABL)/%/pretrain.done: $(TRAIN_TOKENS) | build
-	@mkdir -p $(@D)
 	$(call logged_step,pretrain,$(RUN) $(BIN)/train $(TRAIN_FLAGS),model.ckpt,)
 
 $(ABL)/%/finetune.done: $(ABL)/%/pretrain.done $(PHONEBOOK_TRAIN)
