@@ -62,11 +62,10 @@ public enum GatedUnit {
                                out: UnsafeMutablePointer<Float>, rows: Int, width: Int, inputStride: Int) {
         Parallel.ranges(rows, minimum: max(1, 4096 / max(width, 1))) { rowRange in
             for row in rowRange {
-                for j in Swift.stride(from: 0, to: width, by: 16) {
-                    let m = min(16, width - j)
-                    let g = (gate + row * inputStride + j).vector(m), v = (value + row * inputStride + j).vector(m)
+                forEachVector(in: 0..<width) { j, m in
+                    let g = load(gate + row * inputStride + j, m), v = load(value + row * inputStride + j, m)
                     let a = activation == .silu ? g * FastMath.sigmoid(g) : FastMath.gelu(g)
-                    (out + row * width + j).store(a * v, m)
+                    store(a * v, to: out + row * width + j, m)
                 }
             }
         }
@@ -77,9 +76,9 @@ public enum GatedUnit {
                                 dvalue: UnsafeMutablePointer<Float>, rows: Int, width: Int, inputStride: Int) {
         Parallel.ranges(rows, minimum: max(1, 4096 / max(width, 1))) { rowRange in
             for row in rowRange {
-                for j in Swift.stride(from: 0, to: width, by: 16) {
-                    let m = min(16, width - j), o = row * inputStride + j
-                    let g = (gate + o).vector(m), v = (value + o).vector(m), d = (dout + row * width + j).vector(m)
+                forEachVector(in: 0..<width) { j, m in
+                    let o = row * inputStride + j
+                    let g = load(gate + o, m), v = load(value + o, m), d = load(dout + row * width + j, m)
                     let a: Vec, da: Vec  // act(g), act'(g)
                     if activation == .silu {
                         let s = FastMath.sigmoid(g)
@@ -89,8 +88,8 @@ public enum GatedUnit {
                         a = FastMath.gelu(g)
                         da = FastMath.geluDerivative(g)
                     }
-                    (dvalue + o).add(d * a, m)
-                    (dgate + o).add(d * v * da, m)
+                    accumulate(d * a, into: dvalue + o, m)
+                    accumulate(d * v * da, into: dgate + o, m)
                 }
             }
         }

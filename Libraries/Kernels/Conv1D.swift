@@ -21,13 +21,12 @@ public enum Conv1D {
             for t in 0..<time {
                 let row = b * time + t
                 let taps = validTaps(segments + b * time, t, kernel)
-                for c in Swift.stride(from: block.lowerBound, to: block.upperBound, by: 16) {
-                    let m = min(16, block.upperBound - c)
-                    var acc = bias.map { ($0 + c).vector(m) } ?? Vec()
+                forEachVector(in: block) { c, m in
+                    var acc = bias.map { load($0 + c, m) } ?? Vec()
                     for j in 0..<taps {
-                        acc += (weight + (kernel - 1 - j) * channels + c).vector(m) * (x + (row - j) * channels + c).vector(m)
+                        acc += load(weight + (kernel - 1 - j) * channels + c, m) * load(x + (row - j) * channels + c, m)
                     }
-                    (y + row * channels + c).store(acc, m)
+                    store(acc, to: y + row * channels + c, m)
                 }
             }
         }
@@ -50,14 +49,13 @@ public enum Conv1D {
                 for t in 0..<time {
                     let row = b * time + t
                     let taps = validTaps(segments + b * time, t, kernel)
-                    for c in Swift.stride(from: 0, to: channels, by: 16) {
-                        let m = min(16, channels - c)
-                        let g = (dy + row * channels + c).vector(m)
-                        (db + c).add(g, m)
+                    forEachVector(in: 0..<channels) { c, m in
+                        let g = load(dy + row * channels + c, m)
+                        accumulate(g, into: db + c, m)
                         for j in 0..<taps {
                             let tap = (kernel - 1 - j) * channels + c, off = (row - j) * channels + c
-                            (dx + off).add((weight + tap).vector(m) * g, m)
-                            (dw + tap).add((x + off).vector(m) * g, m)
+                            accumulate(load(weight + tap, m) * g, into: dx + off, m)
+                            accumulate(load(x + off, m) * g, into: dw + tap, m)
                         }
                     }
                 }

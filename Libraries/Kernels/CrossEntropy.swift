@@ -19,8 +19,8 @@ public enum CrossEntropy {
                                        dLogits: UnsafeMutablePointer<Float>, gradScale: Float,
                                        rows: Int, vocab: Int) -> (lossSum: Double, count: Int) {
         // Fixed chunks, each summing its own loss; combined in chunk order (deterministic).
-        let chunks = min(rows, 64)
-        let perChunk = (rows + max(chunks, 1) - 1) / max(chunks, 1)
+        let perChunk = max(1, (rows + 63) / 64)
+        let chunks = (rows + perChunk - 1) / perChunk  // every chunk non-empty
         return withUnsafeTemporaryAllocation(of: Double.self, capacity: max(chunks, 1)) { sums in
             withUnsafeTemporaryAllocation(of: Int.self, capacity: max(chunks, 1)) { counts in
                 Parallel.forEach(chunks, worthIt: rows * vocab >= 1 << 15) { c in

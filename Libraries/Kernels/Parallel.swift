@@ -26,6 +26,7 @@ public enum Parallel {
     /// (multiples of 16 so vector loops stay aligned) and runs them concurrently.
     @inlinable
     public static func ranges(_ total: Int, minimum: Int = 4096, _ body: (Range<Int>) -> Void) {
+        guard total > 0 else { return }
         let pieces = max(1, min(workers * 4, total / max(minimum, 1)))
         let size = ((total + pieces - 1) / pieces + 15) & ~15
         let count = (total + size - 1) / max(size, 1)

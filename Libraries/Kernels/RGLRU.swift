@@ -24,17 +24,20 @@ public enum RGLRU {
                     let t = direction == .forward ? k : time - 1 - k
                     let o = (b * time + t) * stride
                     let resets = k == 0 || carry[b * time + t] == 0
-                    for c in Swift.stride(from: block.lowerBound, to: block.upperBound, by: 16) {
-                        let m = min(16, block.upperBound - c)
-                        let x = FastMath.sigmoid((iPre + o + c).vector(m)) * (u + o + c).vector(m)
+                    @inline(__always) func lanes(_ c: Int, _ m: Int) {
+                        let x = FastMath.sigmoid(load(iPre + o + c, m)) * load(u + o + c, m)
                         if resets {
-                            (h + o + c).store(x, m)
+                            store(x, to: h + o + c, m)
                         } else {
-                            let a = FastMath.exp((rate + c).vector(m) * FastMath.sigmoid((rPre + o + c).vector(m)))
-                            let hPrev = (h + o + c - step * stride).vector(m)
-                            (h + o + c).store(a * hPrev + (1 - a * a).squareRoot() * x, m)
+                            let a = FastMath.exp(load(rate + c, m) * FastMath.sigmoid(load(rPre + o + c, m)))
+                            let hPrev = load(h + o + c - step * stride, m)
+                            store(a * hPrev + FastMath.sqrt(1 - a * a) * x, to: h + o + c, m)
                         }
                     }
+                    // Full vectors with a literal lane count (the partial-load branches fold away), then the tail.
+                    var c = block.lowerBound
+                    while c + 16 <= block.upperBound { lanes(c, 16); c += 16 }
+                    if c < block.upperBound { lanes(c, block.upperBound - c) }
                 }
             }
         }
@@ -70,32 +73,36 @@ public enum RGLRU {
                     for k in Swift.stride(from: time - 1, through: 0, by: -1) {
                         let t = direction == .forward ? k : time - 1 - k
                         let resets = k == 0 || carry[b * time + t] == 0
-                        for c in Swift.stride(from: lo, to: block.upperBound, by: 16) {
-                            let m = min(16, block.upperBound - c), o = (b * time + t) * stride + c
-                            let gt = (dh + o).vector(m) + (aNext + c).vector(m) * (g + c).vector(m)
-                            (g + c).store(gt, m)
-                            let i = FastMath.sigmoid((iPre + o).vector(m)), ut = (u + o).vector(m)
+                        @inline(__always) func lanes(_ c: Int, _ m: Int) {
+                            let o = (b * time + t) * stride + c
+                            let gt = load(dh + o, m) + load(aNext + c, m) * load(g + c, m)
+                            store(gt, to: g + c, m)
+                            let i = FastMath.sigmoid(load(iPre + o, m)), ut = load(u + o, m)
                             if resets {
-                                (du + o).add(gt * i, m)
-                                (diPre + o).add(gt * ut * i * (1 - i), m)
-                                (aNext + c).store(Vec(), m)
+                                accumulate(gt * i, into: du + o, m)
+                                accumulate(gt * ut * i * (1 - i), into: diPre + o, m)
+                                store(Vec(), to: aNext + c, m)
                             } else {
-                                let r = FastMath.sigmoid((rPre + o).vector(m))
-                                let rt = (rate + c).vector(m)
+                                let r = FastMath.sigmoid(load(rPre + o, m))
+                                let rt = load(rate + c, m)
                                 let a = FastMath.exp(rt * r)
                                 let z = 1 - a * a
-                                let gm = gt * z.squareRoot()
-                                (du + o).add(gm * i, m)
-                                (diPre + o).add(gm * ut * i * (1 - i), m)
+                                let gm = gt * FastMath.sqrt(z)
+                                accumulate(gm * i, into: du + o, m)
+                                accumulate(gm * ut * i * (1 - i), into: diPre + o, m)
                                 var zFloored = z
-                                zFloored.replace(with: sqrtFloor, where: z .< sqrtFloor)
-                                let hPrev = (h + o - step * stride).vector(m)
-                                let dLogA = (gt * hPrev - gt * ut * i * a / zFloored.squareRoot()) * a
-                                (drPre + o).add(dLogA * rt * r * (1 - r), m)
-                                (dLam + c).add(dLogA * -8 * r * (sigLambda + c).vector(m), m)
-                                (aNext + c).store(a, m)
+                                let floor = Vec(repeating: sqrtFloor)
+                                zFloored.replace(with: floor, where: z .< floor)
+                                let hPrev = load(h + o - step * stride, m)
+                                let dLogA = (gt * hPrev - gt * ut * i * a * FastMath.rsqrt(zFloored)) * a
+                                accumulate(dLogA * rt * r * (1 - r), into: drPre + o, m)
+                                accumulate(dLogA * -8 * r * load(sigLambda + c, m), into: dLam + c, m)
+                                store(a, to: aNext + c, m)
                             }
                         }
+                        var c = lo
+                        while c + 16 <= block.upperBound { lanes(c, 16); c += 16 }
+                        if c < block.upperBound { lanes(c, block.upperBound - c) }
                     }
                 }
             }

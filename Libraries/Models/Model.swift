@@ -112,16 +112,9 @@ public final class Model {
         b.labels.withUnsafeBufferPointer {
             let rows = b.batch * b.length
             let count = CrossEntropy.labelledCount(labels: $0.baseAddress!, rows: rows)
-            // Called on a multiple of 64 rows and then the rest: CrossEntropy's chunking traps when
-            // 64 chunks overshoot the rows (e.g. 96 rows); reported to the kernels branch.
-            var sum = 0.0, labelled = 0, start = 0
-            for part in [rows / 64 * 64, rows % 64] where part > 0 {
-                let r = CrossEntropy.forwardBackward(logits: logitBuffer.p + start * config.vocab, labels: $0.baseAddress! + start,
-                                                     dLogits: logitBuffer.p + start * config.vocab,
-                                                     gradScale: 1 / Float(max(count, 1)), rows: part, vocab: config.vocab)
-                sum += r.lossSum; labelled += r.count; start += part
-            }
-            return (sum, labelled)
+            let r = CrossEntropy.forwardBackward(logits: logitBuffer.p, labels: $0.baseAddress!, dLogits: logitBuffer.p,
+                                                 gradScale: 1 / Float(max(count, 1)), rows: rows, vocab: config.vocab)
+            return (r.lossSum, r.count)
         }
     }
 

@@ -39,3 +39,44 @@ struct FastMathTests {
         }
     }
 }
+
+@Suite("Kernels: edge sizes")
+struct EdgeSizeTests {
+    /// Empty and tiny inputs neither crash nor touch memory they should not.
+    @Test(arguments: [0, 1, 15, 17])
+    func kernelsAcceptTinySizes(_ n: Int) {
+        let x = Tensor(count: n, fill: 0.5), y = Tensor(count: n), labels = [Int32](repeating: 0, count: n)
+        Sigmoid.forward(x.p, y.p, count: n)
+        GatedUnit.forward(.silu, gate: x.p, value: x.p, out: y.p, rows: n, width: 1, inputStride: 1)
+        let result = labels.withUnsafeBufferPointer {
+            CrossEntropy.forwardBackward(logits: x.p, labels: $0.baseAddress!, dLogits: y.p, gradScale: 1, rows: n, vocab: 1)
+        }
+        #expect(result.count == n && abs(result.lossSum) < 1e-6)  // one class: probability 1
+        #expect(GradientClipping.globalNorm(x.p, count: n) == Float(0.25 * Double(n)).squareRoot())
+    }
+}
+
+@Suite("Kernels: vector math")
+struct VectorMathTests {
+    @Test func vectorFunctionsMatchTheScalarOnes() {
+        var rng = TestRNG(seed: 51)
+        for _ in 0..<200 {
+            var x = Vec()
+            for l in 0..<16 { x[l] = rng.symmetric(20) }
+            let e = FastMath.exp(x), s = FastMath.sigmoid(x), g = FastMath.gelu(x), d = FastMath.geluDerivative(x)
+            for l in 0..<16 {
+                #expect(e[l] == FastMath.exp(x[l]))
+                #expect(abs(s[l] - FastMath.sigmoid(x[l])) <= 1e-7)
+                #expect(abs(g[l] - FastMath.gelu(x[l])) <= 1e-6 * max(1, abs(x[l])))
+                #expect(abs(d[l] - FastMath.geluDerivative(x[l])) <= 1e-6)
+            }
+            let z = x * x  // >= 0
+            let r = FastMath.sqrt(z), q = FastMath.rsqrt(z + 1e-3)
+            for l in 0..<16 {
+                #expect(abs(Double(r[l]) - Double(z[l]).squareRoot()) <= 3e-7 * Double(z[l]).squareRoot())
+                #expect(abs(Double(q[l]) * Double(z[l] + 1e-3).squareRoot() - 1) <= 3e-7)
+            }
+        }
+        #expect(FastMath.sqrt(Vec(repeating: 0)) == Vec(repeating: 0))
+    }
+}

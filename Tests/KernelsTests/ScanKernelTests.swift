@@ -203,3 +203,89 @@ struct ScanKernelTests {
         #expect(h[0] == 1)  // the sqrt factor is 1 at the sample start
     }
 }
+
+@Suite("Kernels: determinism")
+struct DeterminismTests {
+    /// The kernels that reduce across threads give bitwise the same results for 1 or 4 workers.
+    @Test func resultsDoNotDependOnTheWorkerCount() {
+        var rng = TestRNG(seed: 41)
+        let (B, T, C) = (3, 40, 48)
+        let n = B * T * C
+        let u = Tensor(random: n, &rng), rPre = Tensor(random: n, &rng), iPre = Tensor(random: n, &rng)
+        let lambda = Tensor(random: C, &rng), dh = Tensor(random: n, &rng), w = Tensor(random: 4 * C, &rng)
+        let segments = [Int32]((0..<B * T).map { Int32($0 / 7 + 1) })
+        let carry = Tensor(count: B * T)
+        segments.withUnsafeBufferPointer { ScanCarry.forward(segments: $0.baseAddress!, carry: carry.p, batch: B, time: T) }
+        func run(workers: Int) -> [[Float]] {
+            let saved = Parallel.workers
+            Parallel.workers = workers
+            defer { Parallel.workers = saved }
+            let h = Tensor(count: n), du = Tensor(count: n), dr = Tensor(count: n), di = Tensor(count: n), dl = Tensor(count: C)
+            RGLRU.forward(.forward, u: u.p, rPre: rPre.p, iPre: iPre.p, lambda: lambda.p, carry: carry.p, h: h.p, batch: B, time: T, channels: C, stride: C)
+            RGLRU.backward(.forward, u: u.p, rPre: rPre.p, iPre: iPre.p, lambda: lambda.p, carry: carry.p, h: h.p, dh: dh.p,
+                           du: du.p, drPre: dr.p, diPre: di.p, dLambda: dl.p, batch: B, time: T, channels: C, stride: C)
+            let dx = Tensor(count: n), dw = Tensor(count: 4 * C), db = Tensor(count: C)
+            segments.withUnsafeBufferPointer {
+                Conv1D.backward(x: u.p, weight: w.p, dy: dh.p, dx: dx.p, dWeight: dw.p, dBias: db.p, segments: $0.baseAddress!,
+                                batch: B, time: T, channels: C)
+            }
+            let labels = [Int32]((0..<B * T).map { $0 % 3 == 0 ? -1 : Int32($0 % C) })
+            let d = Tensor(count: n)
+            let loss = labels.withUnsafeBufferPointer {
+                CrossEntropy.forwardBackward(logits: u.p, labels: $0.baseAddress!, dLogits: d.p, gradScale: 0.1, rows: B * T, vocab: C)
+            }
+            return [h.array, du.array, dr.array, di.array, dl.array, dx.array, dw.array, db.array, d.array, [Float(loss.lossSum)]]
+        }
+        let one = run(workers: 1), four = run(workers: 4)
+        for k in one.indices { #expect(one[k] == four[k], "output \(k) differs between 1 and 4 workers") }
+    }
+}
+
+@Suite("Kernels: accumulation")
+struct AccumulationTests {
+    /// Every backward kernel ADDS into its gradient buffers: running it twice gives twice the
+    /// gradient (to rounding: reductions such as dGain add row by row onto what is there).
+    @Test func backwardKernelsAccumulate() {
+        var rng = TestRNG(seed: 61)
+        let (B, T, C) = (2, 9, 20)
+        let n = B * T * C
+        let x = Tensor(random: n, &rng), y = Tensor(random: n, &rng), z = Tensor(random: n, &rng), dy = Tensor(random: n, &rng)
+        let p = Tensor(random: 4 * C, &rng), lambda = Tensor(random: C, &rng), rstd = Tensor(count: B * T), out = Tensor(count: n)
+        let segments = [Int32]((0..<B * T).map { Int32($0 / 4 + 1) })
+        let carry = Tensor(count: B * T)
+        segments.withUnsafeBufferPointer { ScanCarry.forward(segments: $0.baseAddress!, carry: carry.p, batch: B, time: T) }
+        RMSNorm.forward(x: x.p, gain: p.p, y: out.p, rstd: rstd.p, rows: B * T, channels: C)
+        LinearScan.forward(.forward, a: y.p, x: x.p, h: z.p, carry: carry.p, batch: B, time: T, channels: C, stride: C)
+        let h = Tensor(count: n)
+        RGLRU.forward(.reverse, u: x.p, rPre: y.p, iPre: dy.p, lambda: lambda.p, carry: carry.p, h: h.p, batch: B, time: T, channels: C, stride: C)
+        let backwards: [(String, [Tensor], ([Tensor]) -> Void)] = [
+            ("GeLU", [Tensor(count: n)], { g in GeLU.backward(x: x.p, dy: dy.p, dx: g[0].p, count: n) }),
+            ("Sigmoid", [Tensor(count: n)], { g in Sigmoid.backward(y: y.p, dy: dy.p, dx: g[0].p, count: n) }),
+            ("GatedUnit", [Tensor(count: n), Tensor(count: n)], { g in
+                GatedUnit.backward(.silu, gate: x.p, value: y.p, dout: dy.p, dgate: g[0].p, dvalue: g[1].p, rows: B * T, width: C, inputStride: C) }),
+            ("RMSNorm", [Tensor(count: n), Tensor(count: C)], { g in
+                RMSNorm.backward(x: x.p, gain: p.p, rstd: rstd.p, dy: dy.p, dx: g[0].p, dGain: g[1].p, rows: B * T, channels: C) }),
+            ("Linear", [Tensor(count: B * T * 4), Tensor(count: 4 * C), Tensor(count: C)], { g in
+                Linear.backward(x: x.p, weight: p.p, dy: dy.p, dx: g[0].p, dWeight: g[1].p, dBias: g[2].p, rows: B * T, inFeatures: 4, outFeatures: C) }),
+            ("Conv1D", [Tensor(count: n), Tensor(count: 4 * C), Tensor(count: C)], { g in
+                segments.withUnsafeBufferPointer {
+                    Conv1D.backward(x: x.p, weight: p.p, dy: dy.p, dx: g[0].p, dWeight: g[1].p, dBias: g[2].p, segments: $0.baseAddress!,
+                                    batch: B, time: T, channels: C) } }),
+            ("LinearScan", [Tensor(count: n), Tensor(count: n)], { g in
+                LinearScan.backward(.forward, a: y.p, h: z.p, carry: carry.p, dh: dy.p, da: g[0].p, dx: g[1].p, batch: B, time: T, channels: C, stride: C) }),
+            ("RGLRU", [Tensor(count: n), Tensor(count: n), Tensor(count: n), Tensor(count: C)], { g in
+                RGLRU.backward(.reverse, u: x.p, rPre: y.p, iPre: dy.p, lambda: lambda.p, carry: carry.p, h: h.p, dh: z.p,
+                               du: g[0].p, drPre: g[1].p, diPre: g[2].p, dLambda: g[3].p, batch: B, time: T, channels: C, stride: C) }),
+        ]
+        for (name, grads, run) in backwards {
+            run(grads)
+            let once = grads.map(\.array)
+            run(grads)
+            for (k, g) in grads.enumerated() {
+                let worst = zip(g.array, once[k]).map { abs($0 - 2 * $1) / (abs($1) + 1e-3) }.max() ?? 0
+                #expect(worst < 1e-4, "\(name) gradient \(k) was overwritten, not accumulated")
+                #expect(once[k].contains { $0 != 0 }, "\(name) gradient \(k) is all zero")
+            }
+        }
+    }
+}
