@@ -1,6 +1,7 @@
 import ArgumentParser
 import Controller
 import Foundation
+import Kernels
 import ToolSupport
 
 struct Filter: ParsableCommand {
@@ -24,6 +25,8 @@ struct Filter: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
+        // The same OpenBLAS kernels as `train` (which does this too), so both make the same decisions.
+        EngineOps.preferAVX512BLAS()
         let (controller, grid) = try makeController()
         let set = controller.configurations
         guard let reader = input == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: input) else {

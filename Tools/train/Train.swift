@@ -23,8 +23,8 @@ struct Train: ParsableCommand {
         discussion: """
         Data (one of): --data rows.pack (static rows from `pack`); --corpus docs.tok --procedure \
         clm|ul2|bfr|birdie|birdie-causal (documents corrupted and packed online through the Objectives \
-        and Packing libraries); --task copying (a synthetic task that needs the context) or random-tokens \
-        (throughput).
+        and Packing libraries); --task copying (a synthetic task that needs the context) or \
+        random-tokens (throughput).
 
         birdie and birdie-causal (causal-only model) let the Birdie controller choose the mixture over \
         --grid: at the steps of its schedule (scaled to --steps) it measures the loss of every \
@@ -87,6 +87,7 @@ struct Train: ParsableCommand {
             throw ValidationError("give exactly one of --data, --corpus or --task")
         }
         if corpus != nil && procedure == nil { throw ValidationError("--corpus needs --procedure clm|ul2|bfr|birdie|birdie-causal") }
+        if birdieOptions.grid != nil && !(procedure == .bfr || procedure?.usesController == true) { throw ValidationError("--grid goes with --procedure bfr, birdie or birdie-causal") }
         if steps < 1 || batch < 1 || (length ?? 8) < 8 || threads < 1 { throw ValidationError("--steps, --batch, --threads must be positive and --length at least 8") }
     }
 
