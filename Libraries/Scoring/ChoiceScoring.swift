@@ -12,8 +12,8 @@ public enum ChoiceScoring {
         var report = ScoreReport(columns: columns)
         var correct = 0, chance = 0.0
         for (i, item) in items.enumerated() {
-            let choices = item.choices.map(text.tokens)
-            guard item.choices.count >= 2, item.choices.indices.contains(item.label), choices.allSatisfy({ !$0.isEmpty }) else {
+            let choices = item.choices.map(text.continuation)
+            guard item.choices.count >= 2, item.choices.indices.contains(item.label), item.choices.allSatisfy({ !$0.isEmpty }) else {
                 throw ToolError.badInput(file, "item \(i + 1): needs two or more non-empty choices and a label among them",
                                          fix: "make the items with infill-gen")
             }

@@ -4,16 +4,18 @@ import Vocabulary
 
 /// How a task's text becomes a model's input and target, the same for `finetune` and `score`:
 ///
-///     input   [PLM] tokens(prompt + "\n")        the prefix region (read in both directions where the model can)
-///     target  tokens(answer) EOS                  the causal region, after START
+///     input   [PLM] tokens(prompt)            the prefix region (read in both directions where the model can)
+///     target  tokens(" " + answer) EOS        the causal region, after START
 ///
 /// The prefix-LM paradigm token says "continue this text", the pre-training objective closest to
-/// answering a prompt; the newline separates the prompt from the answer as text would; EOS ends
-/// the answer so a fine-tuned model learns to stop (greedy decoding stops at it).
+/// answering a prompt. The answer continues the prompt as running text, so its first word carries
+/// its leading space, tokenised as the same word is inside the prompt (" 326" in "Ann Lee: 326-..."
+/// and in the answer, not "326"). EOS ends the answer so a fine-tuned model learns to stop (greedy
+/// decoding stops at it).
 public struct TaskText {
     public let model: BPEModel
     private let encoder: BPEEncoder
-    public static let separator = "\n"
+    public static let separator = " "
     public static let paradigm = SpecialToken.paradigmPrefixLM.rawValue
 
     public init(model: BPEModel) {
@@ -28,18 +30,28 @@ public struct TaskText {
     public var vocabularySize: Int { model.vocabularySize }
 
     /// The prefix region of a prompt.
-    public func input(_ prompt: String) -> [TokenID] { [Self.paradigm] + encoder.encode(prompt + Self.separator) }
+    public func input(_ prompt: String) -> [TokenID] { [Self.paradigm] + encoder.encode(prompt) }
 
     /// The causal region of an answer, EOS included.
-    public func target(_ answer: String) -> [TokenID] { encoder.encode(answer) + [SpecialToken.eos.rawValue] }
+    public func target(_ answer: String) -> [TokenID] { continuation(answer) + [SpecialToken.eos.rawValue] }
 
-    /// Plain tokens of a text (no paradigm, separator or EOS): multiple-choice continuations.
+    /// The tokens of an answer or choice after the prompt, without EOS (multiple-choice continuations).
+    public func continuation(_ answer: String) -> [TokenID] { encoder.encode(Self.separator + answer) }
+
+    /// Plain tokens of a text (lengths of SQuAD contexts).
     public func tokens(_ text: String) -> [TokenID] { encoder.encode(text) }
 
-    /// The text of generated tokens: everything before the first EOS, special tokens dropped.
+    /// The answer of generated tokens: the text before the first EOS, special tokens dropped,
+    /// without the separator.
     public func text(_ ids: [TokenID]) -> String {
         let kept = ids.prefix { $0 != SpecialToken.eos.rawValue }.filter { !Vocabulary.isSpecial($0) }
-        return String(decoding: model.decode(Array(kept)), as: UTF8.self)
+        let text = String(decoding: model.decode(Array(kept)), as: UTF8.self)
+        return text.hasPrefix(Self.separator) ? String(text.dropFirst(Self.separator.count)) : text
+    }
+
+    /// The prompt of an input (tests, diagnostics): the text after the paradigm token.
+    public func prompt(_ ids: [TokenID]) -> String {
+        String(decoding: model.decode(ids.filter { !Vocabulary.isSpecial($0) }), as: UTF8.self)
     }
 
     /// Refuses a model whose vocabulary is not the tokenizer's (exit 65).

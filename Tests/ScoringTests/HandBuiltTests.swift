@@ -21,9 +21,7 @@ struct ScriptedModel: TaskModel {
 
     func prompt(_ input: [TokenID]) -> String {
         #expect(input.first == TaskText.paradigm)
-        let s = text.text(input)
-        #expect(s.hasSuffix("\n"))
-        return String(s.dropLast())
+        return text.prompt(input)
     }
 
     func generate(_ input: [TokenID], maxNewTokens: Int) -> [TokenID] {
@@ -102,8 +100,9 @@ struct ScriptedModel: TaskModel {
             InfillItem(context: "story two", choices: ["eeee", "ff", "gggggg", "h"], label: 2),
         ]
         var model = ScriptedModel(text: text)
-        // Per token: 1.0, 1.5, 1.1, 2.0 -> choice 0 (right); 2.0, 0.75, 1.0, 0.9 -> choice 1 (wrong).
-        model.losses = ["aaaa": 4, "bb": 3, "cccccc": 6.6, "d": 2, "eeee": 8, "ff": 1.5, "gggggg": 6, "h": 0.9]
+        // Tokens with the leading space: 5, 3, 7, 2. Per token: 1.0, 1.5, 1.1, 2.0 -> choice 0 (right);
+        // 2.0, 0.75, 1.0, 0.9 -> choice 1 (wrong).
+        model.losses = ["aaaa": 5, "bb": 4.5, "cccccc": 7.7, "d": 4, "eeee": 10, "ff": 2.25, "gggggg": 7, "h": 1.8]
         let report = try ChoiceScoring.score(items, model: model, text: text, file: "items.jsonl")
         #expect(report.rows.map { $0[2] } == ["0", "1"])
         #expect(report.rows[0][4] == "1.000000,1.500000,1.100000,2.000000")
@@ -146,9 +145,10 @@ struct ScriptedModel: TaskModel {
 
     @Test func taskTextRoundTrips() throws {
         let text = try byteText()
-        let expected: [TokenID] = [TaskText.paradigm, 232, 265, 170]   // "H", "i", "\n" at byte base 160
+        let expected: [TokenID] = [TaskText.paradigm, 232, 265]   // "H", "i" at byte base 160
         #expect(text.input("Hi") == expected)
-        #expect(text.target("ok").last == SpecialToken.eos.rawValue)
+        let target: [TokenID] = [192, 271, 267, SpecialToken.eos.rawValue]   // " ", "o", "k", EOS
+        #expect(text.target("ok") == target)
         #expect(text.text(text.target("ok") + [200, 201]) == "ok")
     }
 }

@@ -11,8 +11,8 @@ struct Finetune: ParsableCommand {
         commandName: "finetune",
         abstract: "Continue training a checkpoint on prompt/target pairs (phone books from phonebook-gen, or any JSONL with prompt and target).",
         discussion: """
-        Each pair becomes one sample, [PLM] prompt "\\n" in the prefix region and the target then EOS \
-        in the causal region after START (the format `score` decodes with), packed into rows of \
+        Each pair becomes one sample, [PLM] prompt in the prefix region and " " target EOS in the \
+        causal region after START (the format `score` decodes with), packed into rows of \
         --length like training rows; pairs longer than a row are skipped and counted. Passes over the \
         pairs are shuffled with --seed; every 50th pair (with 50 or more) is held out for the \
         evaluation loss. The optimizer starts fresh (AdamW, warmup then cosine to 10% of --lr). \

@@ -24,8 +24,8 @@ struct Run: ParsableCommand {
         and per query by count of queried numbers), squad (SQuAD 2.0 JSON: greedy answer of up to 64 \
         tokens; answer contains label, F1, exact match, by context length), mc (JSONL from infill-gen: \
         lowest loss per token among the choices), objectives (a `corrupt` sample stream: accuracy per \
-        objective class). Prompts are [PLM] prompt "\\n" in the prefix region; answers follow START and \
-        end at EOS. Writes one TSV row per item (-o, default stdout) and a JSON summary (--summary).
+        objective class). Prompts are [PLM] prompt in the prefix region; answers follow START (with a leading \
+        space, as running text) and end at EOS. Writes one TSV row per item (-o, default stdout) and a JSON summary (--summary).
         """)
 
     @Option(help: "Task: \(ScoreTask.allCases.map(\.rawValue).joined(separator: ", ")).") var task: ScoreTask
