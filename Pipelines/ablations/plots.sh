@@ -31,9 +31,9 @@ plot throughput.gp "$out/throughput.png" "$tables/throughput.tsv" \
 
 plot training.gp "$out/training.png" "$tables/loss.tsv"
 
-# Figure 5 per Birdie cell, from the controller log's per-class series.
+# Figure 5 per Birdie cell, with the birdie branch's mixture.gp.
 for c in "$@"; do
   rows "$tables/mixture-$c.tsv" || continue
-  gnuplot -e "mixture='$tables/mixture-$c.tsv'; loss='$tables/class-loss-$c.tsv'; output='$out/figure5-$c.png.tmp'; cell='$c'" \
-    "$gp/figure5.gp" && mv "$out/figure5-$c.png.tmp" "$out/figure5-$c.png" && echo "plots: $out/figure5-$c.png" >&2
+  gnuplot -e "data='$tables/mixture-$c.tsv'; out='$out/figure5-$c.png.tmp'; title='Figure 5: the Birdie controller in $c'" \
+    "$gp/mixture.gp" && mv "$out/figure5-$c.png.tmp" "$out/figure5-$c.png" && echo "plots: $out/figure5-$c.png" >&2
 done

@@ -121,22 +121,17 @@ overall() {  # CELL FILE VALUE [PER]: sum of VALUE over sum of PER (default: row
   done
 } > "$out/infilling.tsv"
 
-# Figure 5 per Birdie cell: sampling probability and held-out loss per objective class at each
-# controller evaluation (train --controller-log), one column per class.
+# Figure 5 per Birdie cell: per evaluation, the mixture and validation loss per objective class
+# (the birdie branch's Pipelines/plots/mixture-tsv.py, for its mixture.gp).
 for c in "${cells[@]}"; do
-  log=$results/$c/controller.jsonl
-  [ -s "$log" ] || continue
-  for field in class_mixture class_loss; do
-    name=$( [ $field = class_mixture ] && echo mixture || echo class-loss )
-    jq -r --arg f "$field" 'if input_line_number == 1 then (["step"] + (.[$f] | keys_unsorted) | @tsv) else empty end,
-                            ([.step] + [.[$f][] | if . == null then "nan" else . end] | @tsv)' "$log" \
-      | awk 'NR == 1 || !/^step/' > "$out/$name-$c.tsv"
-  done
+  [ -s "$results/$c/controller.jsonl" ] || continue
+  python3 Pipelines/plots/mixture-tsv.py "$results/$c/controller.jsonl" "$out/mixture-$c.tsv.tmp"
+  mv "$out/mixture-$c.tsv.tmp" "$out/mixture-$c.tsv"
 done
 
 # Markdown beside every TSV (not the per-evaluation controller series).
 for t in "$out"/*.tsv; do
-  case $(basename "$t") in mixture-*|class-loss-*) continue;; esac
+  case $(basename "$t") in mixture-*) continue;; esac
   awk -F'\t' '{ printf "|"; for (i = 1; i <= NF; i++) printf " %s |", $i; print ""
                if (NR == 1) { printf "|"; for (i = 1; i <= NF; i++) printf "---|"; print "" } }' "$t" > "${t%.tsv}.md"
 done
