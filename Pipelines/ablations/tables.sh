@@ -87,9 +87,28 @@ two_measures() {
           <(group_mean "$results/$c/$1" "$2" "$6" "$7" "${8:-0}" | cut -f2,3) | sed "s|^|$c\t|"
   done
 }
-# Phone book (Figure 1): share of asked numbers right, and share of books with every number right.
-two_measures phonebook.tsv queried $'queried\tnumber_accuracy\tbook_accuracy\tbooks' \
-  correct_numbers queried all_correct "" > "$out/phonebook.tsv"
+# Phone book (Figure 1): share of asked numbers right, share of books with every number right, and
+# a graded measure for small runs where no number is right: the share of the asked digits that the
+# answer has at the same place of the same number (chance: 0.1).
+digit_accuracy() {  # phonebook.tsv -> the same TSV plus columns digits, correct_digits
+  awk -F'\t' -v OFS='\t' '
+    NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; print $0, "digits", "correct_digits"; next }
+    { nt = split($col["target"], t, ", *"); split($col["prediction"], p, ", *"); d = 0; r = 0
+      for (n = 1; n <= nt; n++) for (k = 1; k <= length(t[n]); k++) {
+        c = substr(t[n], k, 1); if (c !~ /[0-9]/) continue
+        d++; if (substr(p[n], k, 1) == c) r++ }
+      print $0, d, r }' "$1"
+}
+{
+  printf 'cell\tqueried\tnumber_accuracy\tbook_accuracy\tdigit_accuracy\tbooks\n'
+  for c in "${cells[@]}"; do
+    have "$c" phonebook.tsv || continue
+    f=$results/$c/phonebook.tsv
+    paste <(group_mean "$f" queried correct_numbers queried | cut -f1,2) \
+          <(group_mean "$f" queried all_correct | cut -f2) \
+          <(group_mean <(digit_accuracy "$f") queried correct_digits digits | cut -f2,3) | sed "s|^|$c\t|"
+  done
+} > "$out/phonebook.tsv"
 # Objective probes: share of target tokens right (teacher-forced argmax), share of samples exact.
 two_measures objectives.tsv class $'class\ttoken_accuracy\texact\tsamples' \
   correct_tokens target_tokens exact "" > "$out/objectives.tsv"
