@@ -11,7 +11,7 @@ import ToolSupport
 /// `checkpointAttachments()` with every checkpoint (Trainer.attachments).
 ///
 ///     let birdie = try BirdieProcedure(grid: grid, source: source, validation: validation,
-///                                      settings: ControllerSettings(seed: seed, totalSteps: steps), batch: batch)
+///                                      settings: ControllerSettings(seed: seed, totalSteps: steps))
 ///     trainer.attachments = birdie.checkpointAttachments
 ///     try trainer.run { r in try birdie.afterStep(r.step, model: trainer.model) }
 public final class BirdieProcedure {
@@ -20,7 +20,6 @@ public final class BirdieProcedure {
     public private(set) var controller: BirdieController
     public let validation: ConfigurationValidation
     public let source: MixtureCorpusSource
-    public let batch: Int
     /// Where skipped evaluations are reported (stderr by default).
     public var notice: (String) -> Void = { printError($0) }
     /// Seconds spent measuring the validation losses, and in the controller (decisions, log).
@@ -37,16 +36,15 @@ public final class BirdieProcedure {
 
     /// `resume`: the attachments of the checkpoint the run continues from (Checkpoint.loadAttachments);
     /// set them before the Trainer seeks the source. `logPath`: the JSON-lines log (ControllerLog);
-    /// on resume, its lines after `resumeStep` are dropped.
+    /// on resume, its lines after `resume.step` are dropped.
     public init(grid: Grid, source: MixtureCorpusSource, validation: ConfigurationValidation, settings: ControllerSettings,
-                batch: Int, logPath: String? = nil, resume: (attachments: [String: Data], step: Int, path: String)? = nil) throws {
+                logPath: String? = nil, resume: (attachments: [String: Data], step: Int, path: String)? = nil) throws {
         self.grid = grid
         configurations = try ConfigurationSet(grid: grid)
         precondition(validation.grid.names == grid.names && source.grid.names == grid.names
                      && source.startingWeights == configurations.startingMixture, "source, validation and controller disagree")
         self.validation = validation
         self.source = source
-        self.batch = batch
         if let resume {
             let where_ = Checkpoint.statePath(resume.path)
             guard let state = resume.attachments[Self.controllerKey], let changes = resume.attachments[Self.mixturesKey] else {

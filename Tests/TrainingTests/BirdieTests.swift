@@ -40,7 +40,7 @@ private func procedure(_ folder: String, totalSteps: Int = 40, log: String? = ni
     let validation = try ConfigurationValidation(grid: grid, documents: source.heldOutDocuments,
                                                  rowLength: 256, rowsPerConfiguration: 2, seed: 7, source: "test")
     return try BirdieProcedure(grid: grid, source: source, validation: validation, settings: settings(totalSteps: totalSteps),
-                               batch: 2, logPath: log, resume: resume)
+                               logPath: log, resume: resume)
 }
 
 /// Per-configuration losses that fall by a configuration-dependent rate.

@@ -86,7 +86,7 @@ extension Train {
         let settings = birdieOptions.settings(seed: common.seed, totalSteps: steps)
         let resumeState = try resume.map { path in (try Checkpoint.loadAttachments(path), resumeStep ?? 0, path) }
         let procedure = try BirdieProcedure(grid: source.grid, source: source, validation: validation, settings: settings,
-                                            batch: batch, logPath: birdieOptions.controllerLog ?? checkpoint.map { $0 + ".controller.jsonl" },
+                                            logPath: birdieOptions.controllerLog ?? checkpoint.map { $0 + ".controller.jsonl" },
                                             resume: resumeState)
         if common.quiet { procedure.notice = { _ in } }
         if !common.quiet {
