@@ -19,21 +19,21 @@ done
 style="cells='$cells'; colors='$colors'; dashes='$dashes'"
 
 rows() { [ -f "$1" ] && [ "$(wc -l < "$1")" -gt 1 ]; }
-plot() {  # SCRIPT OUTPUT TABLE [EXTRA]
+plot() {  # SCRIPT OUTPUT TABLE [EXTRA]; a gnuplot error stops the script (set -e)
   if ! rows "$3"; then echo "plots: no rows in $3 yet; $(basename "$2") skipped" >&2; return; fi
-  gnuplot -e "input='$3'; output='$2.tmp'; $style; ${4:-}" "$gp/$1" && mv "$2.tmp" "$2"
-  echo "plots: $2" >&2
+  gnuplot -e "input='$3'; output='$2.tmp'; $style; ${4:-}" "$gp/$1"
+  mv "$2.tmp" "$2" && echo "plots: $2" >&2
 }
 plot phonebook.gp "$out/phonebook.png" "$tables/phonebook.tsv"
 plot squad.gp "$out/squad.png" "$tables/squad.tsv"
 plot throughput.gp "$out/throughput.png" "$tables/throughput.tsv" \
   "subtitle='median over the pre-training steps of its cells; ${PLOT_NOTE:-}'"
-
 plot training.gp "$out/training.png" "$tables/loss.tsv"
 
 # Figure 5 per Birdie cell, with the birdie branch's mixture.gp.
 for c in "$@"; do
   rows "$tables/mixture-$c.tsv" || continue
   gnuplot -e "data='$tables/mixture-$c.tsv'; out='$out/figure5-$c.png.tmp'; title='Figure 5: the Birdie controller in $c'" \
-    "$gp/mixture.gp" && mv "$out/figure5-$c.png.tmp" "$out/figure5-$c.png" && echo "plots: $out/figure5-$c.png" >&2
+    "$gp/mixture.gp"
+  mv "$out/figure5-$c.png.tmp" "$out/figure5-$c.png" && echo "plots: $out/figure5-$c.png" >&2
 done

@@ -76,7 +76,6 @@ have() { [ -s "$results/$1/$2" ] || { echo "tables: $1: no $2 yet; left out" >&2
     | sort
 } > "$out/throughput.tsv"
 
-# Long tables: cell, group, mean, n.
 # Two measures per group, side by side: FILE GROUP HEADER VALUE1 PER1 VALUE2 PER2 [BUCKET].
 two_measures() {
   printf 'cell\t%s\n' "$3"
