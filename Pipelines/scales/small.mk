@@ -9,12 +9,14 @@
 # Every cell gets the same tokens (fair comparison), so one token of every cell costs
 #   5 procedures x (1/2516 + 1/2988 + 1/1481 + 1/1450) s = 5 x 2.097 ms = 10.5 ms.
 # Budget, 4 h = 14,400 s:
-#   pre-training  200 steps x 8 x 512 = 819k tokens x 10.5 ms = 8,600 s
+#   pre-training  180 steps x 8 x 512 = 737k tokens x 10.5 ms = 7,740 s
 #   fine-tuning    60 steps x 8 x 512 = 246k tokens x 10.5 ms = 2,580 s
-#   scoring (forward only, ~3x the training rate, plus greedy decoding) ~100 s a cell = 2,000 s
-#   evaluations (4 held-out batches every 25 steps; Birdie's per-configuration rows)    ~ 600 s
-#   total ~13,800 s = 3.8 h. On a quiet machine the same run takes about half that; raise STEPS
-#   (and re-measure with `make bench-ablations`) to use the time.
+#   scoring (measured for transformer-clm: 33 s a cell)  ~40 s x 20 =   800 s
+#   evaluations: train's every 25 steps (small), and in the 8 Birdie cells 32 controller evaluations
+#   (critic training ~0.7 s + 15 configurations x 2 rows of forward pass) ~135 s each =  1,100 s
+#   total ~12,200 s = 3.4 h. Check: the transformer-clm cell took 11.6 min (pre-training 8 min 47 s,
+#   fine-tuning 2 min 13 s, scoring 33 s); scaled by the rates above, 5 procedures x (11.6 + 11.4 +
+#   6.7 + 5.6) min + 18 min of Birdie evaluations = 3.3 h. On a quiet machine it takes about half.
 PRESET := small
 D_MODEL := 128
 LAYERS := 4
