@@ -1,0 +1,185 @@
+# The ablation matrix MODELS x PROCEDURES at SCALE (docs/ABLATIONS.md): shared steps once under
+# $(ABL)/shared, then per cell $(ABL)/<model>-<procedure>/: pre-train, fine-tune on phone books,
+# score phone book, SQuAD, infilling and the objective probes; then tables and plots.
+# Every step is a rule whose target is written last (tools write temp+rename, stamps are touched
+# after the command), so `make -j N` is safe and an interrupted run redoes only unfinished steps;
+# an interrupted pre-training resumes from its last checkpoint (train --resume).
+#
+# Variables: SCALE (tiny|small|medium|large; Pipelines/scales/$(SCALE).mk), MODELS, PROCEDURES,
+# CELLS (default: every model-procedure pair), RESULTS (default results), RUN (a prefix for the
+# heavy commands, e.g. RUN="srun -N1 -c 16"), THREADS (threads per command).
+
+SCALE ?= small
+RESULTS ?= results
+ABL = $(RESULTS)/$(SCALE)
+SHARED = $(ABL)/shared
+RUN ?=
+ALL_MODELS := gated-ssm gated-ssm-plus hawk transformer
+ALL_PROCEDURES := clm ul2 bfr birdie-causal birdie
+
+ifeq ($(wildcard Pipelines/scales/$(SCALE).mk),)
+$(error SCALE=$(SCALE): no Pipelines/scales/$(SCALE).mk; choose one of $(basename $(notdir $(wildcard Pipelines/scales/*.mk))))
+endif
+include Pipelines/scales/$(SCALE).mk
+# Defaults for what a scale file may leave out.
+THREADS ?= 2
+D_MODEL ?=
+LAYERS ?=
+CORPUS_DOCS ?=
+FT_CHECKPOINT_EVERY ?= 20
+# The Birdie pool of bfr, birdie and birdie-causal: light (15 configurations) or birdie (the paper's 104).
+GRID ?= light
+# Extra train flags of the Birdie procedures (e.g. a smaller critic for smoke runs).
+CRITIC_FLAGS ?=
+MODELS ?= $(ALL_MODELS)
+PROCEDURES ?= $(ALL_PROCEDURES)
+CELLS ?= $(foreach m,$(MODELS),$(foreach p,$(PROCEDURES),$(m)-$(p)))
+CELL_DIRS = $(addprefix $(ABL)/,$(CELLS))
+
+# A cell name is <model>-<procedure>; both may contain dashes, so match the procedure at the end.
+cell_procedure = $(lastword $(foreach p,$(ALL_PROCEDURES),$(if $(filter %-$(p),$(1)),$(p))))
+cell_model = $(patsubst %-$(call cell_procedure,$(1)),%,$(1))
+is_birdie = $(filter birdie birdie-causal,$(call cell_procedure,$(1)))
+
+# Shared inputs of every cell. The corpus, names and SQuAD come from data.mk (defined after this
+# file is read, hence second expansion: $$(VAR) in prerequisites).
+.SECONDEXPANSION:
+TRAIN_TEXT = $(if $(CORPUS_DOCS),$(SHARED)/train.jsonl,$(CORPUS_TRAIN))
+# What the training text is made by: the corpus stamp (written after train.jsonl), or the subset.
+TRAIN_TEXT_DEPS = $(CORPUS_STAMP) $(if $(CORPUS_DOCS),$(SHARED)/train.jsonl)
+TOKENIZER = $(SHARED)/tok.model
+TRAIN_TOKENS = $(SHARED)/train.tok
+HELDOUT_TOKENS = $(SHARED)/heldout.tok
+PROBES = $(SHARED)/probes.smp
+PHONEBOOK_TRAIN = $(SHARED)/phonebook-train.jsonl
+PHONEBOOK_TEST = $(SHARED)/phonebook-test.jsonl
+INFILL_TEST = $(SHARED)/infill.jsonl
+SHARED_FILES = $(TOKENIZER) $(TRAIN_TOKENS) $(PROBES) $(PHONEBOOK_TRAIN) $(PHONEBOOK_TEST) $(INFILL_TEST)
+# Phone books leave room for the tokens a row adds around prompt and target (start, paradigm, eos).
+PB_MAX_TOKENS = $(shell echo $$(( $(LENGTH) - 8 )))
+
+# The command lines of each step, in one place (docs/SCORING.md for finetune and score).
+MODEL_SIZE = --preset $(PRESET) $(if $(D_MODEL),--d-model $(D_MODEL)) $(if $(LAYERS),--layers $(LAYERS))
+TRAIN_FLAGS = --model $(call cell_model,$*) $(MODEL_SIZE) --corpus $(TRAIN_TOKENS) \
+	--procedure $(call cell_procedure,$*) --steps $(STEPS) --batch $(BATCH) --length $(LENGTH) --lr $(LR) \
+	--eval-every $(EVAL_EVERY) --checkpoint-every $(CHECKPOINT_EVERY) --threads $(THREADS) --seed 1 \
+	--progress never -o $(@D)/model.ckpt --metrics $(@D)/train.tsv \
+	$(if $(filter bfr birdie birdie-causal,$(call cell_procedure,$*)),--grid $(GRID)) \
+	$(if $(call is_birdie,$*),--controller-log $(@D)/controller.jsonl $(CRITIC_FLAGS))
+FINETUNE_FLAGS = -m $(TOKENIZER) $(PHONEBOOK_TRAIN) --steps $(FT_STEPS) --batch $(FT_BATCH) --length $(LENGTH) \
+	--lr $(FT_LR) --checkpoint-every $(FT_CHECKPOINT_EVERY) --threads $(THREADS) --seed 1 --progress never \
+	--metrics $(@D)/finetune.tsv
+SCORE = $(RUN) $(BIN)/score -m $(TOKENIZER) --threads $(THREADS) --progress never
+
+##@ Ablations
+.PHONY: ablations ablations-shared ablations-pretrain ablations-cells tables plots test-ablations-tiny bench-ablations
+ablations: ablations-cells ## the whole matrix at SCALE (default small; tiny, medium, large): train, fine-tune, score, tables, plots
+	$(MAKE_TABLES)
+	$(MAKE_PLOTS)
+
+ablations-shared: $$(SHARED_FILES) ## the steps every cell shares: tokenizer, encoded corpus, phone books, infilling items
+ablations-pretrain: $(addsuffix /pretrain.done,$(CELL_DIRS)) ## pre-train every cell only (no fine-tuning or scoring)
+ablations-cells: $(addsuffix /cell.done,$(CELL_DIRS))
+
+# --- shared steps -------------------------------------------------------------------------------
+$(SHARED)/train.jsonl: $$(CORPUS_STAMP)
+	@mkdir -p $(@D)
+	head -n $(CORPUS_DOCS) $(CORPUS_TRAIN) > $@.tmp && mv $@.tmp $@
+
+$(TOKENIZER): $$(TRAIN_TEXT_DEPS) | build
+	@mkdir -p $(@D)
+	$(RUN) $(BIN)/tokenize train --vocab-size $(VOCAB) -q -o $@ $(TRAIN_TEXT)
+
+$(TRAIN_TOKENS): $(TOKENIZER) $$(TRAIN_TEXT_DEPS)
+	$(BIN)/tokenize encode -q -m $(TOKENIZER) -o $@ $(TRAIN_TEXT)
+
+$(HELDOUT_TOKENS): $(TOKENIZER) $$(CORPUS_STAMP)
+	$(BIN)/tokenize encode -q -m $(TOKENIZER) -o $@ $(CORPUS_HELDOUT)
+
+# Objective probes: held-out samples of the Birdie pool (GRID's mixture) that fit a row.
+$(PROBES): $(HELDOUT_TOKENS)
+	$(BIN)/corrupt -q --mixture $(GRID) --length $(LENGTH) --seed 3 -o $@ $(HELDOUT_TOKENS)
+
+# Fine-tuning and test books differ by seed; both fit a row of the cell's length.
+$(SHARED)/phonebook-%.jsonl: $(TOKENIZER) $$(NAMES_STAMP)
+	$(BIN)/phonebook-gen -q --entries $(PB_ENTRIES) --queries $(PB_QUERIES) \
+	  --count $(if $(filter train,$*),$(PB_TRAIN_COUNT),$(PB_TEST_COUNT)) --seed $(if $(filter train,$*),1,2) \
+	  --names $(NAMES_DIR) --max-tokens $(PB_MAX_TOKENS) -m $(TOKENIZER) -o $@
+
+$(INFILL_TEST): $$(CORPUS_STAMP) | build
+	@mkdir -p $(@D)
+	$(BIN)/infill-gen -q $(CORPUS_HELDOUT) --train $(CORPUS_TRAIN) --count $(INFILL_COUNT_TEST) --seed 1 -o $@
+
+# --- per cell -----------------------------------------------------------------------------------
+# A training step ($1 pretrain|finetune, command $2, checkpoint $3, flags $4 of a fresh start):
+# resumes from the checkpoint an interrupted run left (its .state file), appends stderr to $1.log
+# (shown when the step fails), touches the stamp last.
+define logged_step
+@mkdir -p $(@D)
+@start="$4"; if [ -f $(@D)/$3.state ]; then start="--resume $(@D)/$3"; \
+  echo "ablations: $*: $1, resuming from $(@D)/$3"; else echo "ablations: $*: $1"; fi; \
+echo "# $$(date -u +%FT%TZ) $2 $$start" >> $(@D)/$1.log; \
+$2 $$start 2>> $(@D)/$1.log || { status=$$?; tail -n 15 $(@D)/$1.log >&2; \
+  echo "ablations: $*: $1 failed (exit $$status); log in $(@D)/$1.log" >&2; exit $$status; }
+@tail -n 1 $(@D)/$1.log | sed 's|^|ablations: $*: |'
+@touch $@
+endef
+
+$(ABL)/%/pretrain.done: $(TRAIN_TOKENS) | build
+	$(call logged_step,pretrain,$(RUN) $(BIN)/train $(TRAIN_FLAGS),model.ckpt,)
+
+$(ABL)/%/finetune.done: $(ABL)/%/pretrain.done $(PHONEBOOK_TRAIN)
+	$(call logged_step,finetune,$(RUN) $(BIN)/finetune $(FINETUNE_FLAGS),finetuned.ckpt,--from $(@D)/model.ckpt -o $(@D)/finetuned.ckpt)
+
+# Scores: per-item TSV (-o) and a JSON summary (--summary, the target, written last). Phone books
+# with the fine-tuned model; SQuAD, infilling and the objective probes with the pre-trained one.
+$(ABL)/%/phonebook.json: $(ABL)/%/finetune.done $(PHONEBOOK_TEST)
+	$(SCORE) --task phonebook --checkpoint $(@D)/finetuned.ckpt $(PHONEBOOK_TEST) -o $(@D)/phonebook.tsv --summary $@
+
+$(ABL)/%/squad.json: $(ABL)/%/pretrain.done $$(SQUAD_DEV)
+	$(SCORE) --task squad --checkpoint $(@D)/model.ckpt $(SQUAD_DEV) $(if $(filter-out 0,$(SQUAD_COUNT)),--limit $(SQUAD_COUNT)) \
+	  -o $(@D)/squad.tsv --summary $@
+
+$(ABL)/%/infill.json: $(ABL)/%/pretrain.done $(INFILL_TEST)
+	$(SCORE) --task mc --checkpoint $(@D)/model.ckpt $(INFILL_TEST) -o $(@D)/infill.tsv --summary $@
+
+$(ABL)/%/objectives.json: $(ABL)/%/pretrain.done $(PROBES)
+	$(SCORE) --task objectives --checkpoint $(@D)/model.ckpt $(PROBES) --limit $(PROBE_COUNT) \
+	  -o $(@D)/objectives.tsv --summary $@
+
+$(ABL)/%/cell.done: $(addprefix $(ABL)/%/,phonebook.json squad.json infill.json objectives.json)
+	@touch $@
+
+# Keep every step's output even when make only reached it through a pattern (a rerun must not redo
+# it). Safe on interrupt: the tools write temp+rename and stamps are touched last.
+.PRECIOUS: $(addprefix $(ABL)/%/,pretrain.done finetune.done phonebook.json squad.json infill.json objectives.json)
+
+# --- tables and plots ---------------------------------------------------------------------------
+TABLES = $(ABL)/tables
+PLOTS = $(ABL)/plots
+MAKE_TABLES = Pipelines/ablations/tables.sh $(ABL) $(TABLES) $(CELLS)
+MAKE_PLOTS = PLOT_NOTE="$(strip $(MODEL_SIZE)), batch $(BATCH) x $(LENGTH), $(THREADS) threads" \
+	  Pipelines/ablations/plots.sh $(ABL) $(TABLES) $(PLOTS) $(CELLS)
+tables: ## TSV and Markdown tables from whatever cells have finished at SCALE (results/SCALE/tables)
+	$(MAKE_TABLES)
+
+plots: ## gnuplot PNGs (Figure 1, SQuAD, throughput, loss, Birdie mixture) at SCALE (results/SCALE/plots)
+	$(MAKE_TABLES)
+	$(MAKE_PLOTS)
+
+# --- test and benchmark -------------------------------------------------------------------------
+TEST_ABLATIONS := .build/test-ablations
+test-ablations-tiny: build $$(CORPUS_STAMP) $$(NAMES_STAMP) $$(SQUAD_DEV) ## the whole pipeline for two tiny cells from scratch, then checks every table and figure
+	rm -rf $(TEST_ABLATIONS)
+	$(MAKE) --no-print-directory ablations SCALE=tiny RESULTS=$(TEST_ABLATIONS)
+	Pipelines/ablations/check.sh $(TEST_ABLATIONS)/tiny gated-ssm-birdie transformer-clm
+
+BENCH_ABLATIONS_STEPS ?= 8
+bench-ablations: build ## training tokens/s of each model at SCALE's size, batch and length (median step of 3 runs; sets the step budget)
+	@for m in $(ALL_MODELS); do for r in 1 2 3; do \
+	  $(BIN)/train --model $$m $(MODEL_SIZE) --task random-tokens --vocab $(VOCAB) --steps $(BENCH_ABLATIONS_STEPS) \
+	    --batch $(BATCH) --length $(LENGTH) --eval-batches 0 --threads $(THREADS) --progress never -q \
+	    --metrics .build/bench-ablations.tsv || exit 1; \
+	  awk -F'\t' 'NR > 3 { print $$7 }' .build/bench-ablations.tsv; \
+	done | sort -g | awk -v m=$$m '{ v[NR] = $$1 } END { printf "%s\t%.0f tokens/s\n", m, v[int((NR + 1) / 2)] }'; done
+	@echo "bench-ablations: $(MODEL_SIZE), vocab $(VOCAB), batch $(BATCH) x $(LENGTH), $(THREADS) threads, load $$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,0 +1,22 @@
+# SCALE=large: closest to the paper's setting this toolkit can run (preset large: d 768, 12 layers;
+# the paper's phone books at 8-800 entries need 16,384-token rows and 1.4B models, beyond a CPU run).
+PRESET := large
+VOCAB := 32768
+LENGTH := 4096
+BATCH := 16
+STEPS := 32000
+LR := 3e-4
+EVAL_EVERY := 1000
+CHECKPOINT_EVERY := 500
+FT_STEPS := 250
+FT_BATCH := 32
+FT_LR := 5e-5
+PB_ENTRIES := 8-300
+PB_QUERIES := 1-32
+PB_TRAIN_COUNT := 8000
+PB_TEST_COUNT := 1000
+SQUAD_COUNT := 0
+INFILL_COUNT_TEST := 1000
+PROBE_COUNT := 1000
+THREADS := 32
+GRID := birdie
