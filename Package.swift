@@ -14,8 +14,8 @@ let libraries: [(name: String, deps: [String])] = [
     ("Packing", ["Vocabulary", "Objectives", "Formats", "ToolSupport"]),
     ("Kernels", ["CBLAS"]),
     ("Models", ["Kernels", "Vocabulary"]),
-    ("Training", ["Models", "Kernels", "Packing", "Objectives", "Controller", "Formats", "ToolSupport"]),
     ("Controller", ["Kernels", "ToolSupport"]),
+    ("Training", ["Models", "Kernels", "Packing", "Objectives", "Controller", "Formats", "ToolSupport"]),
     ("Tasks", ["Tokenizer", "Vocabulary", "Formats", "ToolSupport"]),
     ("Scoring", ["Models", "Training", "Objectives", "Tokenizer", "Tasks", "Packing", "Formats", "ToolSupport"]),
 ]
@@ -35,8 +35,6 @@ let tools: [(name: String, deps: [String])] = [
 
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path
 func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: root + "/" + path) }
-// A dependency on a library whose folder does not exist yet is dropped (lets branches build early).
-func present(_ deps: [String]) -> [String] { deps.filter { ["CBLAS", "CZstd"].contains($0) || exists("Libraries/\($0)") } }
 
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 // Release speed needs the vector units of the machine that builds; the Makefile passes the flags.
@@ -46,27 +44,23 @@ var targets: [Target] = [
     .systemLibrary(name: "CZstd", path: "Libraries/CZstd", pkgConfig: "libzstd",
                    providers: [.apt(["libzstd-dev"])]),
 ]
-for lib in libraries where exists("Libraries/\(lib.name)") {
-    var deps = present(lib.deps).map { Target.Dependency(stringLiteral: $0) }
+for lib in libraries {
+    var deps = lib.deps.map { Target.Dependency(stringLiteral: $0) }
     if lib.name == "ToolSupport" { deps.append(argumentParser) }
     // Data a library reads at run time (grids, presets) lives in its Resources/ folder.
     targets.append(.target(name: lib.name, dependencies: deps, path: "Libraries/\(lib.name)",
                            exclude: exists("Libraries/\(lib.name)/README.md") ? ["README.md"] : [],
                            resources: exists("Libraries/\(lib.name)/Resources") ? [.copy("Resources")] : nil))
-    if exists("Tests/\(lib.name)Tests") {
-        targets.append(.testTarget(name: "\(lib.name)Tests", dependencies: [.init(stringLiteral: lib.name)],
-                                   path: "Tests/\(lib.name)Tests"))
-    }
+    targets.append(.testTarget(name: "\(lib.name)Tests", dependencies: [.init(stringLiteral: lib.name)],
+                               path: "Tests/\(lib.name)Tests"))
 }
-for tool in tools where exists("Tools/\(tool.name)") {
+for tool in tools {
     targets.append(.executableTarget(
-        name: tool.name, dependencies: present(tool.deps).map { Target.Dependency(stringLiteral: $0) } + [argumentParser],
+        name: tool.name, dependencies: tool.deps.map { Target.Dependency(stringLiteral: $0) } + [argumentParser],
         path: "Tools/\(tool.name)"))
 }
-if exists("Tests/ToolTests") {
-    // Runs the built binaries end to end.
-    targets.append(.testTarget(name: "ToolTests", dependencies: ["ToolSupport"], path: "Tests/ToolTests"))
-}
+// Runs the built binaries end to end.
+targets.append(.testTarget(name: "ToolTests", dependencies: ["ToolSupport"], path: "Tests/ToolTests"))
 
 let package = Package(
     name: "birdie",
