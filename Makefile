@@ -13,7 +13,7 @@ BIN := .build/release
 ifneq ($(shell grep -qw avx512bw /proc/cpuinfo 2>/dev/null && echo yes),)
 export OPENBLAS_CORETYPE ?= SKYLAKEX
 endif
-DEBIAN_PACKAGES := libopenblas-dev libzstd-dev libgnuplot-iostream-dev
+DEBIAN_PACKAGES := libopenblas-dev libzstd-dev libgnuplot-iostream-dev jq
 DEPS_STAMP := .build/deps.stamp
 
 ##@ Setup
@@ -34,9 +34,10 @@ $(DEPS_STAMP):
 build: deps ## build all tools (release, vectorised for this CPU) into .build/release
 	$(SWIFT) build $(SWIFT_FLAGS)
 
-test: deps ## build and run every test (unit, property, gradient checks, tool tests)
+test: deps ## build and run every test (unit, property, gradient checks, tools) and the tiny ablation matrix
 	$(SWIFT) build $(SWIFT_FLAGS) --build-tests
 	$(SWIFT) test $(SWIFT_FLAGS) --skip-build
+	$(MAKE) --no-print-directory test-ablations-tiny
 
 -include $(sort $(wildcard Pipelines/mk/*.mk))
 
