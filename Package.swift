@@ -61,7 +61,7 @@ for tool in tools {
         path: "Tools/\(tool.name)"))
 }
 // Runs the built binaries end to end.
-targets.append(.testTarget(name: "ToolTests", dependencies: ["ToolSupport"], path: "Tests/ToolTests"))
+targets.append(.testTarget(name: "ToolTests", dependencies: ["ToolSupport", "Randomness"], path: "Tests/ToolTests"))
 
 let package = Package(
     name: "birdie",

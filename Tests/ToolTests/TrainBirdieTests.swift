@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Randomness
 
 /// Runs .build/release/TOOL in `folder`. Each tool picks its OpenBLAS kernels itself
 /// (EngineOps.preferAVX512BLAS): test that path.
@@ -14,14 +15,8 @@ private let gridFile = ToolRunner.repository.appendingPathComponent("Libraries/O
 private let corpusFolder: String = {
     let dir = try! ToolRunner.temporaryFolder("birdie-train-birdie")
     let words = ["alpha", "beta", "gamma", "delta", "copy", "the", "of", "phone", "book", "state", "space", "river", "stone"]
-    var state: UInt64 = 11
-    func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    var rng = SplitMix64(seed: 11)
+    func next() -> UInt64 { rng.next() }
     let text = (0..<150).map { _ in
         "{\"text\": \"" + (0..<(120 + Int(next() % 200))).map { _ in words[Int(next() % UInt64(words.count))] }.joined(separator: " ") + "\"}"
     }.joined(separator: "\n") + "\n"

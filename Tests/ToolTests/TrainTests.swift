@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Randomness
 
 /// Runs .build/release/train in `folder`.
 private func train(_ arguments: [String], in folder: String, killAfter: TimeInterval? = nil) throws -> ToolRunner.Run {
@@ -81,7 +82,7 @@ private let tiny = ["--preset", "tiny", "--task", "copying", "--batch", "2", "--
     @Test func trainsOnPackedRowsAndRefusesMismatches() throws {
         let dir = scratchFolder()
         let words = ["alpha", "beta", "gamma", "delta", "copy", "the", "of", "phone", "book", "state", "space"]
-        var rng = SystemIndependentGenerator(seed: 3)
+        var rng = SplitMix64(seed: 3)
         let text = (0..<120).map { _ in
             "{\"text\": \"" + (0..<60).map { _ in words[Int(rng.next() % UInt64(words.count))] }.joined(separator: " ") + "\"}"
         }.joined(separator: "\n") + "\n"
@@ -98,18 +99,5 @@ private let tiny = ["--preset", "tiny", "--task", "copying", "--batch", "2", "--
         #expect(wrongLength.status == 65 && wrongLength.stderr.contains("rows.pack"))
         let wrongVocab = try train(["--preset", "tiny", "--data", "rows.pack", "--vocab", "600", "--steps", "1", "-q"], in: dir)
         #expect(wrongVocab.status == 65 && wrongVocab.stderr.contains("vocabulary"))
-    }
-}
-
-/// SplitMix64 for fixtures.
-private struct SystemIndependentGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
