@@ -8,15 +8,16 @@ import Foundation
 let libraries: [(name: String, deps: [String])] = [
     ("ToolSupport", []),
     ("Vocabulary", []),
+    ("Randomness", []),
     ("Formats", ["ToolSupport", "CZstd"]),
     ("Tokenizer", ["Vocabulary", "Formats", "ToolSupport"]),
-    ("Objectives", ["Vocabulary", "Formats", "ToolSupport"]),
+    ("Objectives", ["Randomness", "Vocabulary", "Formats", "ToolSupport"]),
     ("Packing", ["Vocabulary", "Objectives", "Formats", "ToolSupport"]),
     ("Kernels", ["CBLAS"]),
-    ("Models", ["Kernels", "Vocabulary"]),
-    ("Controller", ["Kernels", "ToolSupport"]),
+    ("Models", ["Kernels", "Vocabulary", "Randomness"]),
+    ("Controller", ["Kernels", "Randomness", "ToolSupport"]),
     ("Training", ["Models", "Kernels", "Packing", "Objectives", "Controller", "Formats", "ToolSupport"]),
-    ("Tasks", ["Tokenizer", "Vocabulary", "Formats", "ToolSupport"]),
+    ("Tasks", ["Tokenizer", "Randomness", "Vocabulary", "Formats", "ToolSupport"]),
     ("Scoring", ["Models", "Training", "Objectives", "Tokenizer", "Tasks", "Packing", "Formats", "ToolSupport"]),
 ]
 
@@ -60,7 +61,7 @@ for tool in tools {
         path: "Tools/\(tool.name)"))
 }
 // Runs the built binaries end to end.
-targets.append(.testTarget(name: "ToolTests", dependencies: ["ToolSupport"], path: "Tests/ToolTests"))
+targets.append(.testTarget(name: "ToolTests", dependencies: ["ToolSupport", "Randomness"], path: "Tests/ToolTests"))
 
 let package = Package(
     name: "birdie",

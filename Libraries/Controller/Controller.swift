@@ -1,5 +1,6 @@
 import CBLAS
 import Foundation
+import Randomness
 
 /// Settings of the Birdie controller; the same settings and seed give the same decisions.
 public struct ControllerSettings: Codable, Equatable, Sendable {
@@ -79,7 +80,7 @@ public final class BirdieController {
     public let critic: Critic
     /// The name of the grid the configurations come from, if any (kept in the state file).
     public var grid: String?
-    var random: ControllerRandom
+    var random: Xoshiro256StarStar
 
     public init(configurations: ConfigurationSet, settings: ControllerSettings) throws {
         guard settings.totalSteps > 0 else { throw ControllerError.invalid("total steps must be positive") }
@@ -91,7 +92,7 @@ public final class BirdieController {
         self.settings = settings
         schedule = EvaluationSchedule(totalSteps: settings.totalSteps)
         mixture = configurations.startingMixture
-        random = ControllerRandom(seed: settings.seed)
+        random = Xoshiro256StarStar(seed: settings.seed)
         critic = Critic(configurations: configurations.count, width: settings.width, layers: settings.layers,
                         random: &random)
     }
@@ -150,7 +151,7 @@ public final class BirdieController {
         let sampler = settings.sampler
         var candidates = sampler.drawCandidates(k: k, random: &random)
         if settings.exploration,
-           random.nextDouble() < schedule.explorationProbability(step: decision.step) {
+           random.unit() < schedule.explorationProbability(step: decision.step) {
             let action = ActionSampler.explorationAction(configurations, random: &random)
             for j in 0..<k { candidates[j] = action[j] }
             decision.explored = true

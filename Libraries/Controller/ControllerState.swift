@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 
 /// The controller's whole state in one file, so a restarted `critic` continues exactly where it
 /// stopped: magic "BRDCTRL1", UInt64 LE length of a JSON header, the header (configurations,
@@ -85,7 +86,7 @@ extension BirdieController {
             let action = (0..<k).map { _ in double() }
             history.append(Evaluation(step: step, losses: losses, action: action))
         }
-        random = ControllerRandom(state: header.random)
+        random = Xoshiro256StarStar(state: header.random)
         grid = header.grid
         mixture = header.mixture
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Kernels
+import Randomness
 
 /// Where each tensor of the critic lives in its one flat parameter buffer. Weights are
 /// (outFeatures, inFeatures), as the Kernels library's Linear expects.
@@ -92,7 +93,7 @@ public final class Critic {
     public var configurationCount: Int { layout.k }
     public var parameterCount: Int { layout.count }
 
-    public init(configurations k: Int, width: Int = 256, layers: Int = 4, random: inout ControllerRandom) {
+    public init(configurations k: Int, width: Int = 256, layers: Int = 4, random: inout Xoshiro256StarStar) {
         layout = CriticLayout(k: k, width: width, layers: layers)
         parameters = [Float](repeating: 0, count: layout.count)
         gradients = parameters; moment1 = parameters; moment2 = parameters
@@ -102,7 +103,7 @@ public final class Critic {
         }
         func initialise(_ offset: Int, fanIn: Int, count: Int) {
             let sd = 1 / Double(fanIn).squareRoot()
-            for i in 0..<count { parameters[offset + i] = Float(random.nextNormal() * sd) }
+            for i in 0..<count { parameters[offset + i] = Float(random.standardNormal() * sd) }
         }
         fill(l.lossGain, k, with: 1); fill(l.actionGain, k, with: 1)
         initialise(l.inWeight, fanIn: 2 * k, count: width * 2 * k)
@@ -292,13 +293,13 @@ extension Critic {
     /// steps with jitter, gradient clipping and the cyclic learning rate. Returns the last MSE.
     @discardableResult
     public func train(inputs: [Float], targets: [Float], steps: Int, training: CriticTraining,
-                      random: inout ControllerRandom) -> Float {
+                      random: inout Xoshiro256StarStar) -> Float {
         precondition(inputs.count == steps * 2 * layout.k && targets.count == steps * layout.k)
         var lastLoss: Float = .nan
         let low = Float(1 - training.jitter), span = Float(2 * training.jitter)
         for i in 0..<training.steps {
-            let x = inputs.map { $0 * (low + span * random.nextFloat()) }
-            let y = targets.map { $0 * (low + span * random.nextFloat()) }
+            let x = inputs.map { $0 * (low + span * random.uniform()) }
+            let y = targets.map { $0 * (low + span * random.uniform()) }
             let act = forward(x, batch: 1, steps: steps)
             let (loss, dOutput) = Critic.meanSquaredError(act.output, y)
             lastLoss = loss

@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 
 /// Chooses the next mixture (BIRDIE.md section 4): candidates uniform in [0,1)^k normalised to
 /// sum 1, each scored by the critic at its own step (history, then [current losses, candidate]),
@@ -13,12 +14,12 @@ public struct ActionSampler: Codable, Equatable, Sendable {
     }
 
     /// The candidates, [candidates, k] row-major, each row summing to 1.
-    public func drawCandidates(k: Int, random: inout ControllerRandom) -> [Float] {
+    public func drawCandidates(k: Int, random: inout Xoshiro256StarStar) -> [Float] {
         var c = [Float](repeating: 0, count: candidates * k)
         for row in 0..<candidates {
             var sum: Float = 0
             for j in 0..<k {
-                let u = random.nextFloat()
+                let u = random.uniform()
                 c[row * k + j] = u
                 sum += u
             }
@@ -30,11 +31,11 @@ public struct ActionSampler: Codable, Equatable, Sendable {
 
     /// An exploration action: one or two random classes share the weight equally, split evenly
     /// among their configurations.
-    public static func explorationAction(_ set: ConfigurationSet, random: inout ControllerRandom) -> [Float] {
+    public static func explorationAction(_ set: ConfigurationSet, random: inout Xoshiro256StarStar) -> [Float] {
         let classCount = set.classes.count
-        var chosen = [random.nextInt(classCount)]
-        if classCount > 1 && random.nextInt(2) == 1 {
-            var other = random.nextInt(classCount - 1)
+        var chosen = [random.below(classCount, by: .modulo)]
+        if classCount > 1 && random.below(2, by: .modulo) == 1 {
+            var other = random.below(classCount - 1, by: .modulo)
             if other >= chosen[0] { other += 1 }
             chosen.append(other)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 
 /// A synthetic bandit for testing the controller: configuration k's loss falls towards a floor at
 /// a hidden rate times its share of the mixture, plus noise:
@@ -33,16 +34,16 @@ public struct Bandit: Sendable {
     public let fastConfigurations: [Int]
     let settings: BanditSettings
     let stepScale: Double
-    var random: ControllerRandom
+    var random: Xoshiro256StarStar
 
     public init(_ settings: BanditSettings, totalSteps: Int, seed: UInt64) {
         self.settings = settings
-        var random = ControllerRandom(seed: seed ^ 0xB4D1_7000_0000_0001)
+        var random = Xoshiro256StarStar(seed: seed ^ 0xB4D1_7000_0000_0001)
         var order = Array(0..<settings.configurations)
-        for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, random.nextInt(i + 1)) }
+        for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, random.below(i + 1, by: .modulo)) }
         fastConfigurations = order.prefix(settings.fast).sorted()
         rates = (0..<settings.configurations).map { order.prefix(settings.fast).contains($0) ? settings.fastRate : settings.slowRate }
-        losses = (0..<settings.configurations).map { _ in settings.initialLoss + 0.5 * (random.nextDouble() - 0.5) }
+        losses = (0..<settings.configurations).map { _ in settings.initialLoss + 0.5 * (random.unit() - 0.5) }
         stepScale = Double(EvaluationSchedule.paperSteps) / Double(totalSteps)
         self.random = random
     }
@@ -52,7 +53,7 @@ public struct Bandit: Sendable {
         let f = settings.floorLoss
         for k in losses.indices {
             let decay = exp(-rates[k] * mixture[k] * Double(steps) * stepScale / 1000)
-            losses[k] = max(f / 2, f + (losses[k] - f) * decay + settings.noise * random.nextNormal())
+            losses[k] = max(f / 2, f + (losses[k] - f) * decay + settings.noise * random.standardNormal())
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Formats
 import Vocabulary
+import Randomness
 
 /// Throughput of the sample generator per objective class (make bench-corrupt).
 public enum ObjectiveBenchmark {
@@ -24,7 +25,7 @@ public enum ObjectiveBenchmark {
     public static func syntheticDocuments(count: Int, length: Int, vocabulary: Int = 16_384, seed: UInt64) -> [[TokenID]] {
         var cumulative = [Double](), sum = 0.0
         for rank in 1...vocabulary { sum += 1 / Double(rank); cumulative.append(sum) }
-        var rng = SeededGenerator(seed: seed)
+        var rng = Xoshiro256StarStar(seed: seed)
         return (0..<count).map { _ in
             (0..<length).map { _ in
                 let u = rng.unit() * sum

@@ -1,5 +1,6 @@
 import Foundation
 import ToolSupport
+import Randomness
 
 /// A probability for each configuration of a grid: what the sampler draws from. The controller
 /// emits the same JSON shape it is read from (docs/FORMATS.md):
@@ -136,7 +137,7 @@ public struct ConfigurationSampler: Sendable {
     }
 
     /// The first index whose cumulative probability exceeds a uniform draw (never a zero entry).
-    public func draw(_ rng: inout SeededGenerator) -> Int {
+    public func draw(_ rng: inout Xoshiro256StarStar) -> Int {
         let u = rng.unit() * cumulative[cumulative.count - 1]
         var lo = 0, hi = cumulative.count - 1
         while lo < hi {

@@ -1,4 +1,5 @@
 import Vocabulary
+import Randomness
 
 /// T5's noise-span layout (BIRDIE.md 3): an exact number of noise tokens in an exact number of
 /// spans, alternating clean, noise, clean, noise, ... and starting with clean text.
@@ -19,7 +20,7 @@ struct NoiseSpans {
         return min(spans, noise, n - noise, Vocabulary.sentinelCount)
     }
 
-    static func draw(n: Int, _ p: SpanNoise, rng: inout SeededGenerator) -> NoiseSpans {
+    static func draw(n: Int, _ p: SpanNoise, rng: inout Xoshiro256StarStar) -> NoiseSpans {
         let noise = noiseCount(n: n, rate: p.rate)
         let spans = spanCount(n: n, p)
         let noiseLengths = RandomSubset.composition(noise, parts: spans, rng: &rng)
@@ -56,7 +57,7 @@ struct NoiseSpans {
 
     /// The corrupted input cut into pieces (the leading clean text, then each sentinel with the
     /// clean text after it) and the pieces put in a random order other than the original one.
-    func shuffledInput(_ text: ArraySlice<TokenID>, rng: inout SeededGenerator) -> [TokenID] {
+    func shuffledInput(_ text: ArraySlice<TokenID>, rng: inout Xoshiro256StarStar) -> [TokenID] {
         // Piece 0 is clean[0]; piece i+1 is sentinel i followed by clean[i+1] (empty after the last).
         var order = Array(0...noise.count)
         rng.shuffle(&order)

@@ -1,4 +1,5 @@
 import Vocabulary
+import Randomness
 
 /// The seven objective classes of the Birdie pool (BIRDIE.md 3). The controller scales rewards per
 /// class; each class has its own paradigm token.
@@ -101,7 +102,7 @@ public enum Objective: Sendable, Equatable {
     }
 
     /// Applies the objective to `text` (at least `minimumTextLength` tokens).
-    public func apply(to text: ArraySlice<TokenID>, rng: inout SeededGenerator) -> (input: [TokenID], target: [TokenID]) {
+    public func apply(to text: ArraySlice<TokenID>, rng: inout Xoshiro256StarStar) -> (input: [TokenID], target: [TokenID]) {
         precondition(text.count >= minimumTextLength, "\(self): \(text.count) tokens, needs \(minimumTextLength)")
         switch self {
         case .nextToken:
@@ -128,7 +129,7 @@ public enum Objective: Sendable, Equatable {
 
 enum PrefixLM {
     /// The split k, uniform in [max(4, ceil(n/2)), n-4]: a prefix of k tokens, a suffix of n-k.
-    static func split(n: Int, rng: inout SeededGenerator) -> Int {
+    static func split(n: Int, rng: inout Xoshiro256StarStar) -> Int {
         rng.uniform(max(4, (n + 1) / 2)...(n - 4))
     }
 }
@@ -136,7 +137,7 @@ enum PrefixLM {
 enum Deshuffling {
     /// Permutes round(n * fraction) randomly chosen positions among themselves with a random cyclic
     /// permutation (Sattolo), so every chosen position receives another position's token.
-    static func shuffle(_ text: ArraySlice<TokenID>, fraction: Double, rng: inout SeededGenerator) -> [TokenID] {
+    static func shuffle(_ text: ArraySlice<TokenID>, fraction: Double, rng: inout Xoshiro256StarStar) -> [TokenID] {
         var out = Array(text)
         let n = out.count
         let m = min(n, Int((Double(n) * fraction).rounded()))
@@ -155,7 +156,7 @@ enum Deshuffling {
 
 enum RandomSubset {
     /// `k` distinct numbers from 0..<n in increasing order (Floyd's algorithm over a bitmap).
-    static func sorted(_ k: Int, of n: Int, rng: inout SeededGenerator) -> [Int] {
+    static func sorted(_ k: Int, of n: Int, rng: inout Xoshiro256StarStar) -> [Int] {
         precondition(k >= 0 && k <= n)
         var chosen = [Bool](repeating: false, count: n)
         var j = n - k
@@ -171,7 +172,7 @@ enum RandomSubset {
     }
 
     /// Splits `total` items into `parts` positive lengths, uniformly over all such compositions.
-    static func composition(_ total: Int, parts: Int, rng: inout SeededGenerator) -> [Int] {
+    static func composition(_ total: Int, parts: Int, rng: inout Xoshiro256StarStar) -> [Int] {
         precondition(parts >= 1 && parts <= total)
         let cuts = sorted(parts - 1, of: total - 1, rng: &rng)   // cut after item c (c in 0..<total-1)
         var lengths = [Int]()

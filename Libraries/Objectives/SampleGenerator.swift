@@ -1,5 +1,6 @@
 import ToolSupport
 import Vocabulary
+import Randomness
 
 /// One objective sample: the configuration it came from (index in the grid), the context and the
 /// target. Packed, it uses input.count + target.count row positions (BIRDIE.md 2).
@@ -64,7 +65,7 @@ public struct SampleGenerator: Sendable {
     public let textLengths: [ClosedRange<Int>?]
 
     private var sampler: ConfigurationSampler
-    private var rng: SeededGenerator
+    private var rng: Xoshiro256StarStar
     private var document: [TokenID] = []
     private var offset = 0
 
@@ -77,7 +78,7 @@ public struct SampleGenerator: Sendable {
             SampleGenerator.textLengthRange($0, rowLength: rowLength, referenceRowLength: mixture.grid.referenceRowLength)
         }
         self.sampler = ConfigurationSampler(probabilities: mixture.probabilities)
-        self.rng = SeededGenerator(seed: seed)
+        self.rng = Xoshiro256StarStar(seed: seed)
         try checkFits(mixture)
     }
 
@@ -124,7 +125,7 @@ public struct SampleGenerator: Sendable {
     /// Where the generator stands, for checkpoints: restore it with `restore(_:documents:)` on the
     /// same documents to continue exactly where it was (the mixture is the caller's to set again).
     public struct State: Sendable, Equatable, Codable {
-        public var rng: SeededGenerator
+        public var rng: Xoshiro256StarStar
         public var counts: GeneratorCounts
         /// Offset in the current document (the last one read, counts.documents).
         public var offset: Int

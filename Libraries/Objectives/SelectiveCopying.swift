@@ -1,4 +1,5 @@
 import Vocabulary
+import Randomness
 
 /// Selective copying as the paper specifies it (BIRDIE.md 3): copy 1-4 spans of the context, each
 /// located by the tokens right before it (start delimiter) and right after it (end delimiter).
@@ -8,7 +9,7 @@ import Vocabulary
 ///     target: span SEP span SEP ... span DONE        (spans in query order)
 enum SelectiveCopying {
     static func make(_ text: ArraySlice<TokenID>, _ spec: SelectiveCopyingSpec,
-                     rng: inout SeededGenerator) -> (input: [TokenID], target: [TokenID]) {
+                     rng: inout Xoshiro256StarStar) -> (input: [TokenID], target: [TokenID]) {
         let t = Array(text)
         let n = t.count, s = spec.spans
         // Span lengths, shortened when the context is small; every span keeps a token on each side.

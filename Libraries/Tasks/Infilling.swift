@@ -1,5 +1,6 @@
 import Foundation
 import ToolSupport
+import Randomness
 
 /// A document of a corpus JSONL file (`make corpus` writes text, source and part).
 public struct CorpusDocument: Codable, Sendable {
@@ -87,14 +88,14 @@ public struct InfillGenerator {
                 while end < entries[d].count && usable[d][end] { end += 1 }
                 var position = start
                 while end - position >= storyLength.lowerBound {
-                    let n = rng.int(in: storyLength.lowerBound...min(storyLength.upperBound, end - position))
+                    let n = rng.uniform(storyLength.lowerBound...min(storyLength.upperBound, end - position), by: .rejection)
                     windows.append((d, position..<(position + n)))
                     position += n
                 }
                 start = end + 1
             }
         }
-        rng.shuffle(&windows)
+        rng.shuffle(&windows, by: .rejection)
         var items: [InfillItem] = []
         for window in windows where items.count < count {
             if let item = makeItem(document: window.document, range: window.range, rng: &rng) { items.append(item) }
@@ -104,11 +105,11 @@ public struct InfillGenerator {
 
     private func makeItem(document d: Int, range: Range<Int>, rng: inout SplitMix64) -> InfillItem? {
         let story = Array(entries[d][range])
-        let blank = rng.below(story.count)
+        let blank = rng.below(story.count, by: .rejection)
         let truth = story[blank]
         guard let distractors = distractors(for: truth, story: Set(story), document: d, range: range, rng: &rng) else { return nil }
         var choices = distractors + [truth]
-        rng.shuffle(&choices)
+        rng.shuffle(&choices, by: .rejection)
         var lines = story.enumerated().map { "\($0.offset + 1). \($0.offset == blank ? InfillItem.blank : $0.element)" }
         lines.append(InfillItem.question)
         let doc = documents[d]
@@ -138,7 +139,7 @@ public struct InfillGenerator {
                 if entry.document == document && near.contains(entry.index) { continue }
                 if seen.insert(entry.text).inserted { candidates.append(entry.text) }
             }
-            if candidates.count >= 3 { return rng.distinct(3, below: candidates.count).map { candidates[$0] } }
+            if candidates.count >= 3 { return rng.distinct(3, below: candidates.count, by: .rejection).map { candidates[$0] } }
         }
         return nil
     }

@@ -1,4 +1,5 @@
 import ToolSupport
+import Randomness
 
 /// One phone-book item (BIRDIE.md 6): the question, "Phonebook:", one "First Last: ddd-ddd-dddd"
 /// line per entry, the question again; the target is the queried numbers in question order,
@@ -108,19 +109,19 @@ public struct PhoneBookGenerator {
     }
 
     func draw(_ rng: inout SplitMix64) -> PhoneBook {
-        let entryCount = rng.int(in: max(entries.lowerBound, queries.lowerBound)...entries.upperBound)
-        let queryCount = rng.int(in: queries.lowerBound...min(queries.upperBound, entryCount))
+        let entryCount = rng.uniform(max(entries.lowerBound, queries.lowerBound)...entries.upperBound, by: .rejection)
+        let queryCount = rng.uniform(queries.lowerBound...min(queries.upperBound, entryCount), by: .rejection)
         var bookNames: [String] = [], numbers: [String] = []
         var usedNames = Set<String>(), usedNumbers = Set<String>()
         while bookNames.count < entryCount {
-            let name = names.first[rng.below(names.first.count)] + " " + names.last[rng.below(names.last.count)]
+            let name = names.first[rng.below(names.first.count, by: .rejection)] + " " + names.last[rng.below(names.last.count, by: .rejection)]
             guard usedNames.insert(name).inserted else { continue }
             var number = ""
             repeat { number = Self.phoneNumber(&rng) } while !usedNumbers.insert(number).inserted
             bookNames.append(name)
             numbers.append(number)
         }
-        return PhoneBook(names: bookNames, numbers: numbers, queried: rng.distinct(queryCount, below: entryCount))
+        return PhoneBook(names: bookNames, numbers: numbers, queried: rng.distinct(queryCount, below: entryCount, by: .rejection))
     }
 
     /// ddd-ddd-dddd.
@@ -128,7 +129,7 @@ public struct PhoneBookGenerator {
         var digits = ""
         for position in 0..<10 {
             if position == 3 || position == 6 { digits.append("-") }
-            digits.append(Character(String(rng.below(10))))
+            digits.append(Character(String(rng.below(10, by: .rejection))))
         }
         return digits
     }
@@ -144,7 +145,7 @@ public struct PhoneBookGenerator {
         if full.tokens! <= maxTokens { return full }
         let queriedSet = Set(book.queried)
         var droppable = (0..<book.names.count).filter { !queriedSet.contains($0) }
-        rng.shuffle(&droppable)
+        rng.shuffle(&droppable, by: .rejection)
         func version(keepingUnqueried k: Int) -> PhoneBook {
             book.keeping((book.queried + droppable.prefix(k)).sorted())
         }

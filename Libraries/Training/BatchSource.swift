@@ -1,5 +1,6 @@
 import Models
 import Vocabulary
+import Randomness
 
 /// Where training rows come from. `position` is saved in checkpoints; `seek` restores it so a
 /// resumed run sees exactly the batches an uninterrupted run would have seen.

@@ -3,6 +3,7 @@ import Objectives
 import Packing
 import ToolSupport
 import Vocabulary
+import Randomness
 
 /// Fine-tuning rows from prompt/target pairs already in tokens (input = the prefix region, target
 /// = the causal region, as Tasks.TaskText makes them), packed like training rows (Packing's

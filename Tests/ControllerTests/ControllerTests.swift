@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Controller
+import Randomness
 
 /// Small settings so controller tests run fast; the algorithm is the same.
 func smallSettings(seed: UInt64 = 1, totalSteps: Int = 3200) -> ControllerSettings {
@@ -32,7 +33,7 @@ func drive(_ controller: BirdieController, evaluations: Int) throws -> [Decision
 
 @Suite struct SamplerTests {
     @Test func candidatesAreNormalised() {
-        var random = ControllerRandom(seed: 1)
+        var random = Xoshiro256StarStar(seed: 1)
         let sampler = ActionSampler(candidates: 100, top: 8)
         let c = sampler.drawCandidates(k: 7, random: &random)
         for row in 0..<100 {
@@ -45,7 +46,7 @@ func drive(_ controller: BirdieController, evaluations: Int) throws -> [Decision
 
     @Test func explorationPutsWeightOnOneOrTwoClasses() throws {
         let set = try classSet(["A", "A", "B", "C", "C", "C"])
-        var random = ControllerRandom(seed: 2)
+        var random = Xoshiro256StarStar(seed: 2)
         var sizes = Set<Int>()
         for _ in 0..<50 {
             let a = ActionSampler.explorationAction(set, random: &random)
@@ -99,12 +100,12 @@ func drive(_ controller: BirdieController, evaluations: Int) throws -> [Decision
         var settings = smallSettings()
         settings.training.steps = 200
         let controller = try BirdieController(configurations: set, settings: settings)
-        var random = ControllerRandom(seed: 11)
+        var random = Xoshiro256StarStar(seed: 11)
         // History: losses fall in proportion to the share given to configuration 0 only.
         var losses = [4.0, 4.0, 4.0, 4.0]
         var history: [Evaluation] = []
         for i in 0..<12 {
-            let raw = (0..<4).map { _ in random.nextDouble() + 0.05 }
+            let raw = (0..<4).map { _ in random.unit() + 0.05 }
             let action = raw.map { $0 / raw.reduce(0, +) }
             // The action reported at an evaluation is the mixture that trained since the previous one.
             if i > 0 { losses[0] *= 1 - 0.15 * action[0] }
@@ -114,7 +115,7 @@ func drive(_ controller: BirdieController, evaluations: Int) throws -> [Decision
         _ = try controller.observe(history.last!)
         let (inputs, _) = controller.trainingSequence()
         let state = controller.critic.finalState(after: inputs, steps: controller.history.count - 1)
-        var cr = ControllerRandom(seed: 3)
+        var cr = Xoshiro256StarStar(seed: 3)
         let candidates = ActionSampler(candidates: 200, top: 8).drawCandidates(k: 4, random: &cr)
         let scores = ActionSampler.score(candidates, count: 200, critic: controller.critic, state: state,
                                          currentLosses: losses.map(Float.init), classScale: set.classScale)

@@ -1,17 +1,18 @@
 import Foundation
 import Testing
 @testable import Controller
+import Randomness
 
 @Suite struct CriticTests {
     /// A tiny critic and a sequence, for gradient checks.
     static func tinyCritic(seed: UInt64 = 3) -> (Critic, [Float], [Float], Int) {
-        var random = ControllerRandom(seed: seed)
+        var random = Xoshiro256StarStar(seed: seed)
         let k = 3, steps = 4
         let critic = Critic(configurations: k, width: 6, layers: 2, random: &random)
         // Perturb every parameter so gains and biases are not at their initial 1 and 0.
-        for i in critic.parameters.indices { critic.parameters[i] += Float(random.nextNormal() * 0.2) }
-        let inputs = (0..<(steps * 2 * k)).map { _ in Float(0.2 + random.nextDouble()) }
-        let targets = (0..<(steps * k)).map { _ in Float(random.nextDouble() - 0.5) }
+        for i in critic.parameters.indices { critic.parameters[i] += Float(random.standardNormal() * 0.2) }
+        let inputs = (0..<(steps * 2 * k)).map { _ in Float(0.2 + random.unit()) }
+        let targets = (0..<(steps * k)).map { _ in Float(random.unit() - 0.5) }
         return (critic, inputs, targets, steps)
     }
 
@@ -44,8 +45,8 @@ import Testing
         }
         #expect(worst < 0.05)
         // A directional derivative over all parameters at once, tighter.
-        var random = ControllerRandom(seed: 9)
-        let direction = critic.parameters.map { _ in Float(random.nextNormal()) }
+        var random = Xoshiro256StarStar(seed: 9)
+        let direction = critic.parameters.map { _ in Float(random.standardNormal()) }
         let saved = critic.parameters
         let eps: Float = 1e-3
         critic.parameters = zip(saved, direction).map { $0 + eps * $1 }
@@ -59,10 +60,10 @@ import Testing
     }
 
     @Test func trainingReducesTheError() {
-        var random = ControllerRandom(seed: 4)
+        var random = Xoshiro256StarStar(seed: 4)
         let k = 4, steps = 10
         let critic = Critic(configurations: k, width: 32, layers: 2, random: &random)
-        let inputs = (0..<(steps * 2 * k)).map { _ in Float(0.1 + random.nextDouble()) }
+        let inputs = (0..<(steps * 2 * k)).map { _ in Float(0.1 + random.unit()) }
         // Target: reward k = 2·(action k) - 0.5, something the critic can learn.
         var targets: [Float] = []
         for t in 0..<steps { for j in 0..<k { targets.append(2 * inputs[t * 2 * k + k + j] - 0.5) } }
@@ -86,10 +87,10 @@ import Testing
     /// The batched one-step scoring from the history's state must equal running the whole
     /// sequence history + candidate and reading the output AT the candidate's step, not after it.
     @Test func scoringReadsTheCandidatesOwnStep() {
-        var random = ControllerRandom(seed: 5)
+        var random = Xoshiro256StarStar(seed: 5)
         let k = 3, history = 5
         let critic = Critic(configurations: k, width: 16, layers: 3, random: &random)
-        let inputs = (0..<(history * 2 * k)).map { _ in Float(0.1 + random.nextDouble()) }
+        let inputs = (0..<(history * 2 * k)).map { _ in Float(0.1 + random.unit()) }
         let losses: [Float] = [3.0, 2.5, 2.8]
         let candidates: [Float] = [0.2, 0.3, 0.5, 0.7, 0.2, 0.1]
         let state = critic.finalState(after: inputs, steps: history)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Models
+import Randomness
 
 /// A row of samples given as (prefix length, target length); tokens drawn from `rng`, padding after.
 func makeBatch(_ rows: [[(prefix: Int, target: Int)]], length: Int, vocab: Int, seed: UInt64) -> PackedBatch {

@@ -1,9 +1,10 @@
 import Vocabulary
 @testable import Objectives
+import Randomness
 
 /// Random text tokens from a small alphabet (repeats on purpose) or all distinct.
 func makeText(_ n: Int, seed: UInt64, alphabet: Int = 50, distinct: Bool = false) -> [TokenID] {
-    var rng = SeededGenerator(seed: seed &+ 0xABCDEF)
+    var rng = Xoshiro256StarStar(seed: seed &+ 0xABCDEF)
     if distinct {
         var t = (0..<n).map { Vocabulary.reservedCount + TokenID($0) }
         rng.shuffle(&t)

@@ -1,6 +1,7 @@
 import Testing
 import Vocabulary
 @testable import Objectives
+import Randomness
 
 @Suite struct ObjectiveTests {
     /// BIRDIE.md 8: the reference's next-token prediction put the text in the input (copying).
@@ -23,7 +24,7 @@ import Vocabulary
             let text = makeText(n, seed: UInt64(n))
             var splits = Set<Int>()
             for seed in UInt64(0)..<64 {
-                var rng = SeededGenerator(seed: seed)
+                var rng = Xoshiro256StarStar(seed: seed)
                 let (input, target) = Objective.prefixLM.apply(to: text[...], rng: &rng)
                 #expect(input + target == text)
                 #expect(input.count >= max(4, (n + 1) / 2) && input.count <= n - 4, "n=\(n) k=\(input.count)")
@@ -41,7 +42,7 @@ import Vocabulary
             for fraction in [0.25, 0.5, 1.0] {
                 for seed in UInt64(0)..<8 {
                     let text = makeText(n, seed: seed, distinct: true)
-                    var rng = SeededGenerator(seed: seed)
+                    var rng = Xoshiro256StarStar(seed: seed)
                     let (input, target) = Objective.deshuffling(fraction: fraction).apply(to: text[...], rng: &rng)
                     #expect(target == text)
                     #expect(input.sorted() == text.sorted(), "a permutation of the tokens")
@@ -55,7 +56,7 @@ import Vocabulary
 
     @Test func copyingCopies() {
         let text = makeText(300, seed: 2)
-        var rng = SeededGenerator(seed: 1)
+        var rng = Xoshiro256StarStar(seed: 1)
         let (input, target) = Objective.copying.apply(to: text[...], rng: &rng)
         #expect(input == text && target == text)
     }

@@ -1,6 +1,7 @@
 import Testing
 import Vocabulary
 @testable import Objectives
+import Randomness
 
 @Suite struct SelectiveCopyingTests {
     struct Parsed { var context: [TokenID]; var queries: [(start: [TokenID], end: [TokenID])]; var spans: [[TokenID]] }
@@ -35,7 +36,7 @@ import Vocabulary
                 for n in [objective.minimumTextLength, 30, 64, 200, 700, 1500] {
                     for seed in UInt64(0)..<6 {
                         let text = makeText(n, seed: seed, alphabet: 12)
-                        var rng = SeededGenerator(seed: seed)
+                        var rng = Xoshiro256StarStar(seed: seed)
                         let (input, target) = objective.apply(to: text[...], rng: &rng)
                         let p = try #require(parse(input, target, query: query), "unparseable n=\(n) spans=\(spans)")
                         #expect(p.context == text)

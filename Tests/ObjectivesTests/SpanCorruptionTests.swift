@@ -1,6 +1,7 @@
 import Testing
 import Vocabulary
 @testable import Objectives
+import Randomness
 
 private let noiseGrid: [SpanNoise] = [0.05, 0.15, 0.5].flatMap { r in [3.0, 8, 32, 64].map { SpanNoise(rate: r, meanSpan: $0) } }
 
@@ -10,7 +11,7 @@ private let noiseGrid: [SpanNoise] = [0.05, 0.15, 0.5].flatMap { r in [3.0, 8, 3
             for p in noiseGrid {
                 for seed in UInt64(0)..<6 {
                     let text = makeText(n, seed: seed)
-                    var rng = SeededGenerator(seed: seed)
+                    var rng = Xoshiro256StarStar(seed: seed)
                     let (input, target) = Objective.spanCorruption(p).apply(to: text[...], rng: &rng)
                     let noise = min(max(Int((Double(n) * p.rate).rounded()), 1), n - 1)
                     let spans = min(max(1, Int((Double(noise) / p.meanSpan).rounded())), noise, n - noise, 128)
@@ -40,7 +41,7 @@ private let noiseGrid: [SpanNoise] = [0.05, 0.15, 0.5].flatMap { r in [3.0, 8, 3
         for n in sweepLengths {
             for p in noiseGrid {
                 let text = makeText(n, seed: UInt64(n))
-                var a = SeededGenerator(seed: 7), b = SeededGenerator(seed: 7)
+                var a = Xoshiro256StarStar(seed: 7), b = Xoshiro256StarStar(seed: 7)
                 let sc = Objective.spanCorruption(p).apply(to: text[...], rng: &a)
                 let fsc = Objective.fullSpanCorruption(p, deshuffle: false).apply(to: text[...], rng: &b)
                 #expect(fsc.target == text)
@@ -57,7 +58,7 @@ private let noiseGrid: [SpanNoise] = [0.05, 0.15, 0.5].flatMap { r in [3.0, 8, 3
             for p in noiseGrid {
                 for seed in UInt64(0)..<5 {
                     let text = makeText(n, seed: seed)
-                    var a = SeededGenerator(seed: seed), b = SeededGenerator(seed: seed)
+                    var a = Xoshiro256StarStar(seed: seed), b = Xoshiro256StarStar(seed: seed)
                     let fsc = Objective.fullSpanCorruption(p, deshuffle: false).apply(to: text[...], rng: &a)
                     let fscd = Objective.fullSpanCorruption(p, deshuffle: true).apply(to: text[...], rng: &b)
                     #expect(fscd.target == text)
@@ -86,7 +87,7 @@ private let noiseGrid: [SpanNoise] = [0.05, 0.15, 0.5].flatMap { r in [3.0, 8, 3
 
     @Test func sentinelsNeverRunOut() {
         let text = makeText(4000, seed: 1)
-        var rng = SeededGenerator(seed: 1)
+        var rng = Xoshiro256StarStar(seed: 1)
         let (input, _) = Objective.spanCorruption(SpanNoise(rate: 0.5, meanSpan: 3)).apply(to: text[...], rng: &rng)
         #expect(input.filter(Vocabulary.isSentinel).count == Vocabulary.sentinelCount)
     }

@@ -4,6 +4,7 @@ import ToolSupport
 import Objectives
 import Vocabulary
 @testable import Packing
+import Randomness
 
 /// Document i has tokens 160 + (t * stride + i) % alphabet.
 private func textDocuments(_ lengths: [Int], stride: Int, alphabet: Int) -> [[TokenID]] {
@@ -44,7 +45,7 @@ private let START = SpecialToken.start.rawValue, PAD = SpecialToken.pad.rawValue
     }
 
     private func randomSamples(_ count: Int, maxLength: Int, seed: UInt64) -> [ObjectiveSample] {
-        var rng = SeededGenerator(seed: seed)
+        var rng = Xoshiro256StarStar(seed: seed)
         return (0..<count).map { i in
             let n = rng.uniform(0...maxLength / 2), m = rng.uniform(1...maxLength / 2)
             return ObjectiveSample(configuration: i % 7,

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import ToolSupport
 @testable import Tasks
+import Randomness
 
 /// A book read back from its prompt text, to check the generator's output as a model sees it.
 private struct ParsedBook {

@@ -3,8 +3,7 @@ import Testing
 
 /// Pipelines/corpus/build_corpus.py on a small fixture tree shaped like the two packages.
 @Suite struct CorpusBuildTests {
-    private static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().path
+    private static let repo = ToolRunner.repository.path
 
     private static let play = """
         *** START OF THE PROJECT GUTENBERG EBOOK HAMLET ***
@@ -84,16 +83,8 @@ import Testing
            Keep this note.
         """
 
-    private static func run(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", repo + "/Pipelines/corpus/build_corpus.py"] + arguments
-        let err = Pipe()
-        process.standardError = err
-        try process.run()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, stderr)
+    private static func run(_ arguments: [String]) throws -> ToolRunner.Run {
+        try ToolRunner.run("/usr/bin/env", ["python3", repo + "/Pipelines/corpus/build_corpus.py"] + arguments)
     }
 
     private static func fixture() throws -> (books: String, rst: String, root: String) {

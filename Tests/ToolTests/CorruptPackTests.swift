@@ -4,42 +4,17 @@ import Testing
 // End-to-end tests of `corrupt` and `pack` (binaries in .build/release). Fixture streams are
 // written byte by byte here, following docs/FORMATS.md, so the tests also pin the format.
 
-private let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-private let binFolder = repoRoot.appendingPathComponent(".build/release")
+private let repoRoot = ToolRunner.repository
 
-private struct Run { var status: Int32; var stdout: Data; var stderr: String }
-
-/// Runs a built tool (or bash -c for pipelines), stdout and stderr to files (no pipe deadlocks).
-private func run(_ tool: String, _ arguments: [String], in folder: URL) throws -> Run {
-    let process = Process()
-    if tool == "bash" {
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        var environment = ProcessInfo.processInfo.environment
-        environment["PATH"] = binFolder.path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
-        process.environment = environment
-    } else {
-        process.executableURL = binFolder.appendingPathComponent(tool)
-    }
-    process.arguments = arguments
-    process.currentDirectoryURL = folder
-    let out = folder.appendingPathComponent(".stdout-\(UUID().uuidString)"), err = folder.appendingPathComponent(".stderr-\(UUID().uuidString)")
-    _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-    process.standardOutput = try FileHandle(forWritingTo: out)
-    process.standardError = try FileHandle(forWritingTo: err)
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    defer { try? FileManager.default.removeItem(at: out); try? FileManager.default.removeItem(at: err) }
-    return Run(status: process.terminationStatus, stdout: try Data(contentsOf: out),
-               stderr: String(decoding: try Data(contentsOf: err), as: UTF8.self))
+/// Runs a built tool, or `bash -c` for pipelines (the built tools first on its PATH), in `folder`.
+private func run(_ tool: String, _ arguments: [String], in folder: URL) throws -> ToolRunner.Run {
+    guard tool == "bash" else { return try ToolRunner.run(tool, arguments, in: folder.path) }
+    var environment = ProcessInfo.processInfo.environment
+    environment["PATH"] = ToolRunner.binaries.path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+    return try ToolRunner.run("/bin/bash", arguments, in: folder.path, environment: environment)
 }
 
-private func temporaryFolder() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("corrupt-pack-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
+private func temporaryFolder() throws -> URL { URL(fileURLWithPath: try ToolRunner.temporaryFolder("corrupt-pack")) }
 
 // MARK: Writing record streams by hand (docs/FORMATS.md)
 

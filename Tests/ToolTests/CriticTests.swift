@@ -3,34 +3,12 @@ import Testing
 
 /// End-to-end tests of the `critic` binary (.build/release/critic).
 @Suite(.serialized) struct CriticToolTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static let binary = root.appendingPathComponent(".build/release/critic").path
-
-    struct Result { var status: Int32; var stdout: String; var stderr: String }
-
-    static func critic(_ arguments: [String], stdin: String = "") throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        let input = Pipe(), output = Pipe(), error = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        input.fileHandleForWriting.write(Data(stdin.utf8))
-        try input.fileHandleForWriting.close()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-                      stderr: String(decoding: err, as: UTF8.self))
+    static func critic(_ arguments: [String], stdin: String = "") throws -> ToolRunner.Run {
+        try ToolRunner.run("critic", arguments, stdin: .data(Data(stdin.utf8)))
     }
 
     static func temporaryFolder() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("critic-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        URL(fileURLWithPath: try ToolRunner.temporaryFolder("critic-tests"))
     }
 
     struct Row: Decodable {
@@ -109,7 +87,7 @@ import Testing
         let whole = try Self.critic(["--configurations", configurations.path] + settings,
                                     stdin: lines.joined(separator: "\n") + "\n")
         #expect(whole.status == 0, "\(whole.stderr)")
-        let piped = try decisions(whole.stdout)
+        let piped = try decisions(whole.out)
         #expect(piped.count == expected.count)
         #expect(piped == expected.map(\.mixture), "pipe and in-process decisions differ")
 
@@ -118,7 +96,7 @@ import Testing
                                     stdin: lines[..<10].joined(separator: "\n") + "\n")
         let second = try Self.critic(["--state", state, "-q"], stdin: lines[10...].joined(separator: "\n") + "\n")
         #expect(first.status == 0 && second.status == 0, "\(first.stderr) \(second.stderr)")
-        #expect(try decisions(first.stdout) + decisions(second.stdout) == piped)
+        #expect(try decisions(first.out) + decisions(second.out) == piped)
     }
 
     @Test func badInputFailsClearlyOrSkipsWithALog() throws {
@@ -135,13 +113,13 @@ import Testing
             let r = try Self.critic(base, stdin: good + "\n" + bad + "\n")
             #expect(r.status == 65, "\(bad): \(r.stderr)")
             #expect(r.stderr.contains("line 2") && r.stderr.contains(fragment), "\(r.stderr)")
-            #expect(r.stdout.split(separator: "\n").count == 1)   // the good line was answered
+            #expect(r.out.split(separator: "\n").count == 1)   // the good line was answered
         }
         let nan = #"{"step": 20, "losses": {"a": NaN, "b": 3.9}, "action": {"a": 0.5, "b": 0.5}}"#
         let r = try Self.critic(base, stdin: good + "\n" + nan + "\n")
         #expect(r.status == 0)
         #expect(r.stderr.contains("line 2") && r.stderr.contains("skipped"))
-        let out = r.stdout.split(separator: "\n").map { try! JSONDecoder().decode(Output.self, from: Data($0.utf8)) }
+        let out = r.out.split(separator: "\n").map { try! JSONDecoder().decode(Output.self, from: Data($0.utf8)) }
         #expect(out.count == 2 && out[1].phase == "skipped" && out[1].mixture == out[0].mixture)
         let missing = try Self.critic(["--width", "16"], stdin: good + "\n")
         #expect(missing.status == 64)

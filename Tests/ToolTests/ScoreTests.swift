@@ -3,27 +3,6 @@ import Testing
 
 /// score and finetune end to end: a tiny tokenizer and checkpoint made in a temporary folder.
 @Suite(.serialized) struct ScoreTests {
-    private static let bin = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".build/release").path
-
-    struct Run { var status: Int32; var out: String; var err: String }
-
-    @discardableResult
-    static func run(_ tool: String, _ arguments: [String], in folder: String) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: bin + "/" + tool)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: folder)
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
-    }
-
     static func write(_ text: String, _ path: String) throws { try text.write(toFile: path, atomically: true, encoding: .utf8) }
 
     /// A folder with tok.model (vocabulary 450), base.ckpt (tiny hawk, bidirectional, that vocabulary),
@@ -46,8 +25,8 @@ import Testing
             ("phonebook-gen", ["--names", "names", "--entries", "2-4", "--queries", "1-2", "--count", "6", "-q", "-o", "books.jsonl"]),
         ]
         for (tool, arguments) in steps {
-            let r = try! run(tool, arguments, in: dir)
-            precondition(r.status == 0, "\(tool) failed: \(r.err)")
+            let r = try! ToolRunner.run(tool, arguments, in: dir)
+            precondition(r.status == 0, "\(tool) failed: \(r.stderr)")
         }
         return dir
     }()
@@ -59,8 +38,8 @@ import Testing
     @Test func phoneBookWritesOneRowPerItemAndASummary() throws {
         let dir = Self.fixture
         let args = ["--task", "phonebook", "--checkpoint", "base.ckpt", "-m", "tok.model", "books.jsonl", "--summary", "s.json", "-q"]
-        let r = try Self.run("score", args, in: dir)
-        #expect(r.status == 0, "\(r.err)")
+        let r = try ToolRunner.run("score", args, in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
         let lines = r.out.split(separator: "\n")
         #expect(lines.first == "item\tentries\tqueried\tcorrect_numbers\tall_correct\tgenerated_tokens\ttarget\tprediction")
         #expect(lines.count == 7)
@@ -69,8 +48,8 @@ import Testing
         let byQueried = try #require(summary["by_queried"] as? [[String: Any]])
         #expect(byQueried.map { $0["items"] as? Int ?? 0 }.reduce(0, +) == 6)
         // Deterministic, and --limit scores the first items only.
-        #expect(try Self.run("score", args, in: dir).out == r.out)
-        let limited = try Self.run("score", args + ["--limit", "2", "--max-new-tokens", "3"], in: dir)
+        #expect(try ToolRunner.run("score", args, in: dir).out == r.out)
+        let limited = try ToolRunner.run("score", args + ["--limit", "2", "--max-new-tokens", "3"], in: dir)
         #expect(limited.out.split(separator: "\n").count == 3)
         #expect(limited.out.split(separator: "\n").dropFirst().allSatisfy { Int($0.split(separator: "\t")[5])! <= 3 })
     }
@@ -82,8 +61,8 @@ import Testing
             {"choices": ["a b c", "d e", "f", "g h i j"], "context": "Pick one.", "label": 3}
 
             """, dir + "/mc.jsonl")
-        let mc = try Self.run("score", ["--task", "mc", "--checkpoint", "base.ckpt", "-m", "tok.model", "mc.jsonl", "--summary", "mc.json", "-q"], in: dir)
-        #expect(mc.status == 0, "\(mc.err)")
+        let mc = try ToolRunner.run("score", ["--task", "mc", "--checkpoint", "base.ckpt", "-m", "tok.model", "mc.jsonl", "--summary", "mc.json", "-q"], in: dir)
+        #expect(mc.status == 0, "\(mc.stderr)")
         #expect(mc.out.split(separator: "\n").count == 3)
         #expect(try Self.json(dir + "/mc.json")["chance"] as? Double == 0.25)
         try Self.write("""
@@ -91,9 +70,9 @@ import Testing
               {"id": "a", "question": "Where?", "answers": [{"text": "Paris", "answer_start": 20}], "is_impossible": false},
               {"id": "b", "question": "Who?", "answers": [], "is_impossible": true}]}]}]}
             """, dir + "/squad.json")
-        let squad = try Self.run("score", ["--task", "squad", "--checkpoint", "base.ckpt", "-m", "tok.model", "squad.json",
+        let squad = try ToolRunner.run("score", ["--task", "squad", "--checkpoint", "base.ckpt", "-m", "tok.model", "squad.json",
                                            "--max-new-tokens", "4", "-o", "squad.tsv", "--summary", "squad.summary", "-q"], in: dir)
-        #expect(squad.status == 0, "\(squad.err)")
+        #expect(squad.status == 0, "\(squad.stderr)")
         #expect(squad.out.isEmpty)
         let rows = try String(contentsOfFile: dir + "/squad.tsv", encoding: .utf8).split(separator: "\n")
         #expect(rows.count == 2 && rows[1].hasPrefix("0\ta\t"))
@@ -102,12 +81,12 @@ import Testing
 
     @Test func objectiveSamplesFromCorrupt() throws {
         let dir = Self.fixture
-        #expect(try Self.run("tokenize", ["encode", "-m", "tok.model", "-o", "docs.tok", "-q", "text.txt"], in: dir).status == 0)
-        let c = try Self.run("corrupt", ["--mixture", "light", "--length", "256", "-o", "samples.smp", "-q", "docs.tok"], in: dir)
-        #expect(c.status == 0, "\(c.err)")
-        let r = try Self.run("score", ["--task", "objectives", "--checkpoint", "base.ckpt", "samples.smp", "--limit", "5",
+        #expect(try ToolRunner.run("tokenize", ["encode", "-m", "tok.model", "-o", "docs.tok", "-q", "text.txt"], in: dir).status == 0)
+        let c = try ToolRunner.run("corrupt", ["--mixture", "light", "--length", "256", "-o", "samples.smp", "-q", "docs.tok"], in: dir)
+        #expect(c.status == 0, "\(c.stderr)")
+        let r = try ToolRunner.run("score", ["--task", "objectives", "--checkpoint", "base.ckpt", "samples.smp", "--limit", "5",
                                        "--summary", "o.json", "-q"], in: dir)
-        #expect(r.status == 0, "\(r.err)")
+        #expect(r.status == 0, "\(r.stderr)")
         #expect(r.out.split(separator: "\n").count == 6)
         let classes = try #require(try Self.json(dir + "/o.json")["by_class"] as? [[String: Any]])
         #expect(classes.map { $0["samples"] as? Int ?? 0 }.reduce(0, +) == 5)
@@ -117,22 +96,22 @@ import Testing
     @Test func badInputsExit65() throws {
         let dir = Self.fixture
         let base = ["--task", "phonebook", "--checkpoint", "base.ckpt", "-m", "tok.model", "-q"]
-        let mismatch = try Self.run("score", ["--task", "phonebook", "--checkpoint", "other.ckpt", "-m", "tok.model", "books.jsonl", "-q"], in: dir)
+        let mismatch = try ToolRunner.run("score", ["--task", "phonebook", "--checkpoint", "other.ckpt", "-m", "tok.model", "books.jsonl", "-q"], in: dir)
         #expect(mismatch.status == 65)
-        #expect(mismatch.err.contains("other.ckpt") && mismatch.err.contains("460") && mismatch.err.contains("450"))
+        #expect(mismatch.stderr.contains("other.ckpt") && mismatch.stderr.contains("460") && mismatch.stderr.contains("450"))
         try Self.write("{\"prompt\": \"a\", \"target\": \"b\", \"entries\": 1, \"queries\": 1}\n{\"prompt\": \"a\"\n", dir + "/broken.jsonl")
-        let broken = try Self.run("score", base + ["broken.jsonl"], in: dir)
+        let broken = try ToolRunner.run("score", base + ["broken.jsonl"], in: dir)
         #expect(broken.status == 65)
-        #expect(broken.err.contains("broken.jsonl") && broken.err.contains("line 2"))
+        #expect(broken.stderr.contains("broken.jsonl") && broken.stderr.contains("line 2"))
         try Self.write("", dir + "/empty.jsonl")
-        let empty = try Self.run("score", base + ["empty.jsonl"], in: dir)
+        let empty = try ToolRunner.run("score", base + ["empty.jsonl"], in: dir)
         #expect(empty.status == 65)
-        #expect(empty.err.contains("empty.jsonl"))
+        #expect(empty.stderr.contains("empty.jsonl"))
         #expect(!FileManager.default.fileExists(atPath: dir + "/never.tsv"))
-        let ft = try Self.run("finetune", ["--from", "other.ckpt", "-m", "tok.model", "books.jsonl", "-o", "never.ckpt", "-q"], in: dir)
-        #expect(ft.status == 65 && ft.err.contains("other.ckpt"))
-        let ftEmpty = try Self.run("finetune", ["--from", "base.ckpt", "-m", "tok.model", "empty.jsonl", "-o", "never.ckpt", "-q"], in: dir)
-        #expect(ftEmpty.status == 65 && ftEmpty.err.contains("empty.jsonl"))
+        let ft = try ToolRunner.run("finetune", ["--from", "other.ckpt", "-m", "tok.model", "books.jsonl", "-o", "never.ckpt", "-q"], in: dir)
+        #expect(ft.status == 65 && ft.stderr.contains("other.ckpt"))
+        let ftEmpty = try ToolRunner.run("finetune", ["--from", "base.ckpt", "-m", "tok.model", "empty.jsonl", "-o", "never.ckpt", "-q"], in: dir)
+        #expect(ftEmpty.status == 65 && ftEmpty.stderr.contains("empty.jsonl"))
         #expect(!FileManager.default.fileExists(atPath: dir + "/never.ckpt"))
     }
 
@@ -140,14 +119,14 @@ import Testing
         let dir = Self.fixture
         let common = ["--from", "base.ckpt", "-m", "tok.model", "books.jsonl", "--steps", "6", "--batch", "2", "--length", "320",
                       "--lr", "3e-3", "--eval-every", "3", "-q"]
-        let straight = try Self.run("finetune", common + ["-o", "straight.ckpt", "--metrics", "straight.tsv"], in: dir)
-        #expect(straight.status == 0, "\(straight.err)")
-        let first = try Self.run("finetune", common + ["-o", "resumed.ckpt", "--metrics", "resumed.tsv", "--checkpoint-every", "2",
+        let straight = try ToolRunner.run("finetune", common + ["-o", "straight.ckpt", "--metrics", "straight.tsv"], in: dir)
+        #expect(straight.status == 0, "\(straight.stderr)")
+        let first = try ToolRunner.run("finetune", common + ["-o", "resumed.ckpt", "--metrics", "resumed.tsv", "--checkpoint-every", "2",
                                                        "--stop-after", "3"], in: dir)
-        #expect(first.status == 0, "\(first.err)")
-        let rest = try Self.run("finetune", ["--resume", "resumed.ckpt", "-m", "tok.model", "books.jsonl", "--steps", "6", "--batch", "2",
+        #expect(first.status == 0, "\(first.stderr)")
+        let rest = try ToolRunner.run("finetune", ["--resume", "resumed.ckpt", "-m", "tok.model", "books.jsonl", "--steps", "6", "--batch", "2",
                                              "--length", "320", "--lr", "3e-3", "--eval-every", "3", "--metrics", "resumed.tsv", "-q"], in: dir)
-        #expect(rest.status == 0, "\(rest.err)")
+        #expect(rest.status == 0, "\(rest.stderr)")
         func bytes(_ name: String) -> Data? { FileManager.default.contents(atPath: dir + "/" + name) }
         #expect(bytes("straight.ckpt") != nil && bytes("straight.ckpt") == bytes("resumed.ckpt"))
         #expect(bytes("straight.ckpt.state") == bytes("resumed.ckpt.state"))

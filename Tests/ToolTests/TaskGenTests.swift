@@ -3,40 +3,12 @@ import Testing
 
 /// End-to-end runs of phonebook-gen and infill-gen on fixtures written to a temporary folder.
 @Suite struct TaskGenTests {
-    private static let bin = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".build/release").path
-
-    private struct Run { var status: Int32; var stdout: Data; var stderr: String }
-
-    private static func run(_ tool: String, _ arguments: [String], stdin: Data? = nil) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: bin + "/" + tool)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(stdin) }
-        try input.fileHandleForWriting.close()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: stdout, stderr: String(decoding: stderr, as: UTF8.self))
-    }
-
-    private static func folder() throws -> String {
-        let path = NSTemporaryDirectory() + "taskgen-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-
     private static func write(_ text: String, _ path: String) throws {
         try text.write(toFile: path, atomically: true, encoding: .utf8)
     }
 
     private static func census() throws -> String {
-        let dir = try folder()
+        let dir = try ToolRunner.temporaryFolder("taskgen")
         let first = ["MARY", "LINDA", "SUSAN", "KAREN", "JAMES", "JOHN", "PAUL", "MARK"]
         let last = ["SMITH", "JONES", "BROWN", "DAVIS", "MILLER", "WILSON", "MOORE", "TAYLOR", "CLARK", "LEWIS"]
         func lines(_ names: [String]) -> String { names.map { "\($0)          0.100  0.100      1\n" }.joined() }
@@ -64,11 +36,11 @@ import Testing
 
     @Test func phonebookGenWritesBooksThatFitAndRepeat() throws {
         let names = try Self.census()
-        let dir = try Self.folder()
+        let dir = try ToolRunner.temporaryFolder("taskgen")
         let args = ["--names", names, "--entries", "5-30", "--queries", "1-4", "--count", "40", "--max-tokens", "400", "--seed", "3"]
-        let first = try Self.run("phonebook-gen", args + ["-o", dir + "/a.jsonl"])
+        let first = try ToolRunner.run("phonebook-gen", args + ["-o", dir + "/a.jsonl"])
         #expect(first.status == 0, "\(first.stderr)")
-        let again = try Self.run("phonebook-gen", args)
+        let again = try ToolRunner.run("phonebook-gen", args)
         #expect(again.status == 0)
         let written = try #require(FileManager.default.contents(atPath: dir + "/a.jsonl"))
         #expect(written == again.stdout, "same seed, same bytes; -o and stdout agree")
@@ -89,21 +61,21 @@ import Testing
             #expect(numbers.count == queries)
             #expect(numbers.allSatisfy { n in book.values.filter { $0 == n }.count == 1 })
         }
-        let other = try Self.run("phonebook-gen", args.dropLast() + ["4"])
+        let other = try ToolRunner.run("phonebook-gen", args.dropLast() + ["4"])
         #expect(other.stdout != again.stdout)
     }
 
     @Test func phonebookGenCountsTokensWithATokenizer() throws {
         let names = try Self.census()
-        let dir = try Self.folder()
+        let dir = try ToolRunner.temporaryFolder("taskgen")
         // A BPE trained on phone-book text merges digits and names, so a book costs fewer tokens than bytes.
         let sample = (0..<40).map { "What are the phone numbers for Mary Smith and John Brown? \($0 % 10)23-45\($0 % 7)-67\($0 % 9)0\n" }.joined()
         try Self.write(sample, dir + "/sample.txt")
-        let train = try Self.run("tokenize", ["train", "--vocab-size", "600", "-o", dir + "/tok.model", dir + "/sample.txt"])
+        let train = try ToolRunner.run("tokenize", ["train", "--vocab-size", "600", "-o", dir + "/tok.model", dir + "/sample.txt"])
         try #require(train.status == 0, "\(train.stderr)")
         let args = ["--names", names, "--entries", "5-60", "--queries", "1-3", "--count", "30", "--max-tokens", "500"]
-        let withModel = try Self.jsonLines(try Self.run("phonebook-gen", args + ["-m", dir + "/tok.model"]).stdout)
-        let withBytes = try Self.jsonLines(try Self.run("phonebook-gen", args).stdout)
+        let withModel = try Self.jsonLines(try ToolRunner.run("phonebook-gen", args + ["-m", dir + "/tok.model"]).stdout)
+        let withBytes = try Self.jsonLines(try ToolRunner.run("phonebook-gen", args).stdout)
         #expect(withModel.count == 30 && withBytes.count == 30)
         for item in withModel {
             let tokens = try #require(item["tokens"] as? Int)
@@ -112,13 +84,13 @@ import Testing
         }
         func meanEntries(_ items: [[String: Any]]) -> Double { Double(items.map { $0["entries"] as! Int }.reduce(0, +)) / Double(items.count) }
         #expect(meanEntries(withModel) > meanEntries(withBytes), "the same budget holds more entries in BPE tokens")
-        let bad = try Self.run("phonebook-gen", args + ["-m", dir + "/sample.txt"])
+        let bad = try ToolRunner.run("phonebook-gen", args + ["-m", dir + "/sample.txt"])
         #expect(bad.status == 65 && bad.stderr.contains("sample.txt"))
     }
 
     @Test func phonebookGenMissingNamesIsExit65() throws {
-        let dir = try Self.folder()
-        let result = try Self.run("phonebook-gen", ["--names", dir + "/nowhere", "-o", dir + "/out.jsonl"])
+        let dir = try ToolRunner.temporaryFolder("taskgen")
+        let result = try ToolRunner.run("phonebook-gen", ["--names", dir + "/nowhere", "-o", dir + "/out.jsonl"])
         #expect(result.status == 65)
         #expect(result.stderr.contains("nowhere/dist.female.first") && result.stderr.contains("make data"))
         #expect(result.stderr.split(separator: "\n").count == 1, "one line")
@@ -128,14 +100,14 @@ import Testing
 
     @Test func phonebookGenUsageErrors() throws {
         let names = try Self.census()
-        #expect(try Self.run("phonebook-gen", ["--names", names, "--entries", "9-3"]).status == 64)
-        #expect(try Self.run("phonebook-gen", ["--names", names, "--entries", "2-3", "--queries", "5-6"]).status == 64)
-        let tight = try Self.run("phonebook-gen", ["--names", names, "--entries", "10-20", "--max-tokens", "60"])
+        #expect(try ToolRunner.run("phonebook-gen", ["--names", names, "--entries", "9-3"]).status == 64)
+        #expect(try ToolRunner.run("phonebook-gen", ["--names", names, "--entries", "2-3", "--queries", "5-6"]).status == 64)
+        let tight = try ToolRunner.run("phonebook-gen", ["--names", names, "--entries", "10-20", "--max-tokens", "60"])
         #expect(tight.status == 64 && tight.stderr.contains("--max-tokens"))
     }
 
     @Test func infillGenUsesHeldOutTextOnly() throws {
-        let dir = try Self.folder()
+        let dir = try ToolRunner.temporaryFolder("taskgen")
         try Self.write(Self.corpus("heldout", count: 10), dir + "/heldout.jsonl")
         // The training split shares one paragraph with the held-out one; it must never be used.
         let shared = "The shared tale that both splits contain went on and on for a while."
@@ -150,7 +122,7 @@ import Testing
         try Self.write(try encode(heldout), dir + "/heldout.jsonl")
         try Self.write(try encode(train), dir + "/train.jsonl")
 
-        let result = try Self.run("infill-gen", [dir + "/heldout.jsonl", "--count", "50", "--seed", "2"])
+        let result = try ToolRunner.run("infill-gen", [dir + "/heldout.jsonl", "--count", "50", "--seed", "2"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("train.jsonl excluded"))
         let items = try Self.jsonLines(result.stdout)
@@ -164,22 +136,22 @@ import Testing
             #expect(!context.contains("train tale") && !context.contains("shared tale"))
             #expect(!choices.contains { $0.contains("train tale") || $0.contains("shared tale") })
         }
-        let again = try Self.run("infill-gen", [dir + "/heldout.jsonl", "--count", "50", "--seed", "2"])
+        let again = try ToolRunner.run("infill-gen", [dir + "/heldout.jsonl", "--count", "50", "--seed", "2"])
         #expect(again.stdout == result.stdout)
     }
 
     @Test func infillGenRefusesTrainingText() throws {
-        let dir = try Self.folder()
+        let dir = try ToolRunner.temporaryFolder("taskgen")
         try Self.write(Self.corpus("train", count: 3), dir + "/train.jsonl")
-        let result = try Self.run("infill-gen", [dir + "/train.jsonl"])
+        let result = try ToolRunner.run("infill-gen", [dir + "/train.jsonl"])
         #expect(result.status == 64 && result.stderr.contains("held-out"))
     }
 
     @Test(arguments: [("{\"text\": \"fine\"}\n{\"text\": \"broken\n", "line 2"), ("", "empty"), ("{\"body\": \"x\"}\n", "missing field \"text\"")])
     func infillGenBadInputIsExit65(contents: String, reason: String) throws {
-        let dir = try Self.folder()
+        let dir = try ToolRunner.temporaryFolder("taskgen")
         try Self.write(contents, dir + "/heldout.jsonl")
-        let result = try Self.run("infill-gen", [dir + "/heldout.jsonl", "-o", dir + "/items.jsonl"])
+        let result = try ToolRunner.run("infill-gen", [dir + "/heldout.jsonl", "-o", dir + "/items.jsonl"])
         #expect(result.status == 65)
         #expect(result.stderr.contains("heldout.jsonl") && result.stderr.contains(reason), "\(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1, "one line")
@@ -187,7 +159,7 @@ import Testing
     }
 
     @Test func infillGenReadsStdin() throws {
-        let result = try Self.run("infill-gen", ["-", "--count", "3"], stdin: Data(Self.corpus("piped", count: 6).utf8))
+        let result = try ToolRunner.run("infill-gen", ["-", "--count", "3"], stdin: .data(Data(Self.corpus("piped", count: 6).utf8)))
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try Self.jsonLines(result.stdout).count == 3)
     }

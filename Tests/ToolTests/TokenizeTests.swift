@@ -3,43 +3,14 @@ import Testing
 
 /// End-to-end runs of `tokenize` (the release binary) on fixtures generated in a temporary folder.
 @Suite struct TokenizeTests {
-    private static let bin = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".build/release/tokenize").path
-
-    private struct Run { var status: Int32; var stderr: String }
-
-    /// Runs tokenize with stdin and stdout redirected to files (no pipe deadlocks on big outputs).
+    /// Runs tokenize with stdin from a file and stdout to a file when given.
     @discardableResult
-    private static func tokenize(_ arguments: [String], stdin: String? = nil, stdout: String? = nil) throws -> Run {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: bin)
-        p.arguments = arguments
-        let errPath = NSTemporaryDirectory() + "tokenize-stderr-\(UUID().uuidString)"
-        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: errPath) }
-        p.standardError = FileHandle(forWritingAtPath: errPath)
-        p.standardInput = stdin.map { FileHandle(forReadingAtPath: $0)! } ?? FileHandle.nullDevice
-        if let stdout {
-            _ = FileManager.default.createFile(atPath: stdout, contents: nil)
-            p.standardOutput = FileHandle(forWritingAtPath: stdout)
-        } else {
-            p.standardOutput = FileHandle.nullDevice
-        }
-        try p.run()
-        p.waitUntilExit()
-        let err = String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self)
-        return Run(status: p.terminationStatus, stderr: err)
-    }
-
-    private static func folder() throws -> String {
-        let path = NSTemporaryDirectory() + "tokenize-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+    private static func tokenize(_ arguments: [String], stdin: String? = nil, stdout: String? = nil) throws -> ToolRunner.Run {
+        try ToolRunner.run("tokenize", arguments, stdin: stdin.map { .file($0) } ?? .none, stdoutFile: stdout)
     }
 
     private static func bytes(_ path: String) -> [UInt8] { Array(FileManager.default.contents(atPath: path) ?? Data()) }
     private static func write(_ bytes: [UInt8], _ path: String) { _ = FileManager.default.createFile(atPath: path, contents: Data(bytes)) }
-    private static func files(_ dir: String) -> [String] { (try? FileManager.default.contentsOfDirectory(atPath: dir).sorted()) ?? [] }
 
     /// Documents of multilingual text with emoji, CRLF, NUL, a very long line and an empty one.
     private static func documents() -> [String] {
@@ -79,7 +50,7 @@ import Testing
 
     /// A folder with corpus.jsonl and a trained model tok.model.
     private static func trained(vocabSize: Int = 520) throws -> String {
-        let dir = try folder()
+        let dir = try ToolRunner.temporaryFolder("tokenize")
         write(jsonl(documents()), dir + "/corpus.jsonl")
         let r = try tokenize(["train", "--vocab-size", "\(vocabSize)", "-o", dir + "/tok.model", dir + "/corpus.jsonl", "-q"])
         #expect(r.status == 0, "\(r.stderr)")
@@ -134,13 +105,13 @@ import Testing
     /// Exit 65, one line on stderr naming the file, and no output (or temporary) left behind.
     private static func expectRefused(_ arguments: [String], in dir: String, output: String, mentions: String,
                                       sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let before = files(dir)
+        let before = ToolRunner.files(dir)
         let r = try tokenize(arguments)
         #expect(r.status == 65, "\(arguments): \(r.stderr)", sourceLocation: sourceLocation)
         let lines = r.stderr.split(separator: "\n")
         #expect(lines.count == 1 && r.stderr.contains(mentions), "\(r.stderr)", sourceLocation: sourceLocation)
         #expect(!FileManager.default.fileExists(atPath: output), sourceLocation: sourceLocation)
-        #expect(files(dir) == before, "left behind: \(Set(files(dir)).subtracting(before))", sourceLocation: sourceLocation)
+        #expect(ToolRunner.files(dir) == before, "left behind: \(Set(ToolRunner.files(dir)).subtracting(before))", sourceLocation: sourceLocation)
     }
 
     @Test func badInputIsRefusedCleanly() throws {

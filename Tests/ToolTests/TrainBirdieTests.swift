@@ -1,43 +1,22 @@
 import Foundation
 import Testing
+import Randomness
 
-/// Runs .build/release/TOOL with `arguments` in `folder`, `input` on stdin.
-private func run(_ tool: String, _ arguments: [String], in folder: String, input: Data? = nil) throws -> (status: Int32, out: String, err: String) {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let process = Process()
-    process.executableURL = root.appendingPathComponent(".build/release/\(tool)")
-    process.arguments = arguments
-    process.currentDirectoryURL = URL(fileURLWithPath: folder)
-    // Each tool picks its OpenBLAS kernels itself (EngineOps.preferAVX512BLAS): test that path.
-    process.environment = ProcessInfo.processInfo.environment.filter { $0.key != "OPENBLAS_CORETYPE" }
-    let out = Pipe(), err = Pipe(), inPipe = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = inPipe
-    try process.run()
-    if let input { inPipe.fileHandleForWriting.write(input) }
-    try inPipe.fileHandleForWriting.close()
-    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+/// Runs .build/release/TOOL in `folder`. Each tool picks its OpenBLAS kernels itself
+/// (EngineOps.preferAVX512BLAS): test that path.
+private func run(_ tool: String, _ arguments: [String], in folder: String, input: Data? = nil) throws -> ToolRunner.Run {
+    try ToolRunner.run(tool, arguments, in: folder, stdin: input.map { .data($0) } ?? .none,
+                       environment: ProcessInfo.processInfo.environment.filter { $0.key != "OPENBLAS_CORETYPE" })
 }
 
-private let gridFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("Libraries/Objectives/Resources/grids/light.json").path
+private let gridFile = ToolRunner.repository.appendingPathComponent("Libraries/Objectives/Resources/grids/light.json").path
 
 /// A small corpus: tokenizer trained and documents encoded in a scratch folder (shared by the tests).
 private let corpusFolder: String = {
-    let dir = NSTemporaryDirectory() + "birdie-train-birdie-\(UUID().uuidString)"
-    try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    let dir = try! ToolRunner.temporaryFolder("birdie-train-birdie")
     let words = ["alpha", "beta", "gamma", "delta", "copy", "the", "of", "phone", "book", "state", "space", "river", "stone"]
-    var state: UInt64 = 11
-    func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    var rng = SplitMix64(seed: 11)
+    func next() -> UInt64 { rng.next() }
     let text = (0..<150).map { _ in
         "{\"text\": \"" + (0..<(120 + Int(next() % 200))).map { _ in words[Int(next() % UInt64(words.count))] }.joined(separator: " ") + "\"}"
     }.joined(separator: "\n") + "\n"
@@ -47,11 +26,7 @@ private let corpusFolder: String = {
     return dir
 }()
 
-private func scratch() -> String {
-    let path = NSTemporaryDirectory() + "birdie-train-birdie-run-\(UUID().uuidString)"
-    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
+private func scratch() -> String { try! ToolRunner.temporaryFolder("birdie-train-birdie-run") }
 
 /// The paper's controller, made small and fast (the same flags for `critic`).
 private let criticSize = ["--critic-width", "16", "--critic-layers", "1", "--critic-training-steps", "5", "--candidates", "64"]
@@ -71,7 +46,7 @@ private func lines(_ path: String) throws -> [String] {
     @Test func logRecordsDecisionsThatCriticReproduces() throws {
         let dir = scratch()
         let r = try run("train", birdie() + ["-o", "b.ckpt"], in: dir)
-        #expect(r.status == 0, "\(r.err)")
+        #expect(r.status == 0, "\(r.stderr)")
         let log = try lines(dir + "/b.ckpt.controller.jsonl")
         #expect(log.count == 11)   // steps 1...11 for a 12-step run
         struct Line: Decodable { var step: Int; var phase: String; var mixture: [String: Double]; var action: [String: Double]; var losses: [String: Double] }
@@ -85,7 +60,7 @@ private func lines(_ path: String) throws -> [String] {
         let replay = try run("critic", ["--configurations", gridFile, "--total-steps", "\(steps)", "--seed", "5", "--width", "16",
                                         "--layers", "1", "--training-steps", "5", "--candidates", "64", "-q"],
                              in: dir, input: Data((log.joined(separator: "\n") + "\n").utf8))
-        #expect(replay.status == 0, "\(replay.err)")
+        #expect(replay.status == 0, "\(replay.stderr)")
         let decisions = replay.out.split(separator: "\n").map(String.init)
         #expect(decisions.count == log.count)
         for (d, l) in zip(decisions, log) { #expect(l.hasPrefix(String(d.dropLast())), "critic decided otherwise at \(d.prefix(40))") }
@@ -98,13 +73,13 @@ private func lines(_ path: String) throws -> [String] {
         let dir = scratch()
         #expect(try run("train", birdie() + ["-o", "straight.ckpt"], in: dir).status == 0)
         let stopped = try run("train", birdie() + ["-o", "resumed.ckpt", "--checkpoint-every", "2", "--stop-after", "5"], in: dir)
-        #expect(stopped.status == 0, "\(stopped.err)")
+        #expect(stopped.status == 0, "\(stopped.stderr)")
         let straightLog = try lines(dir + "/straight.ckpt.controller.jsonl")
         // A killed run may have logged an evaluation after its last checkpoint.
         let handle = FileHandle(forWritingAtPath: dir + "/resumed.ckpt.controller.jsonl")!
         handle.seekToEndOfFile(); handle.write(Data((straightLog[7] + "\n").utf8)); try handle.close()
         let resumed = try run("train", birdie() + ["--resume", "resumed.ckpt"], in: dir)
-        #expect(resumed.status == 0, "\(resumed.err)")
+        #expect(resumed.status == 0, "\(resumed.stderr)")
         for suffix in ["", ".state", ".controller.jsonl"] {
             let a = FileManager.default.contents(atPath: dir + "/straight.ckpt" + suffix)
             #expect(a != nil && a == FileManager.default.contents(atPath: dir + "/resumed.ckpt" + suffix), "straight.ckpt\(suffix) differs")
@@ -112,14 +87,14 @@ private func lines(_ path: String) throws -> [String] {
         // A run of another procedure has no controller to resume.
         #expect(try run("train", birdie("bfr") + ["-o", "bfr.ckpt", "--steps", "1"], in: dir).status == 0)
         let wrong = try run("train", birdie() + ["--resume", "bfr.ckpt"], in: dir)
-        #expect(wrong.status == 65 && wrong.err.contains("bfr.ckpt.state") && wrong.err.contains("controller"))
+        #expect(wrong.status == 65 && wrong.stderr.contains("bfr.ckpt.state") && wrong.stderr.contains("controller"))
     }
 
     @Test func birdieCausalIsCausalAndBirdieBidirectional() throws {
         let dir = scratch()
         let causal = try run("train", birdie("birdie-causal") + ["--print-config"], in: dir)
         let bidirectional = try run("train", birdie() + ["--print-config"], in: dir)
-        #expect(causal.status == 0 && bidirectional.status == 0, "\(causal.err)\(bidirectional.err)")
+        #expect(causal.status == 0 && bidirectional.status == 0, "\(causal.stderr)\(bidirectional.stderr)")
         #expect(causal.out.contains("\"bidirectional\":false") && bidirectional.out.contains("\"bidirectional\":true"))
     }
 }

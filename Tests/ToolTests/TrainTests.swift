@@ -1,36 +1,13 @@
 import Foundation
 import Testing
+import Randomness
 
-/// Runs .build/release/train with `arguments`; returns exit status, stdout, stderr.
-private func train(_ arguments: [String], in folder: String, killAfter: TimeInterval? = nil) throws -> (status: Int32, out: String, err: String) {
-    try runTool("train", arguments, in: folder, killAfter: killAfter)
+/// Runs .build/release/train in `folder`.
+private func train(_ arguments: [String], in folder: String, killAfter: TimeInterval? = nil) throws -> ToolRunner.Run {
+    try ToolRunner.run("train", arguments, in: folder, killAfter: killAfter)
 }
 
-private func runTool(_ tool: String, _ arguments: [String], in folder: String, killAfter: TimeInterval? = nil) throws -> (status: Int32, out: String, err: String) {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let process = Process()
-    process.executableURL = root.appendingPathComponent(".build/release/\(tool)")
-    process.arguments = arguments
-    process.currentDirectoryURL = URL(fileURLWithPath: folder)
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    if let killAfter {
-        // SIGKILL: no handler runs (children of Process also inherit a blocked SIGTERM).
-        Thread.sleep(forTimeInterval: killAfter)
-        kill(process.processIdentifier, SIGKILL)
-    }
-    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-}
-
-private func scratchFolder() -> String {
-    let path = NSTemporaryDirectory() + "birdie-train-\(UUID().uuidString)"
-    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
+private func scratchFolder() -> String { try! ToolRunner.temporaryFolder("birdie-train") }
 
 private let tiny = ["--preset", "tiny", "--task", "copying", "--batch", "2", "--length", "48", "--eval-batches", "1", "-q"]
 
@@ -38,7 +15,7 @@ private let tiny = ["--preset", "tiny", "--task", "copying", "--batch", "2", "--
     @Test func unknownModelIsAUsageError() throws {
         let r = try train(["--model", "lstm", "--task", "copying"], in: scratchFolder())
         #expect(r.status == 64)
-        #expect(r.err.contains("lstm"))
+        #expect(r.stderr.contains("lstm"))
     }
 
     @Test func printConfigShowsShapesAndCount() throws {
@@ -53,16 +30,16 @@ private let tiny = ["--preset", "tiny", "--task", "copying", "--batch", "2", "--
     @Test func trainsWritesMetricsAndResumesBitwise() throws {
         let dir = scratchFolder()
         let straight = try train(tiny + ["--steps", "8", "--eval-every", "4", "-o", "straight.ckpt", "--metrics", "m.tsv"], in: dir)
-        #expect(straight.status == 0, "\(straight.err)")
+        #expect(straight.status == 0, "\(straight.stderr)")
         let metrics = try String(contentsOfFile: dir + "/m.tsv", encoding: .utf8).split(separator: "\n")
         #expect(metrics.first == "step\ttokens\tloss\teval_loss\tlr\tgrad_norm\ttokens_per_s")
         #expect(metrics.count == 9)
         // "Killed" after 4 steps (a checkpoint is written every 2), then resumed.
         let killed = try train(tiny + ["--steps", "8", "--eval-every", "4", "--checkpoint-every", "2", "-o", "resumed.ckpt",
                                        "--stop-after", "3"], in: dir)
-        #expect(killed.status == 0, "\(killed.err)")
+        #expect(killed.status == 0, "\(killed.stderr)")
         let resumed = try train(tiny + ["--steps", "8", "--eval-every", "4", "--resume", "resumed.ckpt"], in: dir)
-        #expect(resumed.status == 0, "\(resumed.err)")
+        #expect(resumed.status == 0, "\(resumed.stderr)")
         let a = FileManager.default.contents(atPath: dir + "/straight.ckpt"), b = FileManager.default.contents(atPath: dir + "/resumed.ckpt")
         #expect(a != nil && a == b, "resumed weights differ from the uninterrupted run")
         #expect(FileManager.default.contents(atPath: dir + "/straight.ckpt.state") == FileManager.default.contents(atPath: dir + "/resumed.ckpt.state"))
@@ -76,7 +53,7 @@ private let tiny = ["--preset", "tiny", "--task", "copying", "--batch", "2", "--
         FileManager.default.createFile(atPath: dir + "/cut.ckpt.state", contents: data.prefix(data.count / 2))
         let r = try train(tiny + ["--steps", "4", "--resume", "cut.ckpt"], in: dir)
         #expect(r.status == 65)
-        #expect(r.err.contains("cut.ckpt"))
+        #expect(r.stderr.contains("cut.ckpt"))
     }
 
     @Test func vocabularyMismatchIsBadInput() throws {
@@ -85,7 +62,7 @@ private let tiny = ["--preset", "tiny", "--task", "copying", "--batch", "2", "--
         let r = try train(["--task", "random-tokens", "--vocab", "512", "--steps", "2", "--batch", "2", "--length", "48",
                            "--resume", "small.ckpt", "-q"], in: dir)
         #expect(r.status == 65)
-        #expect(r.err.contains("vocabulary"))
+        #expect(r.stderr.contains("vocabulary"))
     }
 
     /// A run killed while checkpointing every step leaves either no checkpoint or a complete one
@@ -96,7 +73,7 @@ private let tiny = ["--preset", "tiny", "--task", "copying", "--batch", "2", "--
         #expect(r.status != 0)
         if FileManager.default.fileExists(atPath: dir + "/k.ckpt") {
             let resumed = try train(tiny + ["--steps", "100000", "--resume", "k.ckpt", "--stop-after", "1"], in: dir)
-            #expect(resumed.status == 0, "\(resumed.err)")
+            #expect(resumed.status == 0, "\(resumed.stderr)")
         }
     }
 
@@ -105,35 +82,22 @@ private let tiny = ["--preset", "tiny", "--task", "copying", "--batch", "2", "--
     @Test func trainsOnPackedRowsAndRefusesMismatches() throws {
         let dir = scratchFolder()
         let words = ["alpha", "beta", "gamma", "delta", "copy", "the", "of", "phone", "book", "state", "space"]
-        var rng = SystemIndependentGenerator(seed: 3)
+        var rng = SplitMix64(seed: 3)
         let text = (0..<120).map { _ in
             "{\"text\": \"" + (0..<60).map { _ in words[Int(rng.next() % UInt64(words.count))] }.joined(separator: " ") + "\"}"
         }.joined(separator: "\n") + "\n"
         FileManager.default.createFile(atPath: dir + "/c.jsonl", contents: Data(text.utf8))
-        #expect(try runTool("tokenize", ["train", "--vocab-size", "440", "-o", "tok.model", "c.jsonl"], in: dir).status == 0)
-        let enc = try runTool("tokenize", ["encode", "-m", "tok.model", "-o", "docs.tok", "c.jsonl"], in: dir)
-        #expect(enc.status == 0, "\(enc.err)")
-        #expect(try runTool("corrupt", ["--mixture", "ul2", "--length", "64", "-o", "s.samples", "docs.tok"], in: dir).status == 0)
-        let packed = try runTool("pack", ["--length", "64", "-o", "rows.pack", "s.samples"], in: dir)
-        #expect(packed.status == 0, "\(packed.err)")
+        #expect(try ToolRunner.run("tokenize", ["train", "--vocab-size", "440", "-o", "tok.model", "c.jsonl"], in: dir).status == 0)
+        let enc = try ToolRunner.run("tokenize", ["encode", "-m", "tok.model", "-o", "docs.tok", "c.jsonl"], in: dir)
+        #expect(enc.status == 0, "\(enc.stderr)")
+        #expect(try ToolRunner.run("corrupt", ["--mixture", "ul2", "--length", "64", "-o", "s.samples", "docs.tok"], in: dir).status == 0)
+        let packed = try ToolRunner.run("pack", ["--length", "64", "-o", "rows.pack", "s.samples"], in: dir)
+        #expect(packed.status == 0, "\(packed.stderr)")
         let ok = try train(["--preset", "tiny", "--data", "rows.pack", "--steps", "3", "--batch", "2", "-o", "m.ckpt", "-q"], in: dir)
-        #expect(ok.status == 0, "\(ok.err)")
+        #expect(ok.status == 0, "\(ok.stderr)")
         let wrongLength = try train(["--preset", "tiny", "--data", "rows.pack", "--length", "32", "--steps", "1", "-q"], in: dir)
-        #expect(wrongLength.status == 65 && wrongLength.err.contains("rows.pack"))
+        #expect(wrongLength.status == 65 && wrongLength.stderr.contains("rows.pack"))
         let wrongVocab = try train(["--preset", "tiny", "--data", "rows.pack", "--vocab", "600", "--steps", "1", "-q"], in: dir)
-        #expect(wrongVocab.status == 65 && wrongVocab.err.contains("vocabulary"))
-    }
-}
-
-/// SplitMix64 for fixtures.
-private struct SystemIndependentGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        #expect(wrongVocab.status == 65 && wrongVocab.stderr.contains("vocabulary"))
     }
 }

@@ -7,6 +7,7 @@ import Testing
 import ToolSupport
 @testable import Models
 @testable import Training
+import Randomness
 
 /// Random documents of byte tokens (ids 160...415), lengths 150...600.
 private func documents(_ count: Int, seed: UInt64) -> [[Int32]] {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Controller
 import Foundation
 import ToolSupport
+import Randomness
 
 struct Benchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,14 +28,14 @@ struct Benchmark: ParsableCommand {
         var times: [Double] = [], cpuTimes: [Double] = []
         for r in 0..<repeats {
             let controller = try BirdieController(configurations: set, settings: settings)
-            var random = ControllerRandom(seed: common.seed &+ UInt64(r))
+            var random = Xoshiro256StarStar(seed: common.seed &+ UInt64(r))
             var mixture = set.startingMixture
             // Fill the history without training: the timed call is the last (history-th) evaluation.
             var evaluations: [Evaluation] = []
             for i in 0..<history {
-                let losses = (0..<configurations).map { _ in 4 - 2 * Double(i) / Double(history) + 0.1 * random.nextDouble() }
+                let losses = (0..<configurations).map { _ in 4 - 2 * Double(i) / Double(history) + 0.1 * random.unit() }
                 evaluations.append(Evaluation(step: 1000 * (i + 1), losses: losses, action: mixture))
-                let raw = (0..<configurations).map { _ in random.nextDouble() + 0.01 }
+                let raw = (0..<configurations).map { _ in random.unit() + 0.01 }
                 let sum = raw.reduce(0, +)
                 mixture = raw.map { $0 / sum }
             }

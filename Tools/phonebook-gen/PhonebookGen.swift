@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Tasks
 import ToolSupport
+import Randomness
 
 struct PhonebookGen: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,7 @@
 import Testing
-@testable import Tasks
+import Randomness
 
-@Suite struct RandomTests {
+@Suite struct SplitMix64Tests {
     @Test func sameSeedSameStream() {
         var a = SplitMix64(seed: 42), b = SplitMix64(seed: 42), c = SplitMix64(seed: 43)
         let x = (0..<8).map { _ in a.next() }
@@ -19,7 +19,7 @@ import Testing
         var rng = SplitMix64(seed: 7)
         var seen = Set<Int>()
         for _ in 0..<2000 {
-            let x = rng.below(10)
+            let x = rng.below(10, by: .rejection)
             #expect((0..<10).contains(x))
             seen.insert(x)
         }
@@ -28,7 +28,7 @@ import Testing
 
     @Test func distinctGivesDistinctIndices() {
         var rng = SplitMix64(seed: 3)
-        let picked = rng.distinct(5, below: 6)
+        let picked = rng.distinct(5, below: 6, by: .rejection)
         #expect(Set(picked).count == 5)
         #expect(picked.allSatisfy { (0..<6).contains($0) })
     }
