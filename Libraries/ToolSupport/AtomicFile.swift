@@ -72,9 +72,15 @@ public final class OutputFile {
         let table = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: slotCount)
         table.initialize(repeating: nil, count: slotCount)
         atexit { OutputFile.removePending() }
+        // A parent may hand these signals down blocked (Foundation's Process does): unblock them,
+        // or a stopped tool would run on.
+        var handled = sigset_t()
+        sigemptyset(&handled)
         for sig in [SIGINT, SIGTERM, SIGPIPE, SIGHUP] {
             signal(sig) { s in OutputFile.removePending(); signal(s, SIG_DFL); raise(s) }
+            sigaddset(&handled, sig)
         }
+        pthread_sigmask(SIG_UNBLOCK, &handled, nil)
         return table
     }()
     private static let lock = NSLock()
