@@ -6,14 +6,14 @@ import CBLAS
 
 public final class AttentionCache {
     public let batch: Int
-    public let capacity: Int
+    public private(set) var capacity: Int
     public let heads: Int
     public let headDim: Int
     /// Tokens cached per sample.
     public private(set) var lengths: [Int]
-    let keys: UnsafeMutablePointer<Float>    // (batch, capacity, channels)
-    let values: UnsafeMutablePointer<Float>  // (batch, capacity, channels)
-    let scores: UnsafeMutablePointer<Float>  // (capacity) scratch
+    private(set) var keys: UnsafeMutablePointer<Float>    // (batch, capacity, channels)
+    private(set) var values: UnsafeMutablePointer<Float>  // (batch, capacity, channels)
+    private(set) var scores: UnsafeMutablePointer<Float>  // (capacity) scratch
 
     public var channels: Int { heads * headDim }
 
@@ -33,6 +33,22 @@ public final class AttentionCache {
         keys.deallocate()
         values.deallocate()
         scores.deallocate()
+    }
+
+    /// Grows every sample's room to at least `minimum` tokens, keeping what is cached (decoding
+    /// past the planned length).
+    public func reserve(_ minimum: Int) {
+        guard minimum > capacity else { return }
+        let grown = max(minimum, 2 * capacity), d = channels
+        let newKeys = UnsafeMutablePointer<Float>.allocate(capacity: batch * grown * d)
+        let newValues = UnsafeMutablePointer<Float>.allocate(capacity: batch * grown * d)
+        for b in 0..<batch {
+            (newKeys + b * grown * d).update(from: keys + b * capacity * d, count: lengths[b] * d)
+            (newValues + b * grown * d).update(from: values + b * capacity * d, count: lengths[b] * d)
+        }
+        keys.deallocate(); values.deallocate(); scores.deallocate()
+        keys = newKeys; values = newValues; scores = .allocate(capacity: grown)
+        capacity = grown
     }
 
     /// Empties sample b's cache (a new sample starts there).

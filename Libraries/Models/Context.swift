@@ -35,56 +35,67 @@ final class RowContext {
     /// Reverse scans (step t takes the state of t+1): 0 unless t and t+1 are both prefix positions
     /// of the same sample, so nothing flows backward out of a target or across a sample end.
     let keepReverse: [Float]
-    /// Position within its sample (rotary embeddings).
-    let positions: [Int32]
 
     init(_ b: PackedBatch) {
         batch = b.batch; time = b.length; segments = b.segments; regions = b.regions
         let n = b.batch * b.length
         var kf = [Float](repeating: 0, count: n), kr = [Float](repeating: 0, count: n)
-        var pos = [Int32](repeating: 0, count: n)
         let prefix = Region.prefix.rawValue
         for r in 0..<b.batch {
-            var start = 0
             for t in 0..<b.length {
                 let i = r * b.length + t
                 let seg = b.segments[i]
-                if t == 0 || seg != b.segments[i - 1] { start = t } else if seg != 0 { kf[i] = 1 }
-                pos[i] = Int32(t - start)
+                if t > 0, seg != 0, seg == b.segments[i - 1] { kf[i] = 1 }
                 if t + 1 < b.length, seg != 0, b.segments[i + 1] == seg,
                    b.regions[i] == prefix, b.regions[i + 1] == prefix { kr[i] = 1 }
             }
         }
-        keepForward = kf; keepReverse = kr; positions = pos
+        keepForward = kf; keepReverse = kr
         keepF = .allocate(capacity: n); keepF.initialize(from: kf, count: n)
         keepR = .allocate(capacity: n); keepR.initialize(from: kr, count: n)
         segmentPtr = .allocate(capacity: n); segmentPtr.initialize(from: b.segments, count: n)
     }
     deinit { keepF.deallocate(); keepR.deallocate(); segmentPtr.deallocate() }
 
+    /// The attention kernels' key ranges and in-sample positions, built on first use.
+    func attentionMask(bidirectional: Bool) -> AttentionMask {
+        if let mask = attentionMasks[bidirectional] { return mask }
+        let mask: AttentionMask
+        do {
+            mask = try AttentionMask(segments: segments, regions: regions, batch: batch, time: time, bidirectional: bidirectional)
+        } catch { preconditionFailure("\(error)") }
+        attentionMasks[bidirectional] = mask
+        return mask
+    }
+    private var attentionMasks: [Bool: AttentionMask] = [:]
+
     // The same masks as pointers, for the kernels.
     let keepF: UnsafeMutablePointer<Float>
     let keepR: UnsafeMutablePointer<Float>
     let segmentPtr: UnsafeMutablePointer<Int32>
 
-    /// Keep mask of channel c of a layer with `channels` state channels.
-    func scanHalves(bidirectional: Bool, channels c: Int) -> [(from: Int, to: Int, reverse: Bool, keep: UnsafeMutablePointer<Float>)] {
-        bidirectional ? [(0, c / 2, false, keepF), (c / 2, c, true, keepR)] : [(0, c, false, keepF)]
+    /// The scans of a layer with `c` state channels: all forward, or (bidirectional) channels
+    /// 0..<c/2 forward and c/2..<c reverse, as offset and width of a channel slice with stride c.
+    private func halves(_ c: Int, _ bidirectional: Bool) -> [(ScanDirection, offset: Int, width: Int, carry: FloatPtr)] {
+        bidirectional ? [(.forward, 0, c / 2, keepF), (.reverse, c / 2, c - c / 2, keepR)] : [(.forward, 0, c, keepF)]
     }
 
+    /// h = scan(a, x) over (rows, c).
     func scan(_ a: ConstFloatPtr, _ x: ConstFloatPtr, _ h: FloatPtr, channels c: Int, bidirectional: Bool) {
-        for half in scanHalves(bidirectional: bidirectional, channels: c) {
-            EngineOps.scanForward(a, x, h, keep: half.keep, batch: batch, time: time, channels: c,
-                                  from: half.from, to: half.to, reverse: half.reverse)
+        for (direction, o, w, carry) in halves(c, bidirectional) {
+            LinearScan.forward(direction, a: a + o, x: x + o, h: h + o, carry: carry,
+                               batch: batch, time: time, channels: w, stride: c)
         }
     }
 
-    /// dh (in: gradient into h; out: gradient of the scan input), da.
-    func scanBackward(_ a: ConstFloatPtr, _ h: ConstFloatPtr, _ dh: FloatPtr, _ da: FloatPtr, channels c: Int,
-                      bidirectional: Bool) {
-        for half in scanHalves(bidirectional: bidirectional, channels: c) {
-            EngineOps.scanBackward(a, h, dh, da, keep: half.keep, batch: batch, time: time, channels: c,
-                                   from: half.from, to: half.to, reverse: half.reverse)
+    /// Sets dx (the scan input's gradient) and da from dh, the gradient reaching h from outside.
+    func scanBackward(_ a: ConstFloatPtr, _ h: ConstFloatPtr, _ dh: ConstFloatPtr, _ dx: FloatPtr, _ da: FloatPtr,
+                      channels c: Int, bidirectional: Bool) {
+        dx.update(repeating: 0, count: rows * c)
+        da.update(repeating: 0, count: rows * c)
+        for (direction, o, w, carry) in halves(c, bidirectional) {
+            LinearScan.backward(direction, a: a + o, h: h + o, carry: carry, dh: dh + o, da: da + o, dx: dx + o,
+                                batch: batch, time: time, channels: w, stride: c)
         }
     }
 }
@@ -108,12 +119,15 @@ final class Buffer {
     func zero(_ n: Int) { ensure(n).update(repeating: 0, count: n) }
 }
 
-/// Splits rows 0..<n into `EngineOps.threads` contiguous parts and runs `body` on each row.
+/// Splits rows 0..<n into `Parallel.workers` contiguous parts and runs `body` on each row.
 @inline(__always)
 func forEachRow(_ n: Int, _ body: (Int) -> Void) {
-    let parts = EngineOps.threads
+    let parts = Parallel.workers
     let chunk = (n + parts - 1) / parts
-    EngineOps.parallel(parts) { part in
+    Parallel.forEach(parts) { part in
         for i in (part * chunk)..<min(n, (part + 1) * chunk) { body(i) }
     }
 }
+
+public typealias FloatPtr = UnsafeMutablePointer<Float>
+public typealias ConstFloatPtr = UnsafePointer<Float>

@@ -23,16 +23,17 @@ final class RecurrentState: DecodeState {
 
 /// Keys and values of every position so far (rotated keys), per layer.
 final class AttentionState: DecodeState {
-    var keys: [Float] = [], values: [Float] = []   // (t, d) each
-    var count = 0
+    let cache: AttentionCache   // one sample's rotated keys and values
+    init(_ cache: AttentionCache) { self.cache = cache }
 }
 
-/// Conv of one new row given the previous three (same sample), updating the history.
+/// Conv1D of one new row given the previous three (same sample), updating the history.
+/// w: (4, c), tap 3 multiplies the new row, tap k < 3 the history row k (oldest first).
 private func convStep(_ x: ConstFloatPtr, _ history: inout [Float], _ w: ConstFloatPtr, _ b: ConstFloatPtr,
                       _ out: FloatPtr, channels c: Int) {
     for j in 0..<c {
-        out[j] = b[j] + w[j * 4 + 3] * x[j] + w[j * 4] * history[j] + w[j * 4 + 1] * history[c + j]
-            + w[j * 4 + 2] * history[2 * c + j]
+        out[j] = b[j] + w[3 * c + j] * x[j] + w[j] * history[j] + w[c + j] * history[c + j]
+            + w[2 * c + j] * history[2 * c + j]
     }
     history.removeFirst(c)
     history.append(contentsOf: UnsafeBufferPointer(start: x, count: c))
@@ -148,52 +149,17 @@ extension MLPLayer: Steppable {
 
 extension AttentionLayer: Steppable {
     func captureState(_ ctx: RowContext, input x: ConstFloatPtr, p: FloatPtr) -> DecodeState {
-        let st = AttentionState()
-        for t in 0..<ctx.time {
-            let row = QKV.p + t * 3 * d
-            st.keys.append(contentsOf: UnsafeBufferPointer(start: row + d, count: d))
-            st.values.append(contentsOf: UnsafeBufferPointer(start: row + 2 * d, count: d))
-        }
-        st.count = ctx.time
-        return st
+        let cache = AttentionCache(batch: 1, capacity: 2 * ctx.time, heads: heads, headDim: hd)
+        cache.append(sample: 0, qkv: QKV.p, count: ctx.time)   // rotated by the full forward
+        return AttentionState(cache)
     }
 
     func step(_ x: ConstFloatPtr, _ y: FloatPtr, _ state: DecodeState, position: Int, _ p: FloatPtr) {
-        let st = state as! AttentionState
-        var qkv = [Float](repeating: 0, count: 3 * d)
+        let cache = (state as! AttentionState).cache
+        cache.reserve(position + 1)
+        var qkv = [Float](repeating: 0, count: 3 * d), out = [Float](repeating: 0, count: d)
         gemv(p + wQKV, x, &qkv, in: d, out: 3 * d)
-        for k in 0..<hd / 2 {
-            let angle = Float(position) * inverseFrequency[k]
-            let c = Foundation.cos(angle), s = Foundation.sin(angle)
-            for part in 0..<2 {
-                for hh in 0..<heads {
-                    let i = part * d + hh * hd + 2 * k
-                    let a = qkv[i], b = qkv[i + 1]
-                    qkv[i] = a * c - b * s
-                    qkv[i + 1] = a * s + b * c
-                }
-            }
-        }
-        st.keys.append(contentsOf: qkv[d..<2 * d])
-        st.values.append(contentsOf: qkv[(2 * d)...])
-        st.count += 1
-        let n = st.count, scale = 1 / Float(hd).squareRoot()
-        var out = [Float](repeating: 0, count: d), scores = [Float](repeating: 0, count: n)
-        for hh in 0..<heads {
-            var mx = -Float.infinity
-            for t in 0..<n {
-                var dot: Float = 0
-                for j in 0..<hd { dot += qkv[hh * hd + j] * st.keys[t * d + hh * hd + j] }
-                scores[t] = dot * scale
-                mx = max(mx, scores[t])
-            }
-            var sum: Float = 0
-            for t in 0..<n { scores[t] = FastMath.exp(scores[t] - mx); sum += scores[t] }
-            for t in 0..<n {
-                let w = scores[t] / sum
-                for j in 0..<hd { out[hh * hd + j] += w * st.values[t * d + hh * hd + j] }
-            }
-        }
+        Attention.step(qkv: &qkv, out: &out, cache: cache, table: rotary(covering: position + 1))
         gemv(p + wOut, out, y, in: d, out: d)
     }
 }

@@ -8,8 +8,6 @@ protocol Sublayer: AnyObject {
     func backward(_ dy: ConstFloatPtr, _ x: ConstFloatPtr, _ dx: FloatPtr, _ ctx: RowContext, _ p: FloatPtr, _ g: FloatPtr)
 }
 
-typealias E = EngineOps
-
 /// Gated SSM, fused block: i = sig(W_i x), z = W_z x, o = gelu(W_o x), f = sig(W_f x + b);
 /// h_t = f_t h_{t-1} + i_t z_t; y = W_out (o * h).
 final class GatedSSMLayer: Sublayer {
@@ -30,7 +28,7 @@ final class GatedSSMLayer: Sublayer {
         let n = ctx.rows, s = self.s
         let P = self.P.ensure(n * 4 * s), F = self.F.ensure(n * s), B = self.B.ensure(n * s)
         let H = self.H.ensure(n * s), U = self.U.ensure(n * s)
-        E.linearForward(x, p + wIn, P, rows: n, in: d, out: 4 * s)
+        Linear.forward(x: x, weight: p + wIn, bias: nil, y: P, rows: n, inFeatures: d, outFeatures: 4 * s)
         let bias = p + bF
         forEachRow(n) { r in
             let pr = P + r * 4 * s, f = F + r * s, b = B + r * s
@@ -44,7 +42,7 @@ final class GatedSSMLayer: Sublayer {
             let pr = P + r * 4 * s, h = H + r * s, u = U + r * s
             for j in 0..<s { u[j] = FastMath.gelu(pr[2 * s + j]) * h[j] }
         }
-        E.linearForward(U, p + wOut, y, rows: n, in: s, out: d)
+        Linear.forward(x: U, weight: p + wOut, bias: nil, y: y, rows: n, inFeatures: s, outFeatures: d)
     }
 
     func backward(_ dy: ConstFloatPtr, _ x: ConstFloatPtr, _ dx: FloatPtr, _ ctx: RowContext, _ p: FloatPtr, _ g: FloatPtr) {
@@ -52,7 +50,9 @@ final class GatedSSMLayer: Sublayer {
         let P = self.P.p, F = self.F.p, H = self.H.p, U = self.U.p
         let dP = self.dP.ensure(n * 4 * s), dA = self.dA.ensure(n * s)
         let dH = self.B.p   // b is not needed in backward: reuse its buffer for dh
-        E.linearBackward(dy, U, p + wOut, dH, g + wOut, rows: n, in: s, out: d)
+        dH.update(repeating: 0, count: n * s)
+        Linear.backward(x: U, weight: p + wOut, dy: dy, dx: dH, dWeight: g + wOut, dBias: nil,
+                        rows: n, inFeatures: s, outFeatures: d)
         forEachRow(n) { r in
             let pr = P + r * 4 * s, dp = dP + r * 4 * s, h = H + r * s, dh = dH + r * s
             for j in 0..<s {
@@ -61,9 +61,10 @@ final class GatedSSMLayer: Sublayer {
                 dp[2 * s + j] = du * h[j] * FastMath.geluDerivative(pr[2 * s + j])
             }
         }
-        ctx.scanBackward(F, H, dH, dA, channels: s, bidirectional: bidirectional)
+        let dB = U   // u is not needed after the output projection's backward
+        ctx.scanBackward(F, H, dH, dB, dA, channels: s, bidirectional: bidirectional)
         forEachRow(n) { r in
-            let pr = P + r * 4 * s, dp = dP + r * 4 * s, f = F + r * s, db = dH + r * s, da = dA + r * s
+            let pr = P + r * 4 * s, dp = dP + r * 4 * s, f = F + r * s, db = dB + r * s, da = dA + r * s
             for j in 0..<s {
                 let i = FastMath.sigmoid(pr[j])
                 dp[j] = db[j] * pr[s + j] * i * (1 - i)
@@ -73,7 +74,9 @@ final class GatedSSMLayer: Sublayer {
         }
         let gb = g + bF
         for r in 0..<n { let dp = dP + r * 4 * s + 3 * s; for j in 0..<s { gb[j] += dp[j] } }
-        E.linearBackward(dP, x, p + wIn, dx, g + wIn, rows: n, in: d, out: 4 * s)
+        dx.update(repeating: 0, count: n * d)
+        Linear.backward(x: x, weight: p + wIn, dy: dP, dx: dx, dWeight: g + wIn, dBias: nil,
+                        rows: n, inFeatures: d, outFeatures: 4 * s)
     }
 }
 
@@ -83,13 +86,13 @@ final class GatedSSMPlusLayer: Sublayer {
     let d: Int, s: Int, bidirectional: Bool
     let wO: Int, convW: Int, convB: Int, wFZ: Int, bF: Int, wOut: Int   // wFZ: (3s, d) rows [f, z, zg]
     let O = Buffer(), XC = Buffer(), Q = Buffer(), F = Buffer(), Z = Buffer(), H = Buffer(), U = Buffer()
-    let dA = Buffer(), dQ = Buffer(), dXC = Buffer()
+    let dA = Buffer(), dQ = Buffer(), dXC = Buffer(), dZ = Buffer()
 
     init(_ name: String, d: Int, s: Int, bidirectional: Bool, layers: Int, _ l: inout ParameterLayout) {
         self.d = d; self.s = s; self.bidirectional = bidirectional
         let std = 1 / Float(d).squareRoot()
         wO = l.add("\(name).o_proj.weight", [s, d], decay: true, .normal(std: std))
-        convW = l.add("\(name).conv.weight", [d, 4], decay: true, .normal(std: 0.5))
+        convW = l.add("\(name).conv.weight", [4, d], decay: true, .normal(std: 0.5))
         convB = l.add("\(name).conv.bias", [d], decay: false, .constant(0))
         wFZ = l.add("\(name).forget_proj.weight", [s, d], decay: false, .normal(std: std))
         _ = l.add("\(name).z_proj.weight", [2 * s, d], decay: true, .normal(std: std))
@@ -101,9 +104,10 @@ final class GatedSSMPlusLayer: Sublayer {
         let n = ctx.rows, s = self.s, d = self.d
         let O = self.O.ensure(n * s), XC = self.XC.ensure(n * d), Q = self.Q.ensure(n * 3 * s)
         let F = self.F.ensure(n * s), Z = self.Z.ensure(n * s), H = self.H.ensure(n * s), U = self.U.ensure(n * s)
-        E.linearForward(x, p + wO, O, rows: n, in: d, out: s)
-        E.conv4Forward(x, p + convW, p + convB, XC, segments: ctx.segmentPtr, batch: ctx.batch, time: ctx.time, channels: d)
-        E.linearForward(XC, p + wFZ, Q, rows: n, in: d, out: 3 * s)
+        Linear.forward(x: x, weight: p + wO, bias: nil, y: O, rows: n, inFeatures: d, outFeatures: s)
+        Conv1D.forward(x: x, weight: p + convW, bias: p + convB, y: XC, segments: ctx.segmentPtr,
+                       batch: ctx.batch, time: ctx.time, channels: d)
+        Linear.forward(x: XC, weight: p + wFZ, bias: nil, y: Q, rows: n, inFeatures: d, outFeatures: 3 * s)
         let bias = p + bF
         forEachRow(n) { r in
             let q = Q + r * 3 * s, f = F + r * s, z = Z + r * s
@@ -117,7 +121,7 @@ final class GatedSSMPlusLayer: Sublayer {
             let o = O + r * s, h = H + r * s, u = U + r * s
             for j in 0..<s { u[j] = FastMath.gelu(o[j]) * h[j] }
         }
-        E.linearForward(U, p + wOut, y, rows: n, in: s, out: d)
+        Linear.forward(x: U, weight: p + wOut, bias: nil, y: y, rows: n, inFeatures: s, outFeatures: d)
     }
 
     func backward(_ dy: ConstFloatPtr, _ x: ConstFloatPtr, _ dx: FloatPtr, _ ctx: RowContext, _ p: FloatPtr, _ g: FloatPtr) {
@@ -125,7 +129,9 @@ final class GatedSSMPlusLayer: Sublayer {
         let O = self.O.p, XC = self.XC.p, Q = self.Q.p, F = self.F.p, H = self.H.p
         let dA = self.dA.ensure(n * s), dQ = self.dQ.ensure(n * 3 * s), dXC = self.dXC.ensure(n * d)
         let dH = self.Z.p, dO = self.U.p   // z and u are not needed in backward
-        E.linearBackward(dy, U.p, p + wOut, dH, g + wOut, rows: n, in: s, out: d)
+        dH.update(repeating: 0, count: n * s)
+        Linear.backward(x: U.p, weight: p + wOut, dy: dy, dx: dH, dWeight: g + wOut, dBias: nil,
+                        rows: n, inFeatures: s, outFeatures: d)
         forEachRow(n) { r in
             let o = O + r * s, h = H + r * s, dh = dH + r * s, dor = dO + r * s
             for j in 0..<s {
@@ -134,9 +140,10 @@ final class GatedSSMPlusLayer: Sublayer {
                 dor[j] = du * h[j] * FastMath.geluDerivative(o[j])
             }
         }
-        ctx.scanBackward(F, H, dH, dA, channels: s, bidirectional: bidirectional)
+        let dZ = self.dZ.ensure(n * s)
+        ctx.scanBackward(F, H, dH, dZ, dA, channels: s, bidirectional: bidirectional)
         forEachRow(n) { r in
-            let q = Q + r * 3 * s, dq = dQ + r * 3 * s, f = F + r * s, dz = dH + r * s, da = dA + r * s
+            let q = Q + r * 3 * s, dq = dQ + r * 3 * s, f = F + r * s, dz = dZ + r * s, da = dA + r * s
             for j in 0..<s {
                 dq[j] = da[j] * f[j] * (1 - f[j])
                 let sg = FastMath.sigmoid(q[2 * s + j])
@@ -146,10 +153,14 @@ final class GatedSSMPlusLayer: Sublayer {
         }
         let gb = g + bF
         for r in 0..<n { let dq = dQ + r * 3 * s; for j in 0..<s { gb[j] += dq[j] } }
-        E.linearBackward(dQ, XC, p + wFZ, dXC, g + wFZ, rows: n, in: d, out: 3 * s)
-        E.linearBackward(dO, x, p + wO, dx, g + wO, rows: n, in: d, out: s)
-        E.conv4Backward(dXC, x, p + convW, dx, g + convW, g + convB, segments: ctx.segmentPtr,
-                        batch: ctx.batch, time: ctx.time, channels: d, accumulate: true)
+        dXC.update(repeating: 0, count: n * d)
+        Linear.backward(x: XC, weight: p + wFZ, dy: dQ, dx: dXC, dWeight: g + wFZ, dBias: nil,
+                        rows: n, inFeatures: d, outFeatures: 3 * s)
+        dx.update(repeating: 0, count: n * d)
+        Linear.backward(x: x, weight: p + wO, dy: dO, dx: dx, dWeight: g + wO, dBias: nil,
+                        rows: n, inFeatures: d, outFeatures: s)
+        Conv1D.backward(x: x, weight: p + convW, dy: dXC, dx: dx, dWeight: g + convW, dBias: g + convB,
+                        segments: ctx.segmentPtr, batch: ctx.batch, time: ctx.time, channels: d)
     }
 }
 
@@ -160,7 +171,7 @@ final class HawkLayer: Sublayer {
     let d: Int, h: Int, bidirectional: Bool
     let wG: Int, wX: Int, convW: Int, convB: Int, wAI: Int, bAI: Int, lambda: Int, wOut: Int
     let G = Buffer(), XB = Buffer(), U = Buffer(), R = Buffer(), A = Buffer(), Bx = Buffer(), Hs = Buffer(), V = Buffer()
-    let dA = Buffer(), dR = Buffer(), dU = Buffer(), dSP = Buffer(), dXB = Buffer()
+    let dA = Buffer(), dR = Buffer(), dU = Buffer(), dSP = Buffer(), dXB = Buffer(), dBx = Buffer()
     static let sqrtFloor: Float = 1 / (4 * 1000 * 1000)
 
     init(_ name: String, d: Int, h: Int, bidirectional: Bool, layers: Int, _ l: inout ParameterLayout) {
@@ -168,7 +179,7 @@ final class HawkLayer: Sublayer {
         let std = 1 / Float(d).squareRoot(), stdH = 1 / Float(h).squareRoot()
         wG = l.add("\(name).gate_proj.weight", [h, d], decay: true, .normal(std: std))
         wX = l.add("\(name).x_proj.weight", [h, d], decay: true, .normal(std: std))
-        convW = l.add("\(name).conv.weight", [h, 4], decay: true, .normal(std: 0.5))
+        convW = l.add("\(name).conv.weight", [4, h], decay: true, .normal(std: 0.5))
         convB = l.add("\(name).conv.bias", [h], decay: false, .constant(0))
         wAI = l.add("\(name).rg_lru.a_gate.weight", [h, h], decay: false, .normal(std: stdH))
         _ = l.add("\(name).rg_lru.input_gate.weight", [h, h], decay: true, .normal(std: stdH))
@@ -188,10 +199,11 @@ final class HawkLayer: Sublayer {
         let n = ctx.rows, h = self.h, d = self.d
         let G = self.G.ensure(n * h), XB = self.XB.ensure(n * h), U = self.U.ensure(n * h), R = self.R.ensure(n * 2 * h)
         let A = self.A.ensure(n * h), Bx = self.Bx.ensure(n * h), Hs = self.Hs.ensure(n * h), V = self.V.ensure(n * h)
-        E.linearForward(x, p + wG, G, rows: n, in: d, out: h)
-        E.linearForward(x, p + wX, XB, rows: n, in: d, out: h)
-        E.conv4Forward(XB, p + convW, p + convB, U, segments: ctx.segmentPtr, batch: ctx.batch, time: ctx.time, channels: h)
-        E.linearForward(U, p + wAI, R, rows: n, in: h, out: 2 * h)
+        Linear.forward(x: x, weight: p + wG, bias: nil, y: G, rows: n, inFeatures: d, outFeatures: h)
+        Linear.forward(x: x, weight: p + wX, bias: nil, y: XB, rows: n, inFeatures: d, outFeatures: h)
+        Conv1D.forward(x: XB, weight: p + convW, bias: p + convB, y: U, segments: ctx.segmentPtr,
+                       batch: ctx.batch, time: ctx.time, channels: h)
+        Linear.forward(x: U, weight: p + wAI, bias: nil, y: R, rows: n, inFeatures: h, outFeatures: 2 * h)
         let bias = p + bAI
         let sp = (0..<h).map { -8 * HawkLayer.softplus(p[lambda + $0]) }
         forEachRow(n) { r in
@@ -210,7 +222,7 @@ final class HawkLayer: Sublayer {
             let gr = G + r * h, hs = Hs + r * h, v = V + r * h
             for j in 0..<h { v[j] = FastMath.gelu(gr[j]) * hs[j] }
         }
-        E.linearForward(V, p + wOut, y, rows: n, in: h, out: d)
+        Linear.forward(x: V, weight: p + wOut, bias: nil, y: y, rows: n, inFeatures: h, outFeatures: d)
     }
 
     func backward(_ dy: ConstFloatPtr, _ x: ConstFloatPtr, _ dx: FloatPtr, _ ctx: RowContext, _ p: FloatPtr, _ g: FloatPtr) {
@@ -219,7 +231,9 @@ final class HawkLayer: Sublayer {
         let dA = self.dA.ensure(n * h), dR = self.dR.ensure(n * 2 * h), dU = self.dU.ensure(n * h)
         let dSP = self.dSP.ensure(n * h), dXB = self.dXB.ensure(n * h)
         let dH = self.Bx.p, dG = self.V.p
-        E.linearBackward(dy, V.p, p + wOut, dH, g + wOut, rows: n, in: h, out: d)
+        dH.update(repeating: 0, count: n * h)
+        Linear.backward(x: V.p, weight: p + wOut, dy: dy, dx: dH, dWeight: g + wOut, dBias: nil,
+                        rows: n, inFeatures: h, outFeatures: d)
         forEachRow(n) { r in
             let gr = G + r * h, hs = Hs + r * h, dh = dH + r * h, dg = dG + r * h
             for j in 0..<h {
@@ -228,10 +242,11 @@ final class HawkLayer: Sublayer {
                 dg[j] = dv * hs[j] * FastMath.geluDerivative(gr[j])
             }
         }
-        ctx.scanBackward(A, Hs, dH, dA, channels: h, bidirectional: bidirectional)
+        let dBx = self.dBx.ensure(n * h)
+        ctx.scanBackward(A, Hs, dH, dBx, dA, channels: h, bidirectional: bidirectional)
         let sp = (0..<h).map { -8 * HawkLayer.softplus(p[lambda + $0]) }
         forEachRow(n) { r in
-            let rr = R + r * 2 * h, a = A + r * h, u = U + r * h, db = dH + r * h, da = dA + r * h
+            let rr = R + r * 2 * h, a = A + r * h, u = U + r * h, db = dBx + r * h, da = dA + r * h
             let drr = dR + r * 2 * h, du = dU + r * h, dsp = dSP + r * h
             for j in 0..<h {
                 let ag = FastMath.sigmoid(rr[j]), ig = FastMath.sigmoid(rr[h + j]), av = a[j]
@@ -255,11 +270,16 @@ final class HawkLayer: Sublayer {
             for j in 0..<2 * h { gb[j] += drr[j] }
             for j in 0..<h { gl[j] += dsp[j] * -8 * FastMath.sigmoid(p[lambda + j]) }
         }
-        E.linearBackward(dR, U, p + wAI, dU, g + wAI, rows: n, in: h, out: 2 * h, accumulate: true)
-        E.conv4Backward(dU, XB.p, p + convW, dXB, g + convW, g + convB, segments: ctx.segmentPtr,
-                        batch: ctx.batch, time: ctx.time, channels: h, accumulate: false)
-        E.linearBackward(dG, x, p + wG, dx, g + wG, rows: n, in: d, out: h)
-        E.linearBackward(dXB, x, p + wX, dx, g + wX, rows: n, in: d, out: h, accumulate: true)
+        Linear.backward(x: U, weight: p + wAI, dy: dR, dx: dU, dWeight: g + wAI, dBias: nil,
+                        rows: n, inFeatures: h, outFeatures: 2 * h)
+        dXB.update(repeating: 0, count: n * h)
+        Conv1D.backward(x: XB.p, weight: p + convW, dy: dU, dx: dXB, dWeight: g + convW, dBias: g + convB,
+                        segments: ctx.segmentPtr, batch: ctx.batch, time: ctx.time, channels: h)
+        dx.update(repeating: 0, count: n * d)
+        Linear.backward(x: x, weight: p + wG, dy: dG, dx: dx, dWeight: g + wG, dBias: nil,
+                        rows: n, inFeatures: d, outFeatures: h)
+        Linear.backward(x: x, weight: p + wX, dy: dXB, dx: dx, dWeight: g + wX, dBias: nil,
+                        rows: n, inFeatures: d, outFeatures: h)
     }
 }
 
@@ -279,7 +299,7 @@ final class MLPLayer: Sublayer {
     func forward(_ x: ConstFloatPtr, _ y: FloatPtr, _ ctx: RowContext, _ p: FloatPtr) {
         let n = ctx.rows, m = self.m, w = gated ? 2 * m : m
         let P = self.P.ensure(n * w), M = self.M.ensure(n * m)
-        E.linearForward(x, p + wUp, P, rows: n, in: d, out: w)
+        Linear.forward(x: x, weight: p + wUp, bias: nil, y: P, rows: n, inFeatures: d, outFeatures: w)
         let kind = self.kind
         forEachRow(n) { r in
             let pr = P + r * w, mr = M + r * m
@@ -289,13 +309,15 @@ final class MLPLayer: Sublayer {
             default: for j in 0..<m { mr[j] = pr[j] * FastMath.sigmoid(pr[j]) * pr[m + j] }
             }
         }
-        E.linearForward(M, p + wDown, y, rows: n, in: m, out: d)
+        Linear.forward(x: M, weight: p + wDown, bias: nil, y: y, rows: n, inFeatures: m, outFeatures: d)
     }
 
     func backward(_ dy: ConstFloatPtr, _ x: ConstFloatPtr, _ dx: FloatPtr, _ ctx: RowContext, _ p: FloatPtr, _ g: FloatPtr) {
         let n = ctx.rows, m = self.m, w = gated ? 2 * m : m
         let P = self.P.p, dP = self.dP.ensure(n * w), dM = self.dM.ensure(n * m)
-        E.linearBackward(dy, M.p, p + wDown, dM, g + wDown, rows: n, in: m, out: d)
+        dM.update(repeating: 0, count: n * m)
+        Linear.backward(x: M.p, weight: p + wDown, dy: dy, dx: dM, dWeight: g + wDown, dBias: nil,
+                        rows: n, inFeatures: m, outFeatures: d)
         let kind = self.kind
         forEachRow(n) { r in
             let pr = P + r * w, dp = dP + r * w, dm = dM + r * m
@@ -314,6 +336,8 @@ final class MLPLayer: Sublayer {
                 }
             }
         }
-        E.linearBackward(dP, x, p + wUp, dx, g + wUp, rows: n, in: d, out: w)
+        dx.update(repeating: 0, count: n * d)
+        Linear.backward(x: x, weight: p + wUp, dy: dP, dx: dx, dWeight: g + wUp, dBias: nil,
+                        rows: n, inFeatures: d, outFeatures: w)
     }
 }

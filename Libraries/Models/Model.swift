@@ -89,7 +89,7 @@ public final class Model {
         }
         let F = finalNormed.ensure(n * d)
         RMSNorm.forward(x: X + L * n * d, gain: p + plan.finalNorm, y: F, rstd: finalRstd.ensure(n), rows: n, channels: d)
-        EngineOps.linearForward(F, p + plan.embedding, logitBuffer.ensure(n * config.vocab), rows: n, in: d, out: config.vocab)
+        Linear.forward(x: F, weight: p + plan.embedding, bias: nil, y: logitBuffer.ensure(n * config.vocab), rows: n, inFeatures: d, outFeatures: config.vocab)
     }
 
     /// Summed cross-entropy over the labelled positions and their count (no gradients).
@@ -125,8 +125,9 @@ public final class Model {
         let X = stream.p, XN = normed.p, R = rstd.p
         let dX = dStream.ensure(n * d), dXN = dNormed.ensure(n * d), F = finalNormed.p
         // logits = F E^T: dF = dlogits E (into dXN), dE += dlogits^T F.
-        EngineOps.linearBackward(logitBuffer.p, F, p + plan.embedding, dXN, g + plan.embedding,
-                                 rows: n, in: d, out: config.vocab)
+        dXN.update(repeating: 0, count: n * d)
+        Linear.backward(x: F, weight: p + plan.embedding, dy: logitBuffer.p, dx: dXN, dWeight: g + plan.embedding, dBias: nil,
+                        rows: n, inFeatures: d, outFeatures: config.vocab)
         dX.update(repeating: 0, count: n * d)
         RMSNorm.backward(x: X + L * n * d, gain: p + plan.finalNorm, rstd: finalRstd.p, dy: dXN, dx: dX,
                          dGain: g + plan.finalNorm, rows: n, channels: d)

@@ -1,6 +1,15 @@
+import CBLAS
 import Foundation
 
-extension EngineOps {
+/// Process-wide engine settings a tool makes first: the OpenBLAS kernels and the thread count.
+public enum EngineOps {
+    /// `--threads`: the one thread setting, `Parallel.workers`, handed to OpenBLAS too (once, at
+    /// start-up: changing OpenBLAS's threads while another thread is in an sgemm is unsafe).
+    public static func setThreads(_ n: Int) {
+        Parallel.workers = max(1, n)
+        openblas_set_num_threads(Int32(Parallel.workers))
+    }
+
     /// OpenBLAS 0.3.21 (Debian 12) does not recognise AMD Zen 4 and runs its Haswell (AVX2) sgemm
     /// there although the CPU has AVX-512; its SkylakeX kernels train about 1.6x faster on this
     /// machine (measured with `make bench-train`). The core type is read when the library loads,
