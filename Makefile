@@ -36,7 +36,9 @@ build: deps ## build all tools (release, vectorised for this CPU) into .build/re
 
 test: deps ## build and run every test (unit, property, gradient checks, tools) and the tiny ablation matrix
 	$(SWIFT) build $(SWIFT_FLAGS) --build-tests
-	$(SWIFT) test $(SWIFT_FLAGS) --skip-build
+	# Serial: some kernels set OpenBLAS's process-wide thread count, which would make bitwise
+	# comparisons in tests running alongside flaky.
+	$(SWIFT) test $(SWIFT_FLAGS) --skip-build --no-parallel
 	$(MAKE) --no-print-directory test-ablations-tiny
 
 -include $(sort $(wildcard Pipelines/mk/*.mk))
