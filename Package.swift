@@ -52,7 +52,9 @@ for lib in libraries {
     targets.append(.target(name: lib.name, dependencies: deps, path: "Libraries/\(lib.name)",
                            exclude: exists("Libraries/\(lib.name)/README.md") ? ["README.md"] : [],
                            resources: exists("Libraries/\(lib.name)/Resources") ? [.copy("Resources")] : nil))
-    targets.append(.testTarget(name: "\(lib.name)Tests", dependencies: [.init(stringLiteral: lib.name)],
+    // Tests draw their data from the project's one seeded generator.
+    let testDeps = lib.name == "Randomness" ? [lib.name] : [lib.name, "Randomness"]
+    targets.append(.testTarget(name: "\(lib.name)Tests", dependencies: testDeps.map { .init(stringLiteral: $0) },
                                path: "Tests/\(lib.name)Tests"))
 }
 for tool in tools {

@@ -1,23 +1,15 @@
 // Reusable finite-difference gradient checking for kernel and block tests (attention and the
 // engine reuse this file's helpers: copy nothing, just call checkGradient).
+import Randomness
 import Testing
 
-/// SplitMix64: a small seeded generator so test data is the same on every run.
-struct TestRNG {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [0, 1).
-    mutating func uniform() -> Float { Float(next() >> 40) / Float(1 << 24) }
+/// Test data comes from the project's SplitMix64, so it is the same on every run.
+typealias TestRNG = SplitMix64
+
+extension SplitMix64 {
     /// Uniform in [-scale, scale).
     mutating func symmetric(_ scale: Float = 1) -> Float { (2 * uniform() - 1) * scale }
-    mutating func index(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    mutating func index(_ n: Int) -> Int { below(n, by: .modulo) }
 }
 
 /// A heap buffer of floats with a stable pointer, for calling the pointer-based kernels in tests.

@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 import Testing
 @testable import Tokenizer
 import Formats
@@ -9,11 +10,11 @@ func generatedText(seed: UInt64, documents: Int) -> [[UInt8]] {
     let words = ["the", "and", "of", "to", "Shakespeare", "naïve", "café", "Привет", "мир", "こんにちは", "世界",
                  "مرحبا", "שלום", "नमस्ते", "😀", "👩🏽‍💻", "🎉", "don't", "it's", "3.14159", "2024", "Ⅻ", "½",
                  "\u{0}", "\t", "\r\n", "\n", "  ", "x=y;", "{\"k\": [1, 2]}", "—", "\u{00A0}", "\u{3000}"]
-    var rng = SplitMix(seed: seed)
+    var rng = SplitMix64(seed: seed)
     return (0..<documents).map { d in
         if d == 0 { return [] }
         var s = ""
-        for _ in 0..<(rng.below(60) + 1) { s += words[rng.below(words.count)] + (rng.below(3) == 0 ? "" : " ") }
+        for _ in 0..<(rng.below(60, by: .modulo) + 1) { s += words[rng.below(words.count, by: .modulo)] + (rng.below(3, by: .modulo) == 0 ? "" : " ") }
         if d % 7 == 0 { s += String(repeating: "abc", count: 5000) }        // a very long line
         if d % 11 == 0 { s += String(repeating: "=", count: 3000) }         // a very long piece
         return Array(s.utf8)
@@ -32,7 +33,7 @@ func trainModel(_ docs: [[UInt8]], vocabularySize: Int, minFrequency: Int = 2) t
         let model = try trainModel(docs, vocabularySize: 900)
         #expect(model.vocabularySize > 600)
         let encoder = BPEEncoder(model: model)
-        var rng = SplitMix(seed: 2)
+        var rng = SplitMix64(seed: 2)
         let randomBytes = (0..<30).map { n in (0..<(n * 37)).map { _ in UInt8(truncatingIfNeeded: rng.next()) } }
         for doc in docs + randomBytes {
             let ids = encoder.encode(doc)
@@ -57,11 +58,11 @@ func trainModel(_ docs: [[UInt8]], vocabularySize: Int, minFrequency: Int = 2) t
         let docs = generatedText(seed: 4, documents: 40)
         let model = try trainModel(docs, vocabularySize: 1000, minFrequency: 1)
         let encoder = BPEEncoder(model: model)
-        var rng = SplitMix(seed: 5)
+        var rng = SplitMix64(seed: 5)
         let alphabet = Array("abcab=  éé😀".utf8)
         for n in [2, 5, 17, 40, 64] {
             for _ in 0..<50 {
-                let piece = (0..<n).map { _ in alphabet[rng.below(alphabet.count)] }
+                let piece = (0..<n).map { _ in alphabet[rng.below(alphabet.count, by: .modulo)] }
                 var scan: [TokenID] = []
                 piece.withUnsafeBytes { encoder.mergePiece($0, into: &scan) }
                 let heap = piece.withUnsafeBytes { BPEEncoder.mergeWithHeap($0, model.pairs) }

@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 import Testing
 @testable import Tokenizer
 
@@ -26,7 +27,7 @@ func pieces(_ bytes: [UInt8]) -> [[UInt8]] {
 
     /// Any bytes, valid UTF-8 or not, are tiled exactly by the pieces.
     @Test func piecesTileAnyBytes() {
-        var rng = SplitMix(seed: 11)
+        var rng = SplitMix64(seed: 11)
         for length in [0, 1, 2, 3, 7, 100, 5000] {
             for _ in 0..<20 {
                 let bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
@@ -44,18 +45,4 @@ func pieces(_ bytes: [UInt8]) -> [[UInt8]] {
         #expect(pieces([0xED, 0xA0, 0x80]) == [[0xED, 0xA0, 0x80]])
         #expect(pieces([0x61, 0xE4, 0xB8]) == [[0x61], [0xE4, 0xB8]])
     }
-}
-
-/// SplitMix64, for test data.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }
