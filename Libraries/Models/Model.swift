@@ -98,6 +98,28 @@ public final class Model {
         return crossEntropyInPlace(b)
     }
 
+    /// `loss` plus how many labelled positions the argmax predicts right, and how many of the
+    /// batch's samples (row, segment) it predicts right at every labelled position; with teacher
+    /// forcing, a sample all right is exactly a sample that greedy decoding would reproduce.
+    public func lossAndAccuracy(_ b: PackedBatch) -> (sum: Double, count: Int, correct: Int, samples: Int, samplesCorrect: Int) {
+        forward(b)
+        var correct = 0
+        // (row, segment) -> all labelled positions right so far.
+        var sampleRight: [Int: Bool] = [:]
+        let vocab = config.vocab
+        for i in 0..<(b.batch * b.length) where b.labels[i] >= 0 {
+            let row = logitBuffer.p + i * vocab
+            var best = 0
+            for j in 1..<vocab where row[j] > row[best] { best = j }
+            let right = best == Int(b.labels[i])
+            if right { correct += 1 }
+            let key = (i / b.length) << 32 | Int(b.segments[i])
+            sampleRight[key] = (sampleRight[key] ?? true) && right
+        }
+        let (sum, count) = crossEntropyInPlace(b)
+        return (sum, count, correct, sampleRight.count, sampleRight.values.filter { $0 }.count)
+    }
+
     /// Sets `gradients` to the gradient of the mean loss over the batch's labelled tokens.
     public func lossAndGradient(_ b: PackedBatch) -> (sum: Double, count: Int) {
         forward(b)

@@ -28,11 +28,23 @@ public struct TrainingOptions: Sendable {
 
 /// One line of the metrics file.
 public struct StepReport: Sendable {
-    public var step: Int, tokens: Int, loss: Double, evalLoss: Double?, learningRate: Float, gradNorm: Float, tokensPerSecond: Double
-    public static let header = "step\ttokens\tloss\teval_loss\tlr\tgrad_norm\ttokens_per_s"
+    public var step: Int, tokens: Int, loss: Double, eval: HeldOutScore?, learningRate: Float, gradNorm: Float, tokensPerSecond: Double
+    public var evalLoss: Double? { eval?.loss }
+    public static let header = "step\ttokens\tloss\teval_loss\tlr\tgrad_norm\ttokens_per_s\teval_token_acc\teval_sample_acc"
     public var line: String {
-        String(format: "%d\t%d\t%.6f\t%@\t%.6g\t%.6g\t%.1f", step, tokens, loss,
-               evalLoss.map { String(format: "%.6f", $0) } ?? "nan", learningRate, gradNorm, tokensPerSecond)
+        func value(_ x: Double?, _ format: String) -> String { x.map { String(format: format, $0) } ?? "nan" }
+        return String(format: "%d\t%d\t%.6f\t%@\t%.6g\t%.6g\t%.1f\t%@\t%@", step, tokens, loss, value(eval?.loss, "%.6f"),
+                      learningRate, gradNorm, tokensPerSecond, value(eval?.tokenAccuracy, "%.4f"), value(eval?.sampleAccuracy, "%.4f"))
+    }
+}
+
+/// Held-out figures: mean loss per labelled token; the share of labelled tokens whose argmax is
+/// the label; the share of samples whose every labelled token is (what greedy decoding reproduces).
+public struct HeldOutScore: Sendable {
+    public var loss: Double, tokenAccuracy: Double, sampleAccuracy: Double
+    /// For closing lines: "4.1234 (token accuracy 0.512, samples all right 0.100)".
+    public var summary: String {
+        String(format: "%.4f (token accuracy %.3f, samples all right %.3f)", loss, tokenAccuracy, sampleAccuracy)
     }
 }
 
@@ -71,11 +83,16 @@ public final class Trainer {
         try source.seek(s.dataPosition)
     }
 
-    /// Mean loss per labelled token over the held-out batches.
-    public func evaluate() -> Double {
-        var sum = 0.0, count = 0
-        for b in evalBatches { let r = model.loss(b); sum += r.sum; count += r.count }
-        return count > 0 ? sum / Double(count) : .nan
+    /// Loss and accuracy over the held-out batches.
+    public func evaluate() -> HeldOutScore {
+        var sum = 0.0, count = 0, correct = 0, samples = 0, samplesCorrect = 0
+        for b in evalBatches {
+            let r = model.lossAndAccuracy(b)
+            sum += r.sum; count += r.count; correct += r.correct; samples += r.samples; samplesCorrect += r.samplesCorrect
+        }
+        func share(_ a: Int, _ b: Int) -> Double { b > 0 ? Double(a) / Double(b) : .nan }
+        return HeldOutScore(loss: count > 0 ? sum / Double(count) : .nan,
+                          tokenAccuracy: share(correct, count), sampleAccuracy: share(samplesCorrect, samples))
     }
 
     public func saveCheckpoint() throws {
@@ -108,11 +125,11 @@ public final class Trainer {
             let tokens = batch.segments.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
             state.tokens += tokens
             let seconds = Date().timeIntervalSince(started)
-            var evalLoss: Double?
+            var eval: HeldOutScore?
             if !evalBatches.isEmpty && ((options.evalEvery > 0 && state.step % options.evalEvery == 0) || state.step == options.steps) {
-                evalLoss = evaluate()
+                eval = evaluate()
             }
-            let r = StepReport(step: state.step, tokens: state.tokens, loss: loss, evalLoss: evalLoss, learningRate: lr,
+            let r = StepReport(step: state.step, tokens: state.tokens, loss: loss, eval: eval, learningRate: lr,
                                gradNorm: norm, tokensPerSecond: Double(tokens) / max(seconds, 1e-9))
             metrics.append(r)
             try report(r)

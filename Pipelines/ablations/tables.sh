@@ -4,7 +4,7 @@
 # the tables can be made from a partial matrix; check.sh is the strict check.
 #
 # Inputs per cell (columns found by header name, so column order does not matter):
-#   train.tsv       train --metrics: step tokens loss eval_loss lr grad_norm tokens_per_s
+#   train.tsv       train --metrics: step tokens loss eval_loss lr grad_norm tokens_per_s eval_token_acc eval_sample_acc
 #   phonebook.tsv   score --task phonebook, per book: queried, correct_numbers, all_correct
 #   squad.tsv       score --task squad, per question: context_tokens, contains_label, f1
 #   infill.tsv      score --task mc, per item: correct (0/1); infill.json: accuracy, chance, items

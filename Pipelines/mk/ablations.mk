@@ -7,7 +7,7 @@
 #
 # Variables: SCALE (tiny|small|medium|large; Pipelines/scales/$(SCALE).mk), MODELS, PROCEDURES,
 # CELLS (default: every model-procedure pair), RESULTS (default results), RUN (a prefix for the
-# heavy commands, e.g. RUN="srun -N1 -c 16"), THREADS (threads per command).
+# heavy commands, e.g. RUN="srun -N1 -c 16"), THREADS (threads per command), JOBS (cells at once).
 
 SCALE ?= small
 RESULTS ?= results
@@ -23,6 +23,10 @@ endif
 include Pipelines/scales/$(SCALE).mk
 # Defaults for what a scale file may leave out.
 THREADS ?= 2
+# Commands `make ablations` runs at once (make -j); a scale may trade threads per command for jobs.
+JOBS ?= 1
+# Fine-tuning rows (phone books) may be shorter than pre-training rows.
+FT_LENGTH ?= $(LENGTH)
 D_MODEL ?=
 LAYERS ?=
 CORPUS_DOCS ?=
@@ -56,7 +60,7 @@ PHONEBOOK_TEST = $(SHARED)/phonebook-test.jsonl
 INFILL_TEST = $(SHARED)/infill.jsonl
 SHARED_FILES = $(TOKENIZER) $(TRAIN_TOKENS) $(PROBES) $(PHONEBOOK_TRAIN) $(PHONEBOOK_TEST) $(INFILL_TEST)
 # Phone books leave room for the tokens a row adds around prompt and target (start, paradigm, eos).
-PB_MAX_TOKENS = $(shell echo $$(( $(LENGTH) - 8 )))
+PB_MAX_TOKENS = $(shell echo $$(( $(FT_LENGTH) - 8 )))
 
 # The command lines of each step, in one place (docs/SCORING.md for finetune and score).
 MODEL_SIZE = --preset $(PRESET) $(if $(D_MODEL),--d-model $(D_MODEL)) $(if $(LAYERS),--layers $(LAYERS))
@@ -66,14 +70,15 @@ TRAIN_FLAGS = --model $(call cell_model,$*) $(MODEL_SIZE) --corpus $(TRAIN_TOKEN
 	--progress never -o $(@D)/model.ckpt --metrics $(@D)/train.tsv \
 	$(if $(filter bfr birdie birdie-causal,$(call cell_procedure,$*)),--grid $(GRID)) \
 	$(if $(call is_birdie,$*),--controller-log $(@D)/controller.jsonl $(CRITIC_FLAGS))
-FINETUNE_FLAGS = -m $(TOKENIZER) $(PHONEBOOK_TRAIN) --steps $(FT_STEPS) --batch $(FT_BATCH) --length $(LENGTH) \
+FINETUNE_FLAGS = -m $(TOKENIZER) $(PHONEBOOK_TRAIN) --steps $(FT_STEPS) --batch $(FT_BATCH) --length $(FT_LENGTH) \
 	--lr $(FT_LR) --checkpoint-every $(FT_CHECKPOINT_EVERY) --threads $(THREADS) --seed 1 --progress never \
 	--metrics $(@D)/finetune.tsv
 SCORE = $(RUN) $(BIN)/score -m $(TOKENIZER) --threads $(THREADS) --progress never
 
 ##@ Ablations
 .PHONY: ablations ablations-shared ablations-pretrain ablations-cells tables plots test-ablations-tiny bench-ablations
-ablations: ablations-cells ## the whole matrix at SCALE (default small; tiny, medium, large): train, fine-tune, score, tables, plots
+ablations: ## the whole matrix at SCALE (default small; tiny, medium, large): train, fine-tune, score, tables, plots
+	$(MAKE) --no-print-directory -j$(JOBS) ablations-cells
 	$(MAKE_TABLES)
 	$(MAKE_PLOTS)
 

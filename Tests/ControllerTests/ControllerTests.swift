@@ -69,6 +69,25 @@ func drive(_ controller: BirdieController, evaluations: Int) throws -> [Decision
         #expect(mixture == [0.25, 0.75, 0])
         #expect(abs(mean - 0.85) < 1e-12)
     }
+
+    /// What a perfect critic can reach: score each candidate by its mass on 3 of 12 configurations
+    /// and take the sampler's choice. The paper's normalised uniform candidates cap that mass at
+    /// about one half (0.47-0.51 over seeds); a candidate power of 4 lets it pass 0.8.
+    @Test func oracleCeiling() {
+        func oracleMass(power: Double, seed: UInt64) -> Double {
+            let sampler = ActionSampler(power: power), k = 12
+            var random = Xoshiro256StarStar(seed: seed)
+            let c = sampler.drawCandidates(k: k, random: &random)
+            let scores = (0..<sampler.candidates).map { r in (0..<3).reduce(0.0) { $0 + Double(c[r * k + $1]) } }
+            let mixture = sampler.combineBest(c, scores: scores, k: k).mixture
+            return mixture[0] + mixture[1] + mixture[2]
+        }
+        for seed in UInt64(1)...5 {
+            let paper = oracleMass(power: 1, seed: seed), sharp = oracleMass(power: 4, seed: seed)
+            #expect(paper > 0.4 && paper < 0.56, "power 1, seed \(seed): \(paper)")
+            #expect(sharp > 0.8, "power 4, seed \(seed): \(sharp)")
+        }
+    }
 }
 
 @Suite struct BirdieControllerTests {

@@ -32,7 +32,7 @@ private let tiny = ["--preset", "tiny", "--task", "copying", "--batch", "2", "--
         let straight = try train(tiny + ["--steps", "8", "--eval-every", "4", "-o", "straight.ckpt", "--metrics", "m.tsv"], in: dir)
         #expect(straight.status == 0, "\(straight.stderr)")
         let metrics = try String(contentsOfFile: dir + "/m.tsv", encoding: .utf8).split(separator: "\n")
-        #expect(metrics.first == "step\ttokens\tloss\teval_loss\tlr\tgrad_norm\ttokens_per_s")
+        #expect(metrics.first == "step\ttokens\tloss\teval_loss\tlr\tgrad_norm\ttokens_per_s\teval_token_acc\teval_sample_acc")
         #expect(metrics.count == 9)
         // "Killed" after 4 steps (a checkpoint is written every 2), then resumed.
         let killed = try train(tiny + ["--steps", "8", "--eval-every", "4", "--checkpoint-every", "2", "-o", "resumed.ckpt",

@@ -107,7 +107,9 @@ func temporaryFolder() -> String {
         let before = trainer.evaluate()
         try trainer.run()
         let after = trainer.evaluate()
-        #expect(before > 4)
-        #expect(after < 0.5 * Foundation.log(16.0), "held-out copying loss \(before) -> \(after)")
+        #expect(before.loss > 4)
+        #expect(after.loss < 0.5 * Foundation.log(16.0), "held-out copying loss \(before.loss) -> \(after.loss)")
+        // Chance is 1/16 per token.
+        #expect(after.tokenAccuracy > 0.5, "held-out copying token accuracy \(after.tokenAccuracy)")
     }
 }

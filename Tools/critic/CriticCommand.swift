@@ -31,6 +31,9 @@ struct ControllerOptions: ParsableArguments {
     @Option(help: "Candidates drawn per decision.")
     var candidates = 2048
 
+    @Option(help: "Raise each candidate's uniform draws to this power before normalising (1: the paper; 3-4 lets the mixture concentrate, docs/CRITIC.md).")
+    var candidatePower = 1.0
+
     @Option(help: "Critic width (channels).")
     var width = 256
 
@@ -44,6 +47,7 @@ struct ControllerOptions: ParsableArguments {
         var s = ControllerSettings(seed: seed, totalSteps: totalSteps)
         s.exploration = !noExploration
         s.sampler.candidates = candidates
+        s.sampler.power = candidatePower
         s.width = width
         s.layers = layers
         s.training.steps = trainingSteps
@@ -53,6 +57,7 @@ struct ControllerOptions: ParsableArguments {
     func validate() throws {
         guard totalSteps > 0 else { throw ValidationError("--total-steps must be positive") }
         guard candidates >= 8 else { throw ValidationError("--candidates must be at least 8") }
+        guard candidatePower > 0 else { throw ValidationError("--candidate-power must be positive") }
         guard width > 0, layers > 0, trainingSteps >= 0 else {
             throw ValidationError("--width and --layers must be positive, --training-steps non-negative")
         }

@@ -81,15 +81,15 @@ struct Finetune: ParsableCommand {
         let progress = ToolSupport.Progress("finetune", total: Double(steps), unit: "steps", mode: common.effectiveProgress)
         let startTokens = trainer.state.tokens
         var last: StepReport?
-        var lastEval: Double?
+        var lastEval: HeldOutScore?
         try trainer.run { r in
             last = r
-            if let e = r.evalLoss { lastEval = e }
-            progress.update(Double(r.step), extra: String(format: "loss %.4f%@", r.loss, lastEval.map { String(format: ", eval %.4f", $0) } ?? ""))
+            if let e = r.eval { lastEval = e }
+            progress.update(Double(r.step), extra: String(format: "loss %.4f%@", r.loss, lastEval.map { String(format: ", eval %.4f", $0.loss) } ?? ""))
         }
         if !common.quiet, let last {
             progress.finish(String(format: "step %d, loss %.4f, eval loss %@, %.0f tokens/s", last.step, last.loss,
-                                   lastEval.map { String(format: "%.4f", $0) } ?? "n/a",
+                                   lastEval?.summary ?? "n/a",
                                    Double(last.tokens - startTokens) / max(progress.elapsed, 1e-9)))
         }
     }

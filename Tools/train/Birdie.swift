@@ -22,22 +22,25 @@ struct BirdieOptions: ParsableArguments {
     @Option(name: .customLong("critic-training-steps"), help: "AdamW steps of critic training per evaluation (the paper: 200).")
     var criticTrainingSteps = 200
     @Option(help: "Candidate mixtures scored per decision (the paper: 2048).") var candidates = 2048
+    @Option(name: .customLong("candidate-power"), help: "Raise candidates' uniform draws to this power before normalising (the paper: 1; docs/CRITIC.md).")
+    var candidatePower = 1.0
 
     func validate() throws {
         if validationRows < 1 { throw ValidationError("--validation-rows must be at least 1") }
-        if criticWidth < 1 || criticLayers < 1 || criticTrainingSteps < 0 || candidates < 8 {
-            throw ValidationError("--critic-width and --critic-layers must be positive, --critic-training-steps non-negative, --candidates at least 8")
+        if criticWidth < 1 || criticLayers < 1 || criticTrainingSteps < 0 || candidates < 8 || !(candidatePower > 0) {
+            throw ValidationError("--critic-width, --critic-layers and --candidate-power must be positive, --critic-training-steps non-negative, --candidates at least 8")
         }
     }
 
     /// The controller's settings; `critic` with --width, --layers, --training-steps, --candidates,
-    /// --total-steps and --seed set alike makes the same decisions.
+    /// --candidate-power, --total-steps and --seed set alike makes the same decisions.
     func settings(seed: UInt64, totalSteps: Int) -> ControllerSettings {
         var s = ControllerSettings(seed: seed, totalSteps: totalSteps)
         s.width = criticWidth
         s.layers = criticLayers
         s.training.steps = criticTrainingSteps
         s.sampler.candidates = candidates
+        s.sampler.power = candidatePower
         return s
     }
 }

@@ -34,7 +34,8 @@ struct Train: ParsableCommand {
         Writes a safetensors checkpoint (-o PATH, loadable with safetensors/PyTorch) and PATH.state \
         (parameters, AdamW moments, step, data position), atomically, every --checkpoint-every steps \
         and at the end. --resume PATH continues a killed run exactly (give the same flags). Metrics \
-        go to --metrics as TSV: step tokens loss eval_loss lr grad_norm tokens_per_s.
+        go to --metrics as TSV: step tokens loss eval_loss lr grad_norm tokens_per_s eval_token_acc \
+        eval_sample_acc (accuracy of the argmax at labelled positions; a sample counts when all are right).
 
         Example: train --model hawk --preset small --data ul2.pack --steps 2000 -o hawk.ckpt
         """)
@@ -177,19 +178,19 @@ struct Train: ParsableCommand {
         let progress = Progress("train", total: Double(steps), unit: "steps", mode: common.effectiveProgress)
         let startTokens = trainer.state.tokens
         var last: StepReport?
-        var lastEval: Double?
+        var lastEval: HeldOutScore?
         try trainer.run { r in
             last = r
-            if let e = r.evalLoss { lastEval = e }
+            if let e = r.eval { lastEval = e }
             progress.update(Double(r.step), extra: String(format: "loss %.4f%@, %.0f tokens/s", r.loss,
-                                                          lastEval.map { String(format: ", eval %.4f", $0) } ?? "", r.tokensPerSecond))
+                                                          lastEval.map { String(format: ", eval %.4f", $0.loss) } ?? "", r.tokensPerSecond))
             try birdie?.afterStep(r.step, model: net)
         }
         if let birdie { reportBirdie(birdie, elapsed: progress.elapsed) }
         if !quiet, let last {
             let tokens = Double(last.tokens - startTokens)
             progress.finish(String(format: "step %d, loss %.4f, eval loss %@, %.0f tokens/s", last.step, last.loss,
-                                   lastEval.map { String(format: "%.4f", $0) } ?? "n/a", tokens / max(progress.elapsed, 1e-9)))
+                                   lastEval?.summary ?? "n/a", tokens / max(progress.elapsed, 1e-9)))
         }
     }
 
