@@ -8,23 +8,25 @@ public enum ScanDirection: Sendable { case forward, reverse }
 /// carry: (batch, time) Float, overwritten.
 public enum ScanCarry {
     /// Forward direction: 0 at each sample start (first position of the row, or where the segment id
-    /// changes), else 1.
+    /// changes) and on padding, else 1.
     public static func forward(segments: UnsafePointer<Int32>, carry: UnsafeMutablePointer<Float>, batch: Int, time: Int) {
         for b in 0..<batch {
             let s = segments + b * time, c = carry + b * time
-            for t in 0..<time { c[t] = t > 0 && s[t] == s[t - 1] ? 1 : 0 }
+            for t in 0..<time { c[t] = t > 0 && s[t] != 0 && s[t] == s[t - 1] ? 1 : 0 }
         }
     }
 
-    /// Reverse direction (state flows from t+1 into t): 0 on the causal region and at each sample's
-    /// last position (end of the row, or where the next segment id differs), else 1. So no
-    /// information flows backward out of a target, nor across samples; a causal position's reverse
-    /// state sees only its own token.
+    /// Reverse direction (state flows from t+1 into t): 1 only where t and t+1 are both prefix
+    /// positions of the same sample. So no information flows backward out of the causal region
+    /// (not even from START), nor across samples; a causal position's reverse state sees only its
+    /// own token.
     public static func reverse(segments: UnsafePointer<Int32>, causal: UnsafePointer<Bool>,
                                carry: UnsafeMutablePointer<Float>, batch: Int, time: Int) {
         for b in 0..<batch {
             let s = segments + b * time, k = causal + b * time, c = carry + b * time
-            for t in 0..<time { c[t] = t + 1 < time && s[t] == s[t + 1] && !k[t] ? 1 : 0 }
+            for t in 0..<time {
+                c[t] = t + 1 < time && s[t] != 0 && s[t] == s[t + 1] && !k[t] && !k[t + 1] ? 1 : 0
+            }
         }
     }
 }

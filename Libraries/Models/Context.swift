@@ -30,30 +30,17 @@ final class RowContext {
     var rows: Int { batch * time }
     let segments: [Int32]
     let regions: [UInt8]
-    /// Forward scans: 0 at a sample start (and on padding), else 1.
-    let keepForward: [Float]
-    /// Reverse scans (step t takes the state of t+1): 0 unless t and t+1 are both prefix positions
-    /// of the same sample, so nothing flows backward out of a target or across a sample end.
-    let keepReverse: [Float]
 
     init(_ b: PackedBatch) {
         batch = b.batch; time = b.length; segments = b.segments; regions = b.regions
         let n = b.batch * b.length
-        var kf = [Float](repeating: 0, count: n), kr = [Float](repeating: 0, count: n)
-        let prefix = Region.prefix.rawValue
-        for r in 0..<b.batch {
-            for t in 0..<b.length {
-                let i = r * b.length + t
-                let seg = b.segments[i]
-                if t > 0, seg != 0, seg == b.segments[i - 1] { kf[i] = 1 }
-                if t + 1 < b.length, seg != 0, b.segments[i + 1] == seg,
-                   b.regions[i] == prefix, b.regions[i + 1] == prefix { kr[i] = 1 }
-            }
-        }
-        keepForward = kf; keepReverse = kr
-        keepF = .allocate(capacity: n); keepF.initialize(from: kf, count: n)
-        keepR = .allocate(capacity: n); keepR.initialize(from: kr, count: n)
+        let causal = b.regions.map { $0 == Region.causal.rawValue }
+        keepF = .allocate(capacity: n); keepR = .allocate(capacity: n)
         segmentPtr = .allocate(capacity: n); segmentPtr.initialize(from: b.segments, count: n)
+        causal.withUnsafeBufferPointer { k in
+            ScanCarry.forward(segments: segmentPtr, carry: keepF, batch: batch, time: time)
+            ScanCarry.reverse(segments: segmentPtr, causal: k.baseAddress!, carry: keepR, batch: batch, time: time)
+        }
     }
     deinit { keepF.deallocate(); keepR.deallocate(); segmentPtr.deallocate() }
 
@@ -69,7 +56,8 @@ final class RowContext {
     }
     private var attentionMasks: [Bool: AttentionMask] = [:]
 
-    // The same masks as pointers, for the kernels.
+    /// Scan reset masks (batch, time), Kernels.ScanCarry's rule: forward 0 at a sample start and on
+    /// padding; reverse 1 only between two prefix positions of one sample.
     let keepF: UnsafeMutablePointer<Float>
     let keepR: UnsafeMutablePointer<Float>
     let segmentPtr: UnsafeMutablePointer<Int32>

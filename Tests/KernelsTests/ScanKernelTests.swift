@@ -12,8 +12,8 @@ struct PackedRows {
     /// Exact masks (written out by hand from the rule in BIRDIE.md sections 2 and 5).
     static let forwardCarry: [Float] = [0, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 0,
                                         0, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1]
-    static let reverseCarry: [Float] = [1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0,
-                                        1, 1, 1, 0, 0, 0, 0, 1, 1, 0, 0, 0]
+    static let reverseCarry: [Float] = [1, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0,
+                                        1, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0]
 
     static func carry(_ direction: ScanDirection) -> Tensor {
         let c = Tensor(count: batch * time)
@@ -64,13 +64,13 @@ struct ScanKernelTests {
     }
 
     /// What each position may depend on: its own sample only; forward: earlier positions;
-    /// reverse: later prefix positions of its sample (a causal position only itself).
+    /// reverse: later prefix positions of its sample, from a prefix position (a causal one: only itself).
     static func allowed(_ direction: ScanDirection, from s: Int, to t: Int, row b: Int) -> Bool {
         let (T, seg, causal) = (PackedRows.time, PackedRows.segments, PackedRows.causal)
         guard seg[b * T + s] == seg[b * T + t] else { return false }
         switch direction {
         case .forward: return s <= t
-        case .reverse: return s == t || (s > t && (t..<s).allSatisfy { !causal[b * T + $0] })
+        case .reverse: return s == t || (s > t && (t...s).allSatisfy { !causal[b * T + $0] })
         }
     }
 
