@@ -64,7 +64,7 @@ final class RowContext {
 
     /// The scans of a layer with `c` state channels: all forward, or (bidirectional) channels
     /// 0..<c/2 forward and c/2..<c reverse, as offset and width of a channel slice with stride c.
-    private func halves(_ c: Int, _ bidirectional: Bool) -> [(ScanDirection, offset: Int, width: Int, carry: FloatPtr)] {
+    func halves(_ c: Int, _ bidirectional: Bool) -> [(ScanDirection, offset: Int, width: Int, carry: FloatPtr)] {
         bidirectional ? [(.forward, 0, c / 2, keepF), (.reverse, c / 2, c - c / 2, keepR)] : [(.forward, 0, c, keepF)]
     }
 

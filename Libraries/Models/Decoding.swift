@@ -111,11 +111,11 @@ extension HawkLayer: Steppable {
         gemv(p + wG, x, &g, in: d, out: h)
         gemv(p + wX, x, &xb, in: d, out: h)
         convStep(xb, &st.convHistory, p + convW, p + convB, &u, channels: h)
-        gemv(p + wAI, u, &r, in: h, out: 2 * h)
+        gemv(p + wA, u, &r, in: h, out: 2 * h)   // a_gate then input_gate, adjacent
         let half = bidirectional ? h / 2 : h
         for j in 0..<h {
-            let ag = FastMath.sigmoid(r[j] + p[bAI + j]), ig = FastMath.sigmoid(r[h + j] + p[bAI + h + j])
-            let a = FastMath.exp(ag * -8 * HawkLayer.softplus(p[lambda + j]))
+            let ag = FastMath.sigmoid(r[j] + p[bA + j]), ig = FastMath.sigmoid(r[h + j] + p[bI + j])
+            let a = FastMath.exp(ag * -8 * FastMath.softplus(p[lambda + j]))
             let hv: Float
             if j < half {
                 hv = a * st.h[j] + (1 - a * a).squareRoot() * ig * u[j]

@@ -165,14 +165,14 @@ final class GatedSSMPlusLayer: Sublayer {
 }
 
 /// Hawk's recurrent block: y = W_out(gelu(W_g x) * RGLRU(conv4(W_x x))).
-/// RG-LRU: r = sig(W_a u + b_a), i = sig(W_i u + b_i), log a = -8 r softplus(Lambda),
+/// RG-LRU (Kernels.RGLRU): r = sig(W_a u + b_a), i = sig(W_i u + b_i), log a = -8 r softplus(Lambda),
 /// h_t = a_t h_{t-1} + sqrt(1 - a_t^2) (i_t u_t), the square-root factor 1 at a (direction's) start.
 final class HawkLayer: Sublayer {
     let d: Int, h: Int, bidirectional: Bool
-    let wG: Int, wX: Int, convW: Int, convB: Int, wAI: Int, bAI: Int, lambda: Int, wOut: Int
-    let G = Buffer(), XB = Buffer(), U = Buffer(), R = Buffer(), A = Buffer(), Bx = Buffer(), Hs = Buffer(), V = Buffer()
-    let dA = Buffer(), dR = Buffer(), dU = Buffer(), dSP = Buffer(), dXB = Buffer(), dBx = Buffer()
-    static let sqrtFloor: Float = 1 / (4 * 1000 * 1000)
+    let wG: Int, wX: Int, convW: Int, convB: Int, wA: Int, wI: Int, bA: Int, bI: Int, lambda: Int, wOut: Int
+    // (rows, h) each: gate and x projections, conv output u, gate pre-activations, state, gated output.
+    let G = Buffer(), XB = Buffer(), U = Buffer(), RP = Buffer(), IP = Buffer(), Hs = Buffer(), V = Buffer()
+    let dH = Buffer(), dG = Buffer(), dU = Buffer(), dRP = Buffer(), dIP = Buffer(), dXB = Buffer()
 
     init(_ name: String, d: Int, h: Int, bidirectional: Bool, layers: Int, _ l: inout ParameterLayout) {
         self.d = d; self.h = h; self.bidirectional = bidirectional
@@ -181,43 +181,28 @@ final class HawkLayer: Sublayer {
         wX = l.add("\(name).x_proj.weight", [h, d], decay: true, .normal(std: std))
         convW = l.add("\(name).conv.weight", [4, h], decay: true, .normal(std: 0.5))
         convB = l.add("\(name).conv.bias", [h], decay: false, .constant(0))
-        wAI = l.add("\(name).rg_lru.a_gate.weight", [h, h], decay: false, .normal(std: stdH))
-        _ = l.add("\(name).rg_lru.input_gate.weight", [h, h], decay: true, .normal(std: stdH))
-        bAI = l.add("\(name).rg_lru.gate.bias", [2 * h], decay: false, .constant(0))
+        wA = l.add("\(name).rg_lru.a_gate.weight", [h, h], decay: false, .normal(std: stdH))
+        wI = l.add("\(name).rg_lru.input_gate.weight", [h, h], decay: true, .normal(std: stdH))
+        bA = l.add("\(name).rg_lru.gate.bias", [2 * h], decay: false, .constant(0))
+        bI = bA + h
         lambda = l.add("\(name).rg_lru.lambda", [h], decay: false, .rglruLambda)
         wOut = l.add("\(name).out_proj.weight", [d, h], decay: true, .normal(std: 1 / Float(h * 2 * layers).squareRoot()))
     }
 
-    @inline(__always) static func softplus(_ x: Float) -> Float { x > 20 ? x : Foundation.log1p(Foundation.exp(x)) }
-
-    /// Keep flag (0 = the direction's start) of channel j at row r.
-    @inline(__always) func keep(_ ctx: RowContext, _ r: Int, _ j: Int) -> Float {
-        bidirectional && j >= h / 2 ? ctx.keepR[r] : ctx.keepF[r]
-    }
-
     func forward(_ x: ConstFloatPtr, _ y: FloatPtr, _ ctx: RowContext, _ p: FloatPtr) {
         let n = ctx.rows, h = self.h, d = self.d
-        let G = self.G.ensure(n * h), XB = self.XB.ensure(n * h), U = self.U.ensure(n * h), R = self.R.ensure(n * 2 * h)
-        let A = self.A.ensure(n * h), Bx = self.Bx.ensure(n * h), Hs = self.Hs.ensure(n * h), V = self.V.ensure(n * h)
+        let G = self.G.ensure(n * h), XB = self.XB.ensure(n * h), U = self.U.ensure(n * h)
+        let RP = self.RP.ensure(n * h), IP = self.IP.ensure(n * h), Hs = self.Hs.ensure(n * h), V = self.V.ensure(n * h)
         Linear.forward(x: x, weight: p + wG, bias: nil, y: G, rows: n, inFeatures: d, outFeatures: h)
         Linear.forward(x: x, weight: p + wX, bias: nil, y: XB, rows: n, inFeatures: d, outFeatures: h)
         Conv1D.forward(x: XB, weight: p + convW, bias: p + convB, y: U, segments: ctx.segmentPtr,
                        batch: ctx.batch, time: ctx.time, channels: h)
-        Linear.forward(x: U, weight: p + wAI, bias: nil, y: R, rows: n, inFeatures: h, outFeatures: 2 * h)
-        let bias = p + bAI
-        let sp = (0..<h).map { -8 * HawkLayer.softplus(p[lambda + $0]) }
-        forEachRow(n) { r in
-            let rr = R + r * 2 * h, a = A + r * h, bx = Bx + r * h, u = U + r * h
-            for j in 0..<h {
-                rr[j] += bias[j]; rr[h + j] += bias[h + j]
-                let ag = FastMath.sigmoid(rr[j]), ig = FastMath.sigmoid(rr[h + j])
-                let av = FastMath.exp(ag * sp[j])
-                a[j] = av
-                let mult = self.keep(ctx, r, j) != 0 ? (1 - av * av).squareRoot() : 1
-                bx[j] = mult * ig * u[j]
-            }
+        Linear.forward(x: U, weight: p + wA, bias: p + bA, y: RP, rows: n, inFeatures: h, outFeatures: h)
+        Linear.forward(x: U, weight: p + wI, bias: p + bI, y: IP, rows: n, inFeatures: h, outFeatures: h)
+        for (direction, o, w, carry) in ctx.halves(h, bidirectional) {
+            RGLRU.forward(direction, u: U + o, rPre: RP + o, iPre: IP + o, lambda: p + lambda + o, carry: carry,
+                          h: Hs + o, batch: ctx.batch, time: ctx.time, channels: w, stride: h)
         }
-        ctx.scan(A, Bx, Hs, channels: h, bidirectional: bidirectional)
         forEachRow(n) { r in
             let gr = G + r * h, hs = Hs + r * h, v = V + r * h
             for j in 0..<h { v[j] = FastMath.gelu(gr[j]) * hs[j] }
@@ -227,10 +212,9 @@ final class HawkLayer: Sublayer {
 
     func backward(_ dy: ConstFloatPtr, _ x: ConstFloatPtr, _ dx: FloatPtr, _ ctx: RowContext, _ p: FloatPtr, _ g: FloatPtr) {
         let n = ctx.rows, h = self.h, d = self.d
-        let G = self.G.p, U = self.U.p, R = self.R.p, A = self.A.p, Hs = self.Hs.p
-        let dA = self.dA.ensure(n * h), dR = self.dR.ensure(n * 2 * h), dU = self.dU.ensure(n * h)
-        let dSP = self.dSP.ensure(n * h), dXB = self.dXB.ensure(n * h)
-        let dH = self.Bx.p, dG = self.V.p
+        let G = self.G.p, U = self.U.p, RP = self.RP.p, IP = self.IP.p, Hs = self.Hs.p
+        let dH = self.dH.ensure(n * h), dG = self.dG.ensure(n * h), dU = self.dU.ensure(n * h)
+        let dRP = self.dRP.ensure(n * h), dIP = self.dIP.ensure(n * h), dXB = self.dXB.ensure(n * h)
         dH.update(repeating: 0, count: n * h)
         Linear.backward(x: V.p, weight: p + wOut, dy: dy, dx: dH, dWeight: g + wOut, dBias: nil,
                         rows: n, inFeatures: h, outFeatures: d)
@@ -242,36 +226,17 @@ final class HawkLayer: Sublayer {
                 dg[j] = dv * hs[j] * FastMath.geluDerivative(gr[j])
             }
         }
-        let dBx = self.dBx.ensure(n * h)
-        ctx.scanBackward(A, Hs, dH, dBx, dA, channels: h, bidirectional: bidirectional)
-        let sp = (0..<h).map { -8 * HawkLayer.softplus(p[lambda + $0]) }
-        forEachRow(n) { r in
-            let rr = R + r * 2 * h, a = A + r * h, u = U + r * h, db = dBx + r * h, da = dA + r * h
-            let drr = dR + r * 2 * h, du = dU + r * h, dsp = dSP + r * h
-            for j in 0..<h {
-                let ag = FastMath.sigmoid(rr[j]), ig = FastMath.sigmoid(rr[h + j]), av = a[j]
-                var dAv = da[j], mult: Float = 1
-                if self.keep(ctx, r, j) != 0 {
-                    let arg = 1 - av * av
-                    mult = arg.squareRoot()
-                    let dmult = db[j] * ig * u[j]
-                    dAv += dmult * (-av / Swift.max(arg, HawkLayer.sqrtFloor).squareRoot())
-                }
-                let dloga = dAv * av
-                drr[j] = dloga * sp[j] * ag * (1 - ag)
-                dsp[j] = dloga * ag
-                drr[h + j] = db[j] * mult * u[j] * ig * (1 - ig)
-                du[j] = db[j] * mult * ig
-            }
+        // The kernel accumulates into du, drPre, diPre and dLambda.
+        for buffer in [dU, dRP, dIP] { buffer.update(repeating: 0, count: n * h) }
+        for (direction, o, w, carry) in ctx.halves(h, bidirectional) {
+            RGLRU.backward(direction, u: U + o, rPre: RP + o, iPre: IP + o, lambda: p + lambda + o, carry: carry,
+                           h: Hs + o, dh: dH + o, du: dU + o, drPre: dRP + o, diPre: dIP + o, dLambda: g + lambda + o,
+                           batch: ctx.batch, time: ctx.time, channels: w, stride: h)
         }
-        let gb = g + bAI, gl = g + lambda
-        for r in 0..<n {
-            let drr = dR + r * 2 * h, dsp = dSP + r * h
-            for j in 0..<2 * h { gb[j] += drr[j] }
-            for j in 0..<h { gl[j] += dsp[j] * -8 * FastMath.sigmoid(p[lambda + j]) }
-        }
-        Linear.backward(x: U, weight: p + wAI, dy: dR, dx: dU, dWeight: g + wAI, dBias: nil,
-                        rows: n, inFeatures: h, outFeatures: 2 * h)
+        Linear.backward(x: U, weight: p + wA, dy: dRP, dx: dU, dWeight: g + wA, dBias: g + bA,
+                        rows: n, inFeatures: h, outFeatures: h)
+        Linear.backward(x: U, weight: p + wI, dy: dIP, dx: dU, dWeight: g + wI, dBias: g + bI,
+                        rows: n, inFeatures: h, outFeatures: h)
         dXB.update(repeating: 0, count: n * h)
         Conv1D.backward(x: XB.p, weight: p + convW, dy: dU, dx: dXB, dWeight: g + convW, dBias: g + convB,
                         segments: ctx.segmentPtr, batch: ctx.batch, time: ctx.time, channels: h)
