@@ -129,6 +129,23 @@ overall() {  # CELL FILE VALUE [PER]: sum of VALUE over sum of PER (default: row
       "$(overall "$c" infill.tsv correct)" "$(overall "$c" objectives.tsv correct_tokens target_tokens)"
   done
 } > "$out/summary.tsv"
+# The headline numbers again as model x procedure grids (matrix.md; what the README quotes).
+awk -F'\t' -v procs="$procedures" '
+  NR == 1 { for (i = 4; i <= NF; i++) metric[i] = $i; last = NF; next }
+  { if (!($2 in seen)) { seen[$2] = 1; models[++m] = $2 }; for (i = 4; i <= last; i++) v[$2, $3, i] = $i }
+  END {
+    np = split(procs, p, " ")
+    for (i = 4; i <= last; i++) {
+      printf "%s### %s\n\n| model |", (i > 4 ? "\n" : ""), metric[i]
+      for (j = 1; j <= np; j++) printf " %s |", p[j]
+      printf "\n|---|"; for (j = 1; j <= np; j++) printf "---|"; print ""
+      for (k = 1; k <= m; k++) {
+        printf "| %s |", models[k]
+        for (j = 1; j <= np; j++) printf " %s |", ((models[k], p[j], i) in v ? v[models[k], p[j], i] : "")
+        print ""
+      }
+    }
+  }' "$out/summary.tsv" > "$out/matrix.md"
 # Infilling (Table 3/8) beside chance (the mean of 1 / choices, from score's summary).
 {
   printf 'cell\tmodel\tprocedure\taccuracy\tchance\titems\n'
