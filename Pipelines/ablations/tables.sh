@@ -120,12 +120,18 @@ overall() {  # CELL FILE VALUE [PER]: sum of VALUE over sum of PER (default: row
   [ -s "$results/$1/$2" ] && awk -F'\t' -v c="$3" -v d="${4:-}" 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == c) k = i; if ($i == d) j = i }; next }
     k { s += $k; n += j ? $j : 1 } END { if (n) printf "%.4f", s / n; else printf "NA" }' "$results/$1/$2" || echo NA
 }
+phonebook_digits() {  # CELL: the share of asked digits right over all books
+  [ -s "$results/$1/phonebook.tsv" ] && digit_accuracy "$results/$1/phonebook.tsv" \
+    | awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next } { d += $col["digits"]; r += $col["correct_digits"] }
+                 END { if (d) printf "%.4f", r / d; else printf "NA" }' || echo NA
+}
 {
-  printf 'cell\tmodel\tprocedure\teval_loss\tphonebook\tsquad_contains\tsquad_f1\tinfilling\tobjectives\n'
+  printf 'cell\tmodel\tprocedure\teval_loss\tphonebook\tphonebook_digits\tsquad_contains\tsquad_f1\tinfilling\tobjectives\n'
   for c in "${cells[@]}"; do
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$c" "$(model_of "$c")" "$(procedure_of "$c")" \
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$c" "$(model_of "$c")" "$(procedure_of "$c")" \
       "$( [ -s "$results/$c/train.tsv" ] && last_value "$results/$c/train.tsv" eval_loss || echo NA)" \
-      "$(overall "$c" phonebook.tsv correct_numbers queried)" "$(overall "$c" squad.tsv contains_label)" "$(overall "$c" squad.tsv f1)" \
+      "$(overall "$c" phonebook.tsv correct_numbers queried)" "$(phonebook_digits "$c")" \
+      "$(overall "$c" squad.tsv contains_label)" "$(overall "$c" squad.tsv f1)" \
       "$(overall "$c" infill.tsv correct)" "$(overall "$c" objectives.tsv correct_tokens target_tokens)"
   done
 } > "$out/summary.tsv"
