@@ -163,7 +163,7 @@ $(ABL)/%/cell.done: $(addprefix $(ABL)/%/,phonebook.json squad.json infill.json 
 TABLES = $(ABL)/tables
 PLOTS = $(ABL)/plots
 MAKE_TABLES = Pipelines/ablations/tables.sh $(ABL) $(TABLES) $(CELLS)
-MAKE_PLOTS = PLOT_NOTE="$(strip $(MODEL_SIZE)), batch $(BATCH) x $(LENGTH), $(THREADS) threads" \
+MAKE_PLOTS = PLOT_NOTE="$(strip $(MODEL_SIZE)), batch $(BATCH) x $(LENGTH), threads per command: $(THREADS)" \
 	  Pipelines/ablations/plots.sh $(ABL) $(TABLES) $(PLOTS) $(CELLS)
 tables: ## TSV and Markdown tables from whatever cells have finished at SCALE (results/SCALE/tables)
 	$(MAKE_TABLES)
