@@ -1,8 +1,9 @@
 # SCALE=small (the default): all 20 cells on this 2-core machine in about 1.5 hours.
 #
 # Two cells at once with one thread each (JOBS 2, THREADS 1): on 2 cores that trains ~25% more
-# tokens/s in total than one cell with 2 threads (7,000-7,700 tokens/s each, against 11,000-13,600
-# for one 2-thread run; `make bench-ablations THREADS=2` and THREADS=1).
+# tokens/s in total than one cell with 2 threads (7,300-8,700 tokens/s each, against 11,800-12,900
+# for one 2-thread run; `make bench-ablations THREADS=1` and THREADS=2, quiet machine).
+# Measured: the whole matrix took 82.6 min from a fresh clone (results/reference/small/make.log).
 #
 # Model: the small preset narrowed to d 128 x 4 layers (1.3-2M parameters with a 4,096-token
 # vocabulary); preset small itself (d 256 x 6) runs 2-3x slower, which would leave too few tokens.
