@@ -39,7 +39,7 @@ public struct StepReport: Sendable {
 }
 
 /// Held-out figures: mean loss per labelled token; the share of labelled tokens whose argmax is
-/// the label; the share of samples whose every labelled token is (what greedy decoding reproduces).
+/// the label; the share of samples whose every labelled token is right (what greedy decoding reproduces).
 public struct HeldOutScore: Sendable {
     public var loss: Double, tokenAccuracy: Double, sampleAccuracy: Double
     /// For closing lines: "4.1234 (token accuracy 0.512, samples all right 0.100)".
@@ -92,7 +92,7 @@ public final class Trainer {
         }
         func share(_ a: Int, _ b: Int) -> Double { b > 0 ? Double(a) / Double(b) : .nan }
         return HeldOutScore(loss: count > 0 ? sum / Double(count) : .nan,
-                          tokenAccuracy: share(correct, count), sampleAccuracy: share(samplesCorrect, samples))
+                            tokenAccuracy: share(correct, count), sampleAccuracy: share(samplesCorrect, samples))
     }
 
     public func saveCheckpoint() throws {

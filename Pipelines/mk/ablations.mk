@@ -24,7 +24,8 @@ include Pipelines/scales/$(SCALE).mk
 # Defaults for what a scale file may leave out.
 THREADS ?= 2
 # Commands `make ablations` runs at once (make -j); a scale may trade threads per command for jobs.
-JOBS ?= 1
+# Unset, the matrix takes make's own -j (`make -j 64 ablations`).
+JOBS ?=
 # Fine-tuning rows (phone books) may be shorter than pre-training rows.
 FT_LENGTH ?= $(LENGTH)
 D_MODEL ?=
@@ -78,7 +79,7 @@ SCORE = $(RUN) $(BIN)/score -m $(TOKENIZER) --threads $(THREADS) --progress neve
 ##@ Ablations
 .PHONY: ablations ablations-shared ablations-pretrain ablations-cells tables plots test-ablations-tiny bench-ablations
 ablations: ## the whole matrix at SCALE (default small; tiny, medium, large): train, fine-tune, score, tables, plots
-	$(MAKE) --no-print-directory -j$(JOBS) ablations-cells
+	$(MAKE) --no-print-directory $(if $(JOBS),-j$(JOBS)) ablations-cells
 	$(MAKE_TABLES)
 	$(MAKE_PLOTS)
 
