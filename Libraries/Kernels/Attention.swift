@@ -115,6 +115,14 @@ private struct Problem {
         }
     }
 
+    /// scores (m, n) = scale * Q[q0..<q0+m] K[k0..<k0+n]^T; q, k: one head's rows, stride rowStride.
+    func tileScores(q: UnsafePointer<Float>, k: UnsafePointer<Float>, q0: Int, k0: Int, m: Int, n: Int,
+                    into scores: UnsafeMutablePointer<Float>) {
+        let ld = rowStride
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(headDim),
+                    scale, q + q0 * ld, Int32(ld), k + k0 * ld, Int32(ld), 0, scores, Int32(n))
+    }
+
     func forwardPair(b: Int, h: Int, qkv: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
                      logSumExp: UnsafeMutablePointer<Float>, scores: UnsafeMutablePointer<Float>,
                      rowScales: UnsafeMutablePointer<Float>) {
@@ -129,9 +137,7 @@ private struct Problem {
         }
         forEachTile(row: b) { q0, q1, k0, k1 in
             let m = q1 - q0, n = k1 - k0
-            // scores (m, n) = scale * Q[q0..<q1] K[k0..<k1]^T
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(headDim),
-                        scale, q + q0 * ld, Int32(ld), k + k0 * ld, Int32(ld), 0, scores, Int32(n))
+            tileScores(q: q, k: k, q0: q0, k0: k0, m: m, n: n, into: scores)
             for i in 0..<m {
                 let visible = Int(mask.keyEnd[b * T + q0 + i]) - k0
                 let (top, sum) = unnormalisedSoftmaxRow(scores + i * n, visible: visible, count: n)
@@ -161,8 +167,7 @@ private struct Problem {
         forEachTile(row: b) { q0, q1, k0, k1 in
             let m = q1 - q0, n = k1 - k0
             // P (m, n), recomputed from the saved log-sum-exp.
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(headDim),
-                        scale, q + q0 * ld, Int32(ld), k + k0 * ld, Int32(ld), 0, scores, Int32(n))
+            tileScores(q: q, k: k, q0: q0, k0: k0, m: m, n: n, into: scores)
             for i in 0..<m {
                 let visible = Int(mask.keyEnd[b * T + q0 + i]) - k0
                 expRow(scores + i * n, visible: visible, count: n, minus: lse[q0 + i])

@@ -29,7 +29,6 @@ public struct TrainingOptions: Sendable {
 /// One line of the metrics file.
 public struct StepReport: Sendable {
     public var step: Int, tokens: Int, loss: Double, eval: HeldOutScore?, learningRate: Float, gradNorm: Float, tokensPerSecond: Double
-    public var evalLoss: Double? { eval?.loss }
     public static let header = "step\ttokens\tloss\teval_loss\tlr\tgrad_norm\ttokens_per_s\teval_token_acc\teval_sample_acc"
     public var line: String {
         func value(_ x: Double?, _ format: String) -> String { x.map { String(format: format, $0) } ?? "nan" }

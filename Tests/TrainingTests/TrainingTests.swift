@@ -111,5 +111,22 @@ func temporaryFolder() -> String {
         #expect(after.loss < 0.5 * Foundation.log(16.0), "held-out copying loss \(before.loss) -> \(after.loss)")
         // Chance is 1/16 per token.
         #expect(after.tokenAccuracy > 0.5, "held-out copying token accuracy \(after.tokenAccuracy)")
+        // The accuracies again from the logits, by hand: a sample is a (batch, row, segment).
+        var right = 0, labelled = 0
+        var samples: [[Int]: Bool] = [:]
+        for (n, b) in eval.enumerated() {
+            let logits = model.logits(b), vocab = model.config.vocab
+            for i in 0..<(b.batch * b.length) where b.labels[i] >= 0 {
+                let row = Array(logits[(i * vocab)..<((i + 1) * vocab)])
+                let ok = row.indices.max { row[$0] < row[$1] }! == Int(b.labels[i])
+                labelled += 1
+                if ok { right += 1 }
+                let key = [n, i / b.length, Int(b.segments[i])]
+                samples[key] = (samples[key] ?? true) && ok
+            }
+        }
+        #expect(after.tokenAccuracy == Double(right) / Double(labelled))
+        #expect(after.sampleAccuracy == Double(samples.values.filter { $0 }.count) / Double(samples.count))
+        #expect(after.sampleAccuracy > 0 && after.sampleAccuracy < after.tokenAccuracy)
     }
 }
