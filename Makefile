@@ -39,6 +39,7 @@ test: deps ## build and run every test (unit, property, gradient checks, tools) 
 	# Serial: some kernels set OpenBLAS's process-wide thread count, which would make bitwise
 	# comparisons in tests running alongside flaky.
 	$(SWIFT) test $(SWIFT_FLAGS) --skip-build --no-parallel
+	python3 -m unittest discover -s Pipelines/ablations
 	$(MAKE) --no-print-directory test-ablations-tiny
 
 -include $(sort $(wildcard Pipelines/mk/*.mk))

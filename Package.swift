@@ -18,7 +18,7 @@ let libraries: [(name: String, deps: [String])] = [
     ("Controller", ["Kernels", "Randomness", "ToolSupport"]),
     ("Training", ["Models", "Kernels", "Packing", "Objectives", "Controller", "Formats", "ToolSupport"]),
     ("Tasks", ["Tokenizer", "Randomness", "Vocabulary", "Formats", "ToolSupport"]),
-    ("Scoring", ["Models", "Training", "Objectives", "Tokenizer", "Tasks", "Packing", "Formats", "ToolSupport"]),
+    ("Scoring", ["Models", "Training", "Objectives", "Tokenizer", "Tasks", "Packing", "Formats", "Randomness", "Vocabulary", "ToolSupport"]),
 ]
 
 // Thin executables: parse flags, call libraries.

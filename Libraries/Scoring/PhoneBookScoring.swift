@@ -4,7 +4,7 @@ import Vocabulary
 /// `score --task phonebook`: greedy answers, per-number and per-query accuracy by the count of
 /// queried numbers (Tasks.PhoneBookTally).
 public enum PhoneBookScoring {
-    public static let columns = ["item", "entries", "queried", "correct_numbers", "all_correct", "generated_tokens", "target", "prediction"]
+    public static let columns = ["item", "entries", "queried", "correct_numbers", "all_correct", "generated_tokens", "prompt_tokens", "target", "prediction"]
 
     /// `maxNewTokens` nil: the target's own token count (EOS included), enough for a right answer.
     public static func score(_ items: [PhoneBookItem], model: TaskModel, text: TaskText,
@@ -13,12 +13,13 @@ public enum PhoneBookScoring {
         var tally = PhoneBookTally()
         for (i, item) in items.enumerated() {
             let budget = maxNewTokens ?? text.target(item.target).count
-            let generated = model.generate(text.input(item.prompt), maxNewTokens: budget)
+            let input = text.input(item.prompt)
+            let generated = model.generate(input, maxNewTokens: budget)
             let prediction = text.text(generated)
             let (correct, total) = PhoneBookMetrics.correctNumbers(prediction: prediction, target: item.target)
             tally.add(prediction: prediction, target: item.target)
             report.rows.append([String(i), String(item.entries), String(total), String(correct),
-                                correct == total ? "1" : "0", String(generated.count), item.target, prediction])
+                                correct == total ? "1" : "0", String(generated.count), String(input.count), item.target, prediction])
             progress(i + 1)
         }
         func fields(_ r: PhoneBookTally.Row) -> [String: JSONValue] {

@@ -5,10 +5,23 @@ import Objectives
 import Tasks
 import ToolSupport
 import Training
+import Vocabulary
 
 /// The tasks `score` knows.
 public enum ScoreTask: String, CaseIterable, Sendable {
     case phonebook, squad, mc, objectives
+}
+
+/// The paradigm token a task prompt starts with: prefix-LM (every Birdie, UL2 and fine-tuned model
+/// has read it), or next-token for a model pre-trained on next-token prediction alone.
+public enum TaskParadigm: String, CaseIterable, Sendable {
+    case prefixLM = "prefix-lm", nextToken = "next-token"
+    public var token: TokenID {
+        switch self {
+        case .prefixLM: SpecialToken.paradigmPrefixLM.rawValue
+        case .nextToken: SpecialToken.paradigmNextToken.rawValue
+        }
+    }
 }
 
 /// Everything `score` is asked to do.
@@ -21,7 +34,11 @@ public struct ScoreOptions: Sendable {
     public var tokenizer: String?
     public var output = "-"
     public var summary: String?
+    /// Score N items drawn by `EvaluationSample` (stratified by length, seeded) instead of all.
     public var limit: Int?
+    public var seed: UInt64 = 1
+    /// The paradigm token before every prompt (TaskText): the one the model was trained to read.
+    public var paradigm = TaskParadigm.prefixLM
     /// nil: the task's default (phonebook: the target's length; squad: 64; unused by mc and objectives).
     public var maxNewTokens: Int?
     public var progress: ProgressMode = .auto
@@ -39,10 +56,14 @@ public enum ScoreCommand {
         let (model, step) = try Checkpoint.loadModel(o.checkpoint)
         let scorer = ModelScorer(model)
         let name = o.input == "-" ? "<stdin>" : o.input
-        func limited<T>(_ items: [T]) -> [T] { o.limit.map { Array(items.prefix($0)) } ?? items }
+        func limited<T>(_ items: [T], length: (T) -> Int) -> [T] {
+            guard let limit = o.limit else { return items }
+            return EvaluationSample.stratified(lengths: items.map(length), limit: limit, seed: o.seed).map { items[$0] }
+        }
         func tokenizer() throws -> TaskText {
             guard let path = o.tokenizer else { throw ToolError.usage("--task \(o.task.rawValue) needs the tokenizer model (-m)") }
-            let text = try TaskText(modelPath: path)
+            var text = try TaskText(modelPath: path)
+            text.paradigm = o.paradigm.token
             try text.checkMatches(modelVocabulary: model.config.vocab, checkpoint: o.checkpoint, tokenizer: path)
             return text
         }
@@ -60,16 +81,16 @@ public enum ScoreCommand {
         switch o.task {
         case .phonebook:
             let text = try tokenizer()
-            let items = limited(try JSONLines.read(PhoneBookItem.self, path: o.input))
+            let items = limited(try JSONLines.read(PhoneBookItem.self, path: o.input)) { $0.prompt.utf8.count }
             report = PhoneBookScoring.score(items, model: scorer, text: text, maxNewTokens: o.maxNewTokens, progress: start(items.count))
         case .squad:
             let text = try tokenizer()
-            let items = limited(try SquadReader.read(path: o.input, tokenCount: { text.tokens($0).count }))
+            let items = limited(try SquadReader.read(path: o.input, tokenCount: { text.tokens($0).count })) { $0.contextTokens ?? $0.context.utf8.count }
             report = SquadScoring.score(items, model: scorer, text: text, maxNewTokens: o.maxNewTokens ?? squadMaxNewTokens,
                                         progress: start(items.count))
         case .mc:
             let text = try tokenizer()
-            let items = limited(try JSONLines.read(InfillItem.self, path: o.input))
+            let items = limited(try JSONLines.read(InfillItem.self, path: o.input)) { $0.context.utf8.count }
             report = try ChoiceScoring.score(items, model: scorer, text: text, file: name, progress: start(items.count))
         case .objectives:
             let (samples, classes, names) = try readSamples(o.input, vocabulary: model.config.vocab, checkpoint: o.checkpoint, limit: o.limit)

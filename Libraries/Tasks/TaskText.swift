@@ -8,7 +8,9 @@ import Vocabulary
 ///     target  tokens(" " + answer) EOS        the causal region, after START
 ///
 /// The prefix-LM paradigm token says "continue this text", the pre-training objective closest to
-/// answering a prompt. The answer continues the prompt as running text, so its first word carries
+/// answering a prompt. A model pre-trained on next-token prediction alone (the clm procedure) never
+/// saw it, so `score --paradigm next-token` gives such a model the token it was trained with
+/// (docs/SCORING.md). The answer continues the prompt as running text, so its first word carries
 /// its leading space, tokenised as the same word is inside the prompt (" 326" in "Ann Lee: 326-..."
 /// and in the answer, not "326"). EOS ends the answer so a fine-tuned model learns to stop (greedy
 /// decoding stops at it).
@@ -17,6 +19,8 @@ public struct TaskText {
     private let encoder: BPEEncoder
     public static let separator = " "
     public static let paradigm = SpecialToken.paradigmPrefixLM.rawValue
+    /// The paradigm token that starts every input (default: prefix-LM).
+    public var paradigm = Self.paradigm
 
     public init(model: BPEModel) {
         self.model = model
@@ -30,7 +34,7 @@ public struct TaskText {
     public var vocabularySize: Int { model.vocabularySize }
 
     /// The prefix region of a prompt.
-    public func input(_ prompt: String) -> [TokenID] { [Self.paradigm] + encoder.encode(prompt) }
+    public func input(_ prompt: String) -> [TokenID] { [paradigm] + encoder.encode(prompt) }
 
     /// The causal region of an answer, EOS included.
     public func target(_ answer: String) -> [TokenID] { continuation(answer) + [SpecialToken.eos.rawValue] }

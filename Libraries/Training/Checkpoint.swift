@@ -26,6 +26,8 @@ public enum Checkpoint {
     public static let stateKey = "birdie.state"
 
     public static func statePath(_ path: String) -> String { path + ".state" }
+    /// Weights kept at one step of a run (`finetune --snapshots`).
+    public static func snapshotPath(_ path: String, step: Int) -> String { path + ".step-\(step)" }
 
     /// Weights only (what `score` and users need).
     public static func weightsData(_ model: Model, step: Int) -> Data {

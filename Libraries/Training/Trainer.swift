@@ -19,6 +19,8 @@ public struct TrainingOptions: Sendable {
     /// Where checkpoints go (nil: none).
     public var checkpointPath: String?
     public var metricsPath: String?
+    /// Also keep each checkpoint's weights as PATH.step-N (learning curves score them afterwards).
+    public var keepSnapshots = false
     /// Stop (with a checkpoint) after this many steps of this process; the schedule still spans
     /// `steps` (used to test resuming a killed run).
     public var stopAfter: Int?
@@ -98,6 +100,11 @@ public final class Trainer {
         guard let path = options.checkpointPath else { return }
         state.dataPosition = source.position
         try Checkpoint.save(model, moments: m, v, state: state, attachments: try attachments(), to: path)
+        if options.keepSnapshots {
+            let snapshot = try OutputFile(Checkpoint.snapshotPath(path, step: state.step))
+            snapshot.write(Checkpoint.weightsData(model, step: state.step))
+            try snapshot.commit()
+        }
     }
 
     /// Runs until `options.steps` (or `stopAfter`); calls `report` after every step.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# check.sh RESULTS_DIR CELL...: fails (exit 1, naming what is missing) unless every step of every
+# check.sh RESULTS_DIR RUN...: fails (exit 1, naming what is missing) unless every step of every
 # cell finished and every table and figure has rows or pixels. Used by `make test-ablations-tiny`.
 set -uo pipefail
 [ $# -ge 2 ] || { echo "usage: check.sh RESULTS_DIR CELL..." >&2; exit 64; }
@@ -9,22 +9,25 @@ fail() { echo "check: $*" >&2; problems=$((problems + 1)); }
 nonempty() { [ -s "$1" ] || fail "$1 missing or empty"; }
 
 for c in "$@"; do
-  for f in pretrain.done finetune.done cell.done model.ckpt finetuned.ckpt train.tsv \
+  for f in pretrain.done finetune.done cell.done model.ckpt finetuned.ckpt train.tsv curve.tsv \
            phonebook.tsv phonebook.json squad.tsv squad.json infill.tsv infill.json objectives.tsv objectives.json; do
     [ -e "$results/$c/$f" ] || fail "$results/$c/$f missing"
   done
-  case $c in *-birdie|*-birdie-causal) nonempty "$results/$c/controller.jsonl";; esac
+  [ "$(wc -l < "$results/$c/curve.tsv" 2>/dev/null || echo 0)" -gt 2 ] || fail "$results/$c/curve.tsv has fewer than 2 points"
+  case ${c%.seed*} in *-birdie|*-birdie-causal) nonempty "$results/$c/controller.jsonl";; esac
   # Every table has a row for the cell (infilling is one row per cell).
   for t in training phonebook squad infilling objectives summary; do
     grep -q "^$c"$'\t' "$results/tables/$t.tsv" 2>/dev/null || fail "$results/tables/$t.tsv has no row for $c"
   done
   grep "^$c"$'\t' "$results/tables/summary.tsv" 2>/dev/null | grep -qw NA && fail "$results/tables/summary.tsv: $c has NA entries"
 done
-for t in throughput training phonebook squad infilling objectives summary; do nonempty "$results/tables/$t.md"; done
-for p in phonebook squad throughput training; do
+for t in throughput training phonebook squad infilling objectives summary claims; do nonempty "$results/tables/$t.md"; done
+for c in "$@"; do grep -q "^${c%.seed*}"$'\t' "$results/tables/phonebook-ci.tsv" 2>/dev/null || fail "$results/tables/phonebook-ci.tsv has no row for ${c%.seed*}"; done
+[ "$(grep -c $'^C[1-5]' "$results/tables/claims.tsv" 2>/dev/null)" -ge 9 ] || fail "$results/tables/claims.tsv lacks rows for C1-C5"
+for p in phonebook curves squad throughput training; do
   f=$results/plots/$p.png
   [ "$(head -c 8 "$f" 2>/dev/null | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] || fail "$f is not a PNG"
 done
-for c in "$@"; do case $c in *-birdie|*-birdie-causal) nonempty "$results/plots/figure5-$c.png";; esac; done
+for c in "$@"; do case ${c%.seed*} in *-birdie|*-birdie-causal) nonempty "$results/plots/figure5-$c.png";; esac; done
 [ $problems -eq 0 ] || { echo "check: $problems problems in $results" >&2; exit 1; }
 echo "check: $results: $# cells, every step, table and figure present" >&2

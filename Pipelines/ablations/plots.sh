@@ -12,9 +12,9 @@ mkdir -p "$out"
 models="gated-ssm gated-ssm-plus hawk transformer" procedures="clm ul2 bfr birdie-causal birdie"
 index_of() { local i=1 w; for w in $2; do [ "$w" = "$1" ] && { echo $i; return; }; i=$((i + 1)); done; echo 9; }
 colors="" dashes="" cells=""
-for c in "$@"; do
-  p=""; for q in $procedures; do case $c in *-"$q") p=$q;; esac; done
-  cells+="$c " colors+="$(index_of "${c%-"$p"}" "$models") " dashes+="$(index_of "$p" "$procedures") "
+for c in "$@"; do   # a run: <cell> or <cell>.seed<N>
+  base=${c%.seed*} p=""; for q in $procedures; do case $base in *-"$q") p=$q;; esac; done
+  cells+="$c " colors+="$(index_of "${base%-"$p"}" "$models") " dashes+="$(index_of "$p" "$procedures") "
 done
 style="cells='$cells'; colors='$colors'; dashes='$dashes'"
 
@@ -24,7 +24,8 @@ plot() {  # SCRIPT OUTPUT TABLE [EXTRA]; a gnuplot error stops the script (set -
   gnuplot -e "input='$3'; output='$2.tmp'; $style; ${4:-}" "$gp/$1"
   mv "$2.tmp" "$2" && echo "plots: $2" >&2
 }
-plot phonebook.gp "$out/phonebook.png" "$tables/phonebook.tsv"
+plot phonebook.gp "$out/phonebook.png" "$tables/phonebook-ci.tsv"
+plot curves.gp "$out/curves.png" "$tables/curves.tsv"
 plot squad.gp "$out/squad.png" "$tables/squad.tsv"
 plot throughput.gp "$out/throughput.png" "$tables/throughput.tsv" \
   "subtitle='median over the pre-training steps of its cells; ${PLOT_NOTE:-}'"

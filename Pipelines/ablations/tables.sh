@@ -18,8 +18,9 @@ SQUAD_BUCKET=${SQUAD_BUCKET:-64}   # context-length bucket width in tokens
 procedures="clm ul2 bfr birdie-causal birdie"
 mkdir -p "$out"
 
-model_of() { local c=$1 p; for p in $procedures; do case $c in *-"$p") echo "${c%-"$p"}";; esac; done | tail -n1; }
-procedure_of() { local c=$1; echo "${c#"$(model_of "$c")"-}"; }
+# A run is <cell> or <cell>.seed<N> (Pipelines/mk/ablations.mk); model and procedure are the cell's.
+model_of() { local c=${1%.seed*} p; for p in $procedures; do case $c in *-"$p") echo "${c%-"$p"}";; esac; done | tail -n1; }
+procedure_of() { local c=${1%.seed*}; echo "${c#"$(model_of "$c")"-}"; }
 
 # group_mean FILE GROUP_COLUMN VALUE_COLUMN [PER_COLUMN] [BUCKET]: "group<TAB>mean<TAB>rows" per
 # group: the sum of VALUE over the sum of PER (default: over the rows). Groups in numeric order;

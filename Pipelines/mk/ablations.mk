@@ -5,9 +5,10 @@
 # after the command), so `make -j N` is safe and an interrupted run redoes only unfinished steps;
 # an interrupted pre-training resumes from its last checkpoint (train --resume).
 #
-# Variables: SCALE (tiny|small|medium|large; Pipelines/scales/$(SCALE).mk), MODELS, PROCEDURES,
-# CELLS (default: every model-procedure pair), RESULTS (default results), RUN (a prefix for the
-# heavy commands, e.g. RUN="srun -N1 -c 16"), THREADS (threads per command), JOBS (cells at once).
+# Variables: SCALE (a file in Pipelines/scales/), MODELS, PROCEDURES, CELLS (default: every
+# model-procedure pair), SEEDS (runs of each cell in SEEDED_CELLS; docs/SCALE.md), RESULTS (default
+# results), RUN (a prefix for the heavy commands, e.g. RUN="srun -N1 -c 16"), THREADS (threads per
+# command), JOBS (cells at once).
 
 SCALE ?= small
 RESULTS ?= results
@@ -39,11 +40,20 @@ CRITIC_FLAGS ?=
 MODELS ?= $(ALL_MODELS)
 PROCEDURES ?= $(ALL_PROCEDURES)
 CELLS ?= $(foreach m,$(MODELS),$(foreach p,$(PROCEDURES),$(m)-$(p)))
-CELL_DIRS = $(addprefix $(ABL)/,$(CELLS))
+# Seeds: the cells the claims C1-C3 compare run SEEDS times, the others once (docs/SCALE.md). A run's
+# folder is <cell> for seed 1 and <cell>.seed<N> for seed N.
+SEEDS ?= 3
+SEEDED_CELLS ?= $(addprefix gated-ssm-,$(ALL_PROCEDURES)) gated-ssm-plus-clm gated-ssm-plus-birdie
+seed_runs = $(1) $(if $(filter $(1),$(SEEDED_CELLS)),$(addprefix $(1).seed,$(wordlist 2,$(SEEDS),1 2 3 4 5 6 7 8 9 10)))
+RUNS = $(foreach c,$(CELLS),$(call seed_runs,$(c)))
+RUN_DIRS = $(addprefix $(ABL)/,$(RUNS))
+run_cell = $(firstword $(subst .seed, ,$(1)))
+run_seed = $(or $(word 2,$(subst .seed, ,$(1))),1)
 
 # A cell name is <model>-<procedure>; both may contain dashes, so match the procedure at the end.
-cell_procedure = $(lastword $(foreach p,$(ALL_PROCEDURES),$(if $(filter %-$(p),$(1)),$(p))))
-cell_model = $(patsubst %-$(call cell_procedure,$(1)),%,$(1))
+# Both take a run name too (the seed suffix is dropped).
+cell_procedure = $(lastword $(foreach p,$(ALL_PROCEDURES),$(if $(filter %-$(p),$(call run_cell,$(1))),$(p))))
+cell_model = $(patsubst %-$(call cell_procedure,$(1)),%,$(call run_cell,$(1)))
 is_birdie = $(filter birdie birdie-causal,$(call cell_procedure,$(1)))
 
 # Shared inputs of every cell. The corpus, names and SQuAD come from data.mk (defined after this
@@ -67,13 +77,14 @@ PB_MAX_TOKENS = $(shell echo $$(( $(FT_LENGTH) - 8 )))
 MODEL_SIZE = --preset $(PRESET) $(if $(D_MODEL),--d-model $(D_MODEL)) $(if $(LAYERS),--layers $(LAYERS))
 TRAIN_FLAGS = --model $(call cell_model,$*) $(MODEL_SIZE) --corpus $(TRAIN_TOKENS) \
 	--procedure $(call cell_procedure,$*) --steps $(STEPS) --batch $(BATCH) --length $(LENGTH) --lr $(LR) \
-	--eval-every $(EVAL_EVERY) --checkpoint-every $(CHECKPOINT_EVERY) --threads $(THREADS) --seed 1 \
+	--eval-every $(EVAL_EVERY) --checkpoint-every $(CHECKPOINT_EVERY) --threads $(THREADS) --seed $(call run_seed,$*) \
 	--progress never -o $(@D)/model.ckpt --metrics $(@D)/train.tsv \
 	$(if $(filter bfr birdie birdie-causal,$(call cell_procedure,$*)),--grid $(GRID)) \
 	$(if $(call is_birdie,$*),--controller-log $(@D)/controller.jsonl $(CRITIC_FLAGS))
-FINETUNE_FLAGS = -m $(TOKENIZER) $(PHONEBOOK_TRAIN) --steps $(FT_STEPS) --batch $(FT_BATCH) --length $(FT_LENGTH) \
-	--lr $(FT_LR) --checkpoint-every $(FT_CHECKPOINT_EVERY) --threads $(THREADS) --seed 1 --progress never \
-	--metrics $(@D)/finetune.tsv
+FINETUNE_STEPS = $(FT_STEPS)
+FINETUNE_FLAGS = -m $(TOKENIZER) $(PHONEBOOK_TRAIN) --steps $(FINETUNE_STEPS) --batch $(FT_BATCH) --length $(FT_LENGTH) \
+	--lr $(FT_LR) --checkpoint-every $(FT_CHECKPOINT_EVERY) --threads $(THREADS) --seed $(call run_seed,$*) --progress never \
+	--metrics $(@D)/finetune.tsv --snapshots
 SCORE = $(RUN) $(BIN)/score -m $(TOKENIZER) --threads $(THREADS) --progress never
 
 ##@ Ablations
@@ -84,8 +95,8 @@ ablations: ## the whole matrix at SCALE (default small; tiny, medium, large): tr
 	$(MAKE_PLOTS)
 
 ablations-shared: $$(SHARED_FILES) ## the steps every cell shares: tokenizer, encoded corpus, phone books, infilling items
-ablations-pretrain: $(addsuffix /pretrain.done,$(CELL_DIRS)) ## pre-train every cell only (no fine-tuning or scoring)
-ablations-cells: $(addsuffix /cell.done,$(CELL_DIRS))
+ablations-pretrain: $(addsuffix /pretrain.done,$(RUN_DIRS)) ## pre-train every cell only (no fine-tuning or scoring)
+ablations-cells: $(addsuffix /cell.done,$(RUN_DIRS))
 
 # --- shared steps -------------------------------------------------------------------------------
 $(SHARED)/train.jsonl: $$(CORPUS_STAMP)
@@ -142,30 +153,67 @@ $(ABL)/%/finetune.done: $(ABL)/%/pretrain.done $(PHONEBOOK_TRAIN)
 $(ABL)/%/phonebook.json: $(ABL)/%/finetune.done $(PHONEBOOK_TEST)
 	$(SCORE) --task phonebook --checkpoint $(@D)/finetuned.ckpt $(PHONEBOOK_TEST) -o $(@D)/phonebook.tsv --summary $@
 
+# SQuAD and infilling read the pre-trained model, so each prompt starts with the paradigm token its
+# procedure trained on: next-token for clm (which never saw prefix-LM), prefix-LM for the others.
+PARADIGM = --paradigm $(if $(filter clm,$(call cell_procedure,$*)),next-token,prefix-lm)
 $(ABL)/%/squad.json: $(ABL)/%/pretrain.done $$(SQUAD_DEV)
-	$(SCORE) --task squad --checkpoint $(@D)/model.ckpt $(SQUAD_DEV) $(if $(filter-out 0,$(SQUAD_COUNT)),--limit $(SQUAD_COUNT)) \
+	$(SCORE) --task squad $(PARADIGM) --checkpoint $(@D)/model.ckpt $(SQUAD_DEV) $(if $(filter-out 0,$(SQUAD_COUNT)),--limit $(SQUAD_COUNT)) \
 	  -o $(@D)/squad.tsv --summary $@
 
 $(ABL)/%/infill.json: $(ABL)/%/pretrain.done $(INFILL_TEST)
-	$(SCORE) --task mc --checkpoint $(@D)/model.ckpt $(INFILL_TEST) -o $(@D)/infill.tsv --summary $@
+	$(SCORE) --task mc $(PARADIGM) --checkpoint $(@D)/model.ckpt $(INFILL_TEST) -o $(@D)/infill.tsv --summary $@
 
 $(ABL)/%/objectives.json: $(ABL)/%/pretrain.done $(PROBES)
 	$(SCORE) --task objectives --checkpoint $(@D)/model.ckpt $(PROBES) --limit $(PROBE_COUNT) \
 	  -o $(@D)/objectives.tsv --summary $@
 
-$(ABL)/%/cell.done: $(addprefix $(ABL)/%/,phonebook.json squad.json infill.json objectives.json)
+# The fine-tuning learning curve: every checkpoint kept by `finetune --snapshots`, scored on
+# CURVE_BOOKS test books (the same books at every point, drawn by `score --limit`); per-book
+# scores in <run>/curve/step-N.tsv.
+CURVE_BOOKS ?= 200
+$(ABL)/%/curve.tsv: $(ABL)/%/finetune.done $(PHONEBOOK_TEST)
+	@mkdir -p $(@D)/curve && printf 'step\tnumber_accuracy\tnumbers\tbooks\n' > $@.tmp
+	@for step in $$(ls $(@D) | sed -n 's/^finetuned\.ckpt\.step-//p' | sort -n); do \
+	  $(SCORE) -q --task phonebook --checkpoint $(@D)/finetuned.ckpt.step-$$step $(PHONEBOOK_TEST) --limit $(CURVE_BOOKS) \
+	    -o $(@D)/curve/step-$$step.tsv --summary $(@D)/curve/step-$$step.json || exit 1; \
+	  jq -r '[.step, .number_accuracy, .numbers, .items] | map(tostring) | join("\t")' $(@D)/curve/step-$$step.json >> $@.tmp || exit 1; \
+	done; mv $@.tmp $@
+
+$(ABL)/%/cell.done: $(addprefix $(ABL)/%/,phonebook.json curve.tsv squad.json infill.json objectives.json)
 	@touch $@
 
 # Keep every step's output even when make only reached it through a pattern (a rerun must not redo
 # it). Safe on interrupt: the tools write temp+rename and stamps are touched last.
-.PRECIOUS: $(addprefix $(ABL)/%/,pretrain.done finetune.done phonebook.json squad.json infill.json objectives.json)
+.PRECIOUS: $(addprefix $(ABL)/%/,pretrain.done finetune.done phonebook.json curve.tsv squad.json infill.json objectives.json)
+
+# --- capacity ceilings (docs/SCALE.md) ----------------------------------------------------------
+# Each model, bidirectional form, trained from scratch on the fine-tuning books alone for one cell's
+# whole token budget (pre-training plus fine-tuning tokens), then scored on the test books, and on
+# CURVE_BOOKS of them at every checkpoint (curve.tsv: accuracy against training tokens).
+CEILING_STEPS = $(shell echo $$(( ($(STEPS) * $(BATCH) * $(LENGTH)) / ($(FT_BATCH) * $(FT_LENGTH)) + $(FT_STEPS) )))
+CEILINGS = $(foreach m,$(MODELS),$(ABL)/ceiling/$(m)/phonebook.json $(ABL)/ceiling/$(m)/curve.tsv)
+.PHONY: ceilings
+ceilings: $(CEILINGS) ## capacity ceilings at SCALE: each model trained on phone books alone for a cell's budget (docs/SCALE.md)
+	@for m in $(MODELS); do jq -r --arg m $$m '"ceilings: \($$m): one-number books right \(.by_queried[] | select(.queried == 1) | .query_accuracy), all numbers \(.number_accuracy)"' $(ABL)/ceiling/$$m/phonebook.json; done
+
+$(ABL)/ceiling/%/init.ckpt: | build
+	@mkdir -p $(@D)
+	$(BIN)/train --init-only --model $* $(MODEL_SIZE) --form bidirectional --vocab $(VOCAB) --seed 1 -o $@
+
+$(ABL)/ceiling/%/finetune.done: FINETUNE_STEPS = $(CEILING_STEPS)
+$(ABL)/ceiling/%/finetune.done: $(ABL)/ceiling/%/init.ckpt $(PHONEBOOK_TRAIN)
+	$(call logged_step,finetune,$(RUN) $(BIN)/finetune $(FINETUNE_FLAGS),finetuned.ckpt,--from $(@D)/init.ckpt -o $(@D)/finetuned.ckpt)
+
+$(ABL)/ceiling/%/phonebook.json: $(ABL)/ceiling/%/finetune.done $(PHONEBOOK_TEST)
+	$(SCORE) --task phonebook --checkpoint $(@D)/finetuned.ckpt $(PHONEBOOK_TEST) -o $(@D)/phonebook.tsv --summary $@
 
 # --- tables and plots ---------------------------------------------------------------------------
 TABLES = $(ABL)/tables
 PLOTS = $(ABL)/plots
-MAKE_TABLES = Pipelines/ablations/tables.sh $(ABL) $(TABLES) $(CELLS)
+MAKE_TABLES = Pipelines/ablations/tables.sh $(ABL) $(TABLES) $(RUNS) && \
+	python3 Pipelines/ablations/claims.py $(ABL) $(TABLES) $(RUNS)
 MAKE_PLOTS = PLOT_NOTE="$(strip $(MODEL_SIZE)), batch $(BATCH) x $(LENGTH), threads per command: $(THREADS)" \
-	  Pipelines/ablations/plots.sh $(ABL) $(TABLES) $(PLOTS) $(CELLS)
+	  Pipelines/ablations/plots.sh $(ABL) $(TABLES) $(PLOTS) $(RUNS)
 tables: ## TSV and Markdown tables from whatever cells have finished at SCALE (results/SCALE/tables)
 	$(MAKE_TABLES)
 
@@ -178,7 +226,7 @@ TEST_ABLATIONS := .build/test-ablations
 test-ablations-tiny: build $$(CORPUS_STAMP) $$(NAMES_STAMP) $$(SQUAD_DEV) ## the whole pipeline for two tiny cells from scratch, then checks every table and figure
 	rm -rf $(TEST_ABLATIONS)
 	$(MAKE) --no-print-directory ablations SCALE=tiny RESULTS=$(TEST_ABLATIONS)
-	Pipelines/ablations/check.sh $(TEST_ABLATIONS)/tiny gated-ssm-birdie transformer-clm
+	Pipelines/ablations/check.sh $(TEST_ABLATIONS)/tiny gated-ssm-birdie gated-ssm-birdie.seed2 transformer-clm
 
 BENCH_ABLATIONS_STEPS ?= 8
 bench-ablations: build ## training tokens/s of each model at SCALE's size, batch and length (median step of 3 runs; sets the step budget)

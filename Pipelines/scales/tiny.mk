@@ -4,6 +4,8 @@
 ifeq ($(origin MODELS)$(origin PROCEDURES),undefinedundefined)
 CELLS ?= gated-ssm-birdie transformer-clm
 endif
+# Two seeds of gated-ssm-birdie, so the seed runs, intervals and the claims table are exercised.
+SEEDS := 2
 CORPUS_DOCS := 400
 VOCAB := 1024
 PRESET := tiny
@@ -14,6 +16,7 @@ LR := 3e-3
 EVAL_EVERY := 10
 CHECKPOINT_EVERY := 10
 FT_STEPS := 10
+FT_CHECKPOINT_EVERY := 5
 FT_BATCH := 4
 FT_LR := 1e-3
 PB_ENTRIES := 4-8

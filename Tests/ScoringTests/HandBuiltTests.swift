@@ -50,7 +50,7 @@ struct ScriptedModel: TaskModel {
         let report = PhoneBookScoring.score(items, model: model, text: text, maxNewTokens: nil)
         #expect(report.rows.map { $0[3] } == ["1", "1", "2"])
         #expect(report.rows.map { $0[4] } == ["1", "0", "1"])
-        #expect(report.rows[2][7] == "444-444-4444, 555-555-5555,")
+        #expect(report.rows[2][8] == "444-444-4444, 555-555-5555,")   // prediction, after prompt_tokens and target
         #expect(close(report.summary["number_accuracy"], 0.8))       // 4 of 5 numbers
         #expect(close(report.summary["query_accuracy"], 2.0 / 3))   // 2 of 3 books
         guard case .array(let rows)? = report.summary["by_queried"], rows.count == 2,

@@ -41,17 +41,41 @@ import Testing
         let r = try ToolRunner.run("score", args, in: dir)
         #expect(r.status == 0, "\(r.stderr)")
         let lines = r.out.split(separator: "\n")
-        #expect(lines.first == "item\tentries\tqueried\tcorrect_numbers\tall_correct\tgenerated_tokens\ttarget\tprediction")
+        #expect(lines.first == "item\tentries\tqueried\tcorrect_numbers\tall_correct\tgenerated_tokens\tprompt_tokens\ttarget\tprediction")
         #expect(lines.count == 7)
         let summary = try Self.json(dir + "/s.json")
         #expect(summary["task"] as? String == "phonebook" && summary["items"] as? Int == 6)
         let byQueried = try #require(summary["by_queried"] as? [[String: Any]])
         #expect(byQueried.map { $0["items"] as? Int ?? 0 }.reduce(0, +) == 6)
-        // Deterministic, and --limit scores the first items only.
+        // Deterministic, and --limit scores a seeded sample (the same for the same --seed).
         #expect(try ToolRunner.run("score", args, in: dir).out == r.out)
         let limited = try ToolRunner.run("score", args + ["--limit", "2", "--max-new-tokens", "3"], in: dir)
         #expect(limited.out.split(separator: "\n").count == 3)
         #expect(limited.out.split(separator: "\n").dropFirst().allSatisfy { Int($0.split(separator: "\t")[5])! <= 3 })
+        #expect(try ToolRunner.run("score", args + ["--limit", "2", "--max-new-tokens", "3"], in: dir).out == limited.out)
+    }
+
+    /// The capacity ceilings' path (docs/SCALE.md): a fresh model from `train --init-only`, fine-tuned
+    /// with `--snapshots`, which keeps every checkpoint's weights for the learning curve.
+    @Test func finetuneFromScratchKeepsSnapshots() throws {
+        let dir = Self.fixture
+        let initArgs = ["--init-only", "--model", "gated-ssm", "--preset", "tiny", "--vocab", "450", "--form", "bidirectional", "-q"]
+        #expect(try ToolRunner.run("train", initArgs + ["-o", "init.ckpt"], in: dir).status == 0)
+        #expect(try ToolRunner.run("train", initArgs + ["-o", "init2.ckpt"], in: dir).status == 0)
+        let fresh = FileManager.default.contents(atPath: dir + "/init.ckpt")
+        #expect(fresh != nil && fresh == FileManager.default.contents(atPath: dir + "/init2.ckpt"))
+        #expect(try ToolRunner.run("train", ["--init-only", "--model", "hawk", "-o", "x.ckpt"], in: dir).status == 64)
+        let ft = try ToolRunner.run("finetune", ["--from", "init.ckpt", "-m", "tok.model", "books.jsonl", "--steps", "4", "--batch", "2",
+                                                 "--length", "512", "--lr", "1e-2", "--checkpoint-every", "2", "--snapshots",
+                                                 "-o", "scratch.ckpt", "-q"], in: dir)
+        #expect(ft.status == 0, "\(ft.stderr)")
+        let final = FileManager.default.contents(atPath: dir + "/scratch.ckpt")
+        let step2 = FileManager.default.contents(atPath: dir + "/scratch.ckpt.step-2")
+        #expect(final != nil && final == FileManager.default.contents(atPath: dir + "/scratch.ckpt.step-4"))
+        #expect(step2 != nil && step2 != final && step2 != fresh)
+        let scored = try ToolRunner.run("score", ["--task", "phonebook", "--checkpoint", "scratch.ckpt.step-2", "-m", "tok.model",
+                                                  "books.jsonl", "-q"], in: dir)
+        #expect(scored.status == 0, "\(scored.stderr)")
     }
 
     @Test func multipleChoiceAndSquadRun() throws {

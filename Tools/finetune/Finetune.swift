@@ -36,6 +36,8 @@ struct Finetune: ParsableCommand {
     @Option(name: .customLong("checkpoint-every"), help: "Checkpoint every N steps (0: only at the end).") var checkpointEvery = 0
     @Option(name: .shortAndLong, help: "Checkpoint path (weights; optimizer state goes to PATH.state).") var output: String?
     @Option(help: "Metrics TSV path.") var metrics: String?
+    @Flag(help: "Also keep the weights of every checkpoint as PATH.step-N, for learning curves (`score` each).")
+    var snapshots = false
     @Option(help: "Continue the fine-tuning run saved in this checkpoint (same flags as the original run).") var resume: String?
     @Option(name: .customLong("stop-after"), help: ArgumentHelp("Stop after N steps of this process (tests).", visibility: .hidden))
     var stopAfter: Int?
@@ -70,7 +72,7 @@ struct Finetune: ParsableCommand {
         options.steps = steps; options.batch = batch; options.length = length; options.learningRate = lr
         options.warmup = warmup; options.weightDecay = weightDecay; options.clip = clip
         options.evalEvery = evalEvery; options.checkpointEvery = checkpointEvery
-        options.checkpointPath = output ?? resume; options.metricsPath = metrics; options.stopAfter = stopAfter
+        options.checkpointPath = output ?? resume; options.metricsPath = metrics; options.keepSnapshots = snapshots; options.stopAfter = stopAfter
         let trainer = Trainer(model: net, options: options, source: source,
                               evalBatches: source.heldOut(batches: evalBatches, batch: batch), seed: common.seed)
         if let saved { try trainer.resume(moments: saved.m, saved.v, state: saved.state) }

@@ -7,6 +7,7 @@ import ToolSupport
 
 extension ScoreTask: ExpressibleByArgument {}
 extension ModelKind: ExpressibleByArgument {}
+extension TaskParadigm: ExpressibleByArgument {}
 
 struct Score: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -35,9 +36,11 @@ struct Run: ParsableCommand {
     @Argument(help: "Task file; - or nothing for stdin.") var input = "-"
     @Option(name: .shortAndLong, help: "Per-item TSV (default stdout).") var output = "-"
     @Option(help: "JSON summary path.") var summary: String?
-    @Option(help: "Score only the first N items.") var limit: Int?
+    @Option(help: "Score N items drawn across the file, one from each of N length strata (seeded by --seed; objectives: the first N samples).") var limit: Int?
     @Option(name: .customLong("max-new-tokens"), help: "Greedy decoding budget (default: phonebook the target's length, squad 64).")
     var maxNewTokens: Int?
+    @Option(help: "Paradigm token before each prompt: prefix-lm, or next-token for a model pre-trained with clm alone (it never saw prefix-lm).")
+    var paradigm: TaskParadigm = .prefixLM
     @Option(help: "Worker threads (OpenBLAS).") var threads = 2
     @OptionGroup var common: CommonOptions
 
@@ -52,7 +55,7 @@ struct Run: ParsableCommand {
         EngineOps.setThreads(threads)
         Parallel.workers = threads
         var o = ScoreOptions(task: task, checkpoint: checkpoint, input: input)
-        o.tokenizer = tokenizer; o.output = output; o.summary = summary; o.limit = limit
+        o.tokenizer = tokenizer; o.output = output; o.summary = summary; o.limit = limit; o.seed = common.seed; o.paradigm = paradigm
         o.maxNewTokens = maxNewTokens; o.progress = common.effectiveProgress; o.quiet = common.quiet
         try ScoreCommand.run(o)
     }

@@ -78,13 +78,16 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("stop-after"), help: ArgumentHelp("Stop after N steps of this process (tests).", visibility: .hidden))
     var stopAfter: Int?
     @Flag(name: .customLong("print-config"), help: "Print the exact shapes and parameter count, then exit.") var printConfig = false
+    @Flag(name: .customLong("init-only"), help: "Write the freshly initialised model to -o (weights only) and exit: the start of a from-scratch `finetune` (needs --vocab).")
+    var initOnly = false
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
         if ModelConfig.presets.first(where: { $0.name == preset }) == nil {
             throw ValidationError("unknown preset \(preset); choose one of \(ModelConfig.presets.map(\.name).joined(separator: ", "))")
         }
-        if !printConfig && [data, corpus, task?.rawValue].compactMap({ $0 }).count != 1 {
+        if initOnly && (output == nil || vocab == nil || resume != nil) { throw ValidationError("--init-only needs -o and --vocab (and no --resume)") }
+        if !printConfig && !initOnly && [data, corpus, task?.rawValue].compactMap({ $0 }).count != 1 {
             throw ValidationError("give exactly one of --data, --corpus or --task")
         }
         if corpus != nil && procedure == nil { throw ValidationError("--corpus needs --procedure clm|ul2|bfr|birdie|birdie-causal") }
@@ -150,6 +153,12 @@ struct Train: ParsableCommand {
             net = Model(try modelConfig(vocab: dataVocab), seed: common.seed)
         }
         if printConfig { print(describe(net)); return }
+        if initOnly {
+            let file = try OutputFile(output!)
+            file.write(Checkpoint.weightsData(net, step: 0))
+            try file.commit()
+            return
+        }
         guard let source else { return }
         // Real data must match the model's vocabulary exactly; synthetic tasks only need to fit.
         let dataFile = data ?? corpus
