@@ -58,7 +58,7 @@ public struct ConfigurationSet: Equatable, Sendable {
     }
 
     /// The starting (warm-up) mixture: every class the same share, split evenly within the class
-    /// (BIRDIE.md 3.1). With one configuration per class this is the uniform mixture.
+    /// (docs/METHOD.md 3.1). With one configuration per class this is the uniform mixture.
     public var startingMixture: [Double] {
         classScale.map { $0 / Double(classes.count) }
     }

@@ -265,7 +265,7 @@ public final class Critic {
     }
 }
 
-/// How the critic is trained after each evaluation (BIRDIE.md section 4).
+/// How the critic is trained after each evaluation (docs/METHOD.md section 4).
 public struct CriticTraining: Codable, Equatable, Sendable {
     public var steps = 200
     public var learningRate: Double = 5e-4

@@ -147,7 +147,7 @@ public enum CriticProtocol {
         catch let e as ControllerError { throw bad(e.description) }
     }
 
-    /// The class of a grid objective (BIRDIE.md 3.1: FSC and FSC-D form one class).
+    /// The class of a grid objective (docs/METHOD.md 3.1: FSC and FSC-D form one class).
     static func classOfObjective(_ objective: String) -> String {
         objective == "full-span-corruption" ? "autoencoding" : objective
     }

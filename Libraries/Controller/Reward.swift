@@ -1,6 +1,6 @@
 import Foundation
 
-/// The Birdie reward (BIRDIE.md section 4): how much a configuration's validation loss improved
+/// The Birdie reward (docs/METHOD.md section 4): how much a configuration's validation loss improved
 /// between two evaluations, squashed to [-1, 1].
 public enum Reward {
     /// delta = (new - old) / (old + 1e-8); S = sqrt(old * new);

@@ -1,7 +1,7 @@
 import Foundation
 import Randomness
 
-/// Chooses the next mixture (BIRDIE.md section 4): candidates uniform in [0,1)^k normalised to
+/// Chooses the next mixture (docs/METHOD.md section 4): candidates uniform in [0,1)^k normalised to
 /// sum 1, each scored by the critic at its own step (history, then [current losses, candidate]),
 /// score = Σ class-scaled predicted rewards; the mean of the best `top` candidates, normalised.
 ///

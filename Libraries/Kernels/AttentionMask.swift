@@ -1,4 +1,4 @@
-// Which keys each query of a packed row may attend to (BIRDIE.md sections 2 and 5).
+// Which keys each query of a packed row may attend to (docs/METHOD.md sections 2 and 5).
 //
 // Rule: a query t may see key j when both lie in the same sample (segment id, not 0) and
 //   causal mode:        j <= t

@@ -6,7 +6,7 @@ import Foundation
 ///   way to evaluate a loss without a second buffer):
 ///   dLogits = gradScale * (softmax(logits) - onehot(label)) on labelled rows, 0 on ignored rows.
 /// Returns the loss SUM (natural log, Double) and the number of labelled rows; the caller averages.
-/// The engine's choice (BIRDIE.md section 2 allows it): the mean over all labelled tokens of the
+/// The engine's choice (docs/METHOD.md section 2 allows it): the mean over all labelled tokens of the
 /// batch, i.e. gradScale = 1 / labelledCount(labels) and loss = sum / count.
 public enum CrossEntropy {
     public static func labelledCount(labels: UnsafePointer<Int32>, rows: Int) -> Int {

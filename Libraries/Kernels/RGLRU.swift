@@ -1,4 +1,4 @@
-/// The Real-Gated Linear Recurrent Unit of Hawk (Griffin; BIRDIE.md section 5):
+/// The Real-Gated Linear Recurrent Unit of Hawk (Griffin; docs/METHOD.md section 5):
 ///   r = sigmoid(rPre), i = sigmoid(iPre), log a = -8 r softplus(lambda), a = exp(log a)
 ///   h_t = carry_t a_t h_prev + m_t (i_t u_t),  m_t = sqrt(1 - a_t^2), and m_t = 1 where carry_t = 0
 ///   (the state resets there, so the input is not damped at a sample start).

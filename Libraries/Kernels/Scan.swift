@@ -1,8 +1,8 @@
 /// Direction of a recurrence over time. `.reverse` runs from the end of the row to its start
-/// (the reverse half of a bidirectional layer, BIRDIE.md section 5).
+/// (the reverse half of a bidirectional layer, docs/METHOD.md section 5).
 public enum ScanDirection: Sendable { case forward, reverse }
 
-/// Reset masks for the scans, from a packed row's segment ids and regions (BIRDIE.md section 2).
+/// Reset masks for the scans, from a packed row's segment ids and regions (docs/METHOD.md section 2).
 /// carry[b,t] multiplies the recurrence into position t: 1 = carry the state, 0 = reset there.
 /// segments: (batch, time) Int32 sample ids (0 = padding)  causal: (batch, time), true on the causal region
 /// carry: (batch, time) Float, overwritten.

@@ -1,6 +1,6 @@
 import Kernels
 
-/// Where a position of a packed row belongs (BIRDIE.md section 2).
+/// Where a position of a packed row belongs (docs/METHOD.md section 2).
 public enum Region: UInt8, Sendable {
     case pad = 0
     case prefix = 1   // the input; may be read in both directions

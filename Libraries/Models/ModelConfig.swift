@@ -1,6 +1,6 @@
 import Foundation
 
-/// The four architectures of BIRDIE.md section 5.
+/// The four architectures of docs/METHOD.md section 5.
 public enum ModelKind: String, CaseIterable, Codable, Sendable {
     case gatedSSM = "gated-ssm"
     case gatedSSMPlus = "gated-ssm-plus"

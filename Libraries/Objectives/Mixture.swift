@@ -54,7 +54,7 @@ public struct Mixture: Sendable, Equatable {
         }
     }
 
-    /// The named mixtures shipped in Resources/mixtures/ (BIRDIE.md 3.2): clm, ul2, bfr (the pool at
+    /// The named mixtures shipped in Resources/mixtures/ (docs/METHOD.md 3.2): clm, ul2, bfr (the pool at
     /// its starting mixture, held fixed), birdie (the same: where the controller starts) and light.
     public static let builtInNames = ["clm", "ul2", "bfr", "birdie", "light"]
 

@@ -1,7 +1,7 @@
 import Vocabulary
 import Randomness
 
-/// T5's noise-span layout (BIRDIE.md 3): an exact number of noise tokens in an exact number of
+/// T5's noise-span layout (docs/METHOD.md 3): an exact number of noise tokens in an exact number of
 /// spans, alternating clean, noise, clean, noise, ... and starting with clean text.
 struct NoiseSpans {
     var clean: [Int]   // lengths of the clean parts, one per span

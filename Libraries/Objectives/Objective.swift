@@ -1,7 +1,7 @@
 import Vocabulary
 import Randomness
 
-/// The seven objective classes of the Birdie pool (BIRDIE.md 3). The controller scales rewards per
+/// The seven objective classes of the Birdie pool (docs/METHOD.md 3). The controller scales rewards per
 /// class; each class has its own paradigm token.
 public enum ObjectiveClass: String, CaseIterable, Codable, Sendable {
     case nextToken = "next-token"
@@ -32,7 +32,7 @@ public struct SpanNoise: Sendable, Equatable {
     public init(rate: Double, meanSpan: Double) { self.rate = rate; self.meanSpan = meanSpan }
 }
 
-/// Selective-copying parameters (BIRDIE.md 3): how many spans to copy, their lengths, the delimiter
+/// Selective-copying parameters (docs/METHOD.md 3): how many spans to copy, their lengths, the delimiter
 /// lengths, and whether the query comes before or after the context.
 public struct SelectiveCopyingSpec: Sendable, Equatable {
     public enum Query: String, Sendable, Codable { case before, after }

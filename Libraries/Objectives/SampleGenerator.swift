@@ -3,7 +3,7 @@ import Vocabulary
 import Randomness
 
 /// One objective sample: the configuration it came from (index in the grid), the context and the
-/// target. Packed, it uses input.count + target.count row positions (BIRDIE.md 2).
+/// target. Packed, it uses input.count + target.count row positions (docs/METHOD.md 2).
 public struct ObjectiveSample: Sendable, Equatable {
     public var configuration: Int
     public var input: [TokenID]

@@ -1,7 +1,7 @@
 import Vocabulary
 import Randomness
 
-/// Selective copying as the paper specifies it (BIRDIE.md 3): copy 1-4 spans of the context, each
+/// Selective copying as the paper specifies it (docs/METHOD.md 3): copy 1-4 spans of the context, each
 /// located by the tokens right before it (start delimiter) and right after it (end delimiter).
 ///
 ///     input  (query before): COPY (START-SPAN start-delim END-SPAN end-delim)... CONTEXT text

@@ -1,7 +1,7 @@
 import Objectives
 import Vocabulary
 
-/// What a row position is (BIRDIE.md 2): padding, context (may be read bidirectionally) or the
+/// What a row position is (docs/METHOD.md 2): padding, context (may be read bidirectionally) or the
 /// causal region that is generated and scored.
 public enum Region: UInt8, Sendable, CaseIterable, Codable {
     case pad = 0
@@ -9,7 +9,7 @@ public enum Region: UInt8, Sendable, CaseIterable, Codable {
     case causal = 2
 }
 
-/// One packed training row of fixed length (BIRDIE.md 2). A sample with input x (N tokens) and
+/// One packed training row of fixed length (docs/METHOD.md 2). A sample with input x (N tokens) and
 /// target y (M tokens) starting at position s uses N+M positions:
 ///
 ///     position      s .. s+N-1     s+N        s+N+1 .. s+N+M-1

@@ -15,7 +15,7 @@ public struct CorpusDocument: Codable, Sendable {
     }
 }
 
-/// A story-infilling item (BIRDIE.md 6): `context` holds the numbered entries with one
+/// A story-infilling item (docs/METHOD.md 6): `context` holds the numbered entries with one
 /// "(blank)" and the question; `choices[label]` is the entry that was removed.
 public struct InfillItem: Codable, Equatable, Sendable {
     public var context: String

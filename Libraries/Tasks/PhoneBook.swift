@@ -1,7 +1,7 @@
 import ToolSupport
 import Randomness
 
-/// One phone-book item (BIRDIE.md 6): the question, "Phonebook:", one "First Last: ddd-ddd-dddd"
+/// One phone-book item (docs/METHOD.md 6): the question, "Phonebook:", one "First Last: ddd-ddd-dddd"
 /// line per entry, the question again; the target is the queried numbers in question order,
 /// separated by ", ". The prompt has no trailing newline and the target no leading space.
 public struct PhoneBookItem: Codable, Equatable, Sendable {

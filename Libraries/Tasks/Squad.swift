@@ -1,7 +1,7 @@
 import Foundation
 import ToolSupport
 
-/// An answerable SQuAD 2.0 question (BIRDIE.md 6): the prompt is the context, a newline and the
+/// An answerable SQuAD 2.0 question (docs/METHOD.md 6): the prompt is the context, a newline and the
 /// question; every gold answer text is kept, in the file's order.
 public struct SquadItem: Codable, Equatable, Sendable {
     public var id: String

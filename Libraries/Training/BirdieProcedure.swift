@@ -4,7 +4,7 @@ import Models
 import Objectives
 import ToolSupport
 
-/// The Birdie procedure inside the training loop (BIRDIE.md 4): at each step of the controller's
+/// The Birdie procedure inside the training loop (docs/METHOD.md 4): at each step of the controller's
 /// schedule (scaled to the run), measure the loss of every configuration on its fixed held-out rows,
 /// hand the evaluation to the controller, train with the mixture it returns until the next one, and
 /// log both. Call `afterStep` after every optimizer step (Trainer.run's report) and save

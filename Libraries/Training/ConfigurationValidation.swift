@@ -5,7 +5,7 @@ import ToolSupport
 import Vocabulary
 
 /// Fixed held-out rows for each configuration of a grid, and the validation loss per configuration
-/// the Birdie controller reads (BIRDIE.md 4).
+/// the Birdie controller reads (docs/METHOD.md 4).
 ///
 /// The rows of configuration k come from exactly the training path: a RowGenerator (SampleGenerator
 /// + Packer) over the held-out documents with the mixture `Mixture.single(k, of: grid)`, so every

@@ -13,7 +13,7 @@ public enum SpecialToken: TokenID, CaseIterable, Sendable {
     case start = 1      // begin generating: the first causal position of every packed sample
     case eos = 2
 
-    // One paradigm token per objective class (BIRDIE.md 3), plus UL2's three.
+    // One paradigm token per objective class (docs/METHOD.md 3), plus UL2's three.
     case paradigmNextToken = 3
     case paradigmPrefixLM = 4
     case paradigmInfilling = 5        // span corruption

@@ -13,7 +13,8 @@
 set -euo pipefail
 [ $# -ge 2 ] || { echo "usage: tables.sh RESULTS_DIR TABLES_DIR CELL..." >&2; exit 64; }
 results=$1 out=$2; shift 2
-cells=("$@")
+cells=()   # the runs that have started (a run is <cell> or <cell>.seed<N>)
+for c in "$@"; do if [ -d "$results/$c" ]; then cells+=("$c"); else echo "tables: $c: not run yet; left out" >&2; fi; done
 SQUAD_BUCKET=${SQUAD_BUCKET:-64}   # context-length bucket width in tokens
 procedures="clm ul2 bfr birdie-causal birdie"
 mkdir -p "$out"
@@ -136,9 +137,11 @@ phonebook_digits() {  # CELL: the share of asked digits right over all books
       "$(overall "$c" infill.tsv correct)" "$(overall "$c" objectives.tsv correct_tokens target_tokens)"
   done
 } > "$out/summary.tsv"
-# The headline numbers again as model x procedure grids (matrix.md; what the README quotes).
+# The headline numbers again as model x procedure grids (matrix.md), of each cell's seed-1 run; the
+# means over seeds with intervals are claims.py's phonebook-ci.tsv.
 awk -F'\t' -v procs="$procedures" '
   NR == 1 { for (i = 4; i <= NF; i++) metric[i] = $i; last = NF; next }
+  $1 ~ /\.seed/ { next }
   { if (!($2 in seen)) { seen[$2] = 1; models[++m] = $2 }; for (i = 4; i <= last; i++) v[$2, $3, i] = $i }
   END {
     np = split(procs, p, " ")

@@ -10,7 +10,7 @@
 # results), RUN (a prefix for the heavy commands, e.g. RUN="srun -N1 -c 16"), THREADS (threads per
 # command), JOBS (cells at once).
 
-SCALE ?= small
+SCALE ?= d64
 RESULTS ?= results
 ABL = $(RESULTS)/$(SCALE)
 SHARED = $(ABL)/shared
@@ -194,6 +194,7 @@ CEILING_STEPS = $(shell echo $$(( ($(STEPS) * $(BATCH) * $(LENGTH)) / ($(FT_BATC
 CEILINGS = $(foreach m,$(MODELS),$(ABL)/ceiling/$(m)/phonebook.json $(ABL)/ceiling/$(m)/curve.tsv)
 .PHONY: ceilings
 ceilings: $(CEILINGS) ## capacity ceilings at SCALE: each model trained on phone books alone for a cell's budget (docs/SCALE.md)
+	gnuplot -e "dir='$(ABL)/ceiling'; models='$(MODELS)'; output='$(ABL)/ceiling/ceilings.png'; note='SCALE=$(SCALE): $(strip $(MODEL_SIZE)), $(CEILING_STEPS) steps of $(FT_BATCH) x $(FT_LENGTH), lr $(FT_LR)'" Pipelines/plots/ceilings.gp
 	@for m in $(MODELS); do jq -r --arg m $$m '"ceilings: \($$m): one-number books right \(.by_queried[] | select(.queried == 1) | .query_accuracy), all numbers \(.number_accuracy)"' $(ABL)/ceiling/$$m/phonebook.json; done
 
 $(ABL)/ceiling/%/init.ckpt: | build
@@ -204,8 +205,43 @@ $(ABL)/ceiling/%/finetune.done: FINETUNE_STEPS = $(CEILING_STEPS)
 $(ABL)/ceiling/%/finetune.done: $(ABL)/ceiling/%/init.ckpt $(PHONEBOOK_TRAIN)
 	$(call logged_step,finetune,$(RUN) $(BIN)/finetune $(FINETUNE_FLAGS),finetuned.ckpt,--from $(@D)/init.ckpt -o $(@D)/finetuned.ckpt)
 
+# Kept, like the matrix's steps: a rerun must not redo them.
+.PRECIOUS: $(ABL)/ceiling/%/init.ckpt $(ABL)/ceiling/%/finetune.done
+
 $(ABL)/ceiling/%/phonebook.json: $(ABL)/ceiling/%/finetune.done $(PHONEBOOK_TEST)
 	$(SCORE) --task phonebook --checkpoint $(@D)/finetuned.ckpt $(PHONEBOOK_TEST) -o $(@D)/phonebook.tsv --summary $@
+
+# --- when copying appears (docs/SCALE.md) --------------------------------------------------------
+# The model of each ONSET_MODELS pre-trained on one objective alone, at one length (tokens of text
+# in a LENGTH-token row), for a cell's pre-training budget: its held-out loss and token accuracy
+# against tokens (onset/<objective>-<length>/<model>/train.tsv). copying: a text and its copy;
+# selective-copying: one span of 4-32 tokens between delimiters, asked for after the text.
+ONSET_MODELS ?= gated-ssm
+ONSET_RUNS ?= copying-8-16 copying-32-64 copying-128-256 selective-copying-32-64 selective-copying-128-256
+ONSET = $(ABL)/onset
+.PRECIOUS: $(ONSET)/%/grid.json $(ONSET)/%/pretrain.done $(ONSET)/%/finetune.done
+.PHONY: copying-onset
+copying-onset: $(foreach r,$(ONSET_RUNS),$(foreach m,$(ONSET_MODELS),$(ONSET)/$(r)/$(m)/pretrain.done)) ## pre-training on copying alone, by length: when does it start to copy? (docs/SCALE.md)
+	@for f in $^; do d=$$(dirname $$f); awk -F'\t' -v d="$$d" 'NR > 1 && $$4 != "nan" { l = $$0 } END { split(l, x, "\t"); printf "copying-onset: %s: %s tokens, held-out loss %s, token accuracy %s\n", d, x[2], x[4], x[8] }' $$d/train.tsv; done
+
+# A grid of one configuration (lengths as written: reference_row_length is the row length).
+$(ONSET)/%/grid.json:
+	@mkdir -p $(@D)
+	@objective=$$(echo $* | sed 's/-[0-9]*-[0-9]*$$//'); lo=$$(echo $* | awk -F- '{print $$(NF-1)}'); hi=$$(echo $* | awk -F- '{print $$NF}'); \
+	if [ $$objective = copying ]; then config='{"name": "'$*'", "objective": "copying", "length": ['$$lo', '$$hi']}'; \
+	else config='{"name": "'$*'", "objective": "selective-copying", "spans": 1, "span_length": [4, 32], "delimiter_length": [1, 8], "query": "after", "length": ['$$lo', '$$hi']}'; fi; \
+	echo '{"grid": "'$*'", "description": "one configuration (make copying-onset)", "reference_row_length": $(LENGTH), "configurations": ['"$$config"']}' > $@
+
+$(ONSET)/%/pretrain.done: $(TRAIN_TOKENS) $$(ONSET)/$$(patsubst %/,%,$$(dir $$*))/grid.json | build
+	$(call logged_step,pretrain,$(RUN) $(BIN)/train --model $(notdir $*) $(MODEL_SIZE) --corpus $(TRAIN_TOKENS) --procedure bfr \
+	  --grid $(ONSET)/$(patsubst %/,%,$(dir $*))/grid.json --form bidirectional --steps $(STEPS) --batch $(BATCH) --length $(LENGTH) \
+	  --lr $(LR) --eval-every $(EVAL_EVERY) --checkpoint-every $(CHECKPOINT_EVERY) --threads $(THREADS) --seed 1 --progress never \
+	  -o $(@D)/model.ckpt --metrics $(@D)/train.tsv,model.ckpt,)
+
+# Fine-tuning on phone books from a copy-pre-trained checkpoint, with its learning curve (compare
+# the clm cell's curve.tsv from the same budget).
+$(ONSET)/%/finetune.done: $(ONSET)/%/pretrain.done $(PHONEBOOK_TRAIN)
+	$(call logged_step,finetune,$(RUN) $(BIN)/finetune $(FINETUNE_FLAGS),finetuned.ckpt,--from $(@D)/model.ckpt -o $(@D)/finetuned.ckpt)
 
 # --- tables and plots ---------------------------------------------------------------------------
 TABLES = $(ABL)/tables

@@ -1,4 +1,4 @@
-# SCALE=small (the default): all 20 cells on this 2-core machine in about 1.5 hours.
+# SCALE=small: the first default (d 128 x 4), before docs/SCALE.md chose d64; its reference run is results/reference/small.
 #
 # Two cells at once with one thread each (JOBS 2, THREADS 1): on 2 cores that trains ~25% more
 # tokens/s in total than one cell with 2 threads (7,300-8,700 tokens/s each, against 11,800-12,900

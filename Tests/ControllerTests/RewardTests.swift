@@ -4,9 +4,9 @@ import Testing
 
 @Suite struct RewardTests {
     @Test func valuesFromBirdieMd() {
-        #expect(abs(Reward.value(old: 4.5, new: 4.2) - 0.952) < 1e-3)   // BIRDIE.md gives three decimals
-        #expect(abs(Reward.value(old: 3.0, new: 2.9) - 0.081) < 1e-3)   // BIRDIE.md gives three decimals
-        #expect(abs(Reward.value(old: 3.0, new: 3.1) - -0.084) < 1e-3)   // BIRDIE.md gives three decimals
+        #expect(abs(Reward.value(old: 4.5, new: 4.2) - 0.952) < 1e-3)   // docs/METHOD.md gives three decimals
+        #expect(abs(Reward.value(old: 3.0, new: 2.9) - 0.081) < 1e-3)   // docs/METHOD.md gives three decimals
+        #expect(abs(Reward.value(old: 3.0, new: 3.1) - -0.084) < 1e-3)   // docs/METHOD.md gives three decimals
         #expect(Reward.value(old: 2.0, new: 1.5) == 1)
         #expect(Reward.value(old: 3.0, new: 3.0) == 0)
     }

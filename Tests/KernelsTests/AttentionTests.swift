@@ -27,7 +27,7 @@ private func packedRows(_ rows: [[(prefix: Int, causal: Int)]], time: Int) -> (s
     return (segments, regions)
 }
 
-/// The mask rule of BIRDIE.md section 5, evaluated pair by pair.
+/// The mask rule of docs/METHOD.md section 5, evaluated pair by pair.
 private func visible(_ segments: [Int32], _ regions: [UInt8], _ t: Int, _ j: Int, bidirectional: Bool) -> Bool {
     let prefix = AttentionRegion.prefix.rawValue
     guard segments[t] != 0, segments[t] == segments[j] else { return false }

@@ -9,7 +9,7 @@ struct PackedRows {
                                     1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2]
     static let causal: [Bool] = [false, false, true, true, true, false, false, false, true, true, true, false,
                                  false, false, false, true, true, true, true, false, false, true, true, true]
-    /// Exact masks (written out by hand from the rule in BIRDIE.md sections 2 and 5).
+    /// Exact masks (written out by hand from the rule in docs/METHOD.md sections 2 and 5).
     static let forwardCarry: [Float] = [0, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 0,
                                         0, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1]
     static let reverseCarry: [Float] = [1, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0,

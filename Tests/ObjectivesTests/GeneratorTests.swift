@@ -42,7 +42,7 @@ private func allowedSpecial(_ c: Configuration, _ t: TokenID, inTarget: Bool) ->
         }
     }
 
-    /// BIRDIE.md 8: the reference silently ignored objective parameters. Here each grid entry's
+    /// docs/METHOD.md 8: the reference silently ignored objective parameters. Here each grid entry's
     /// parameters, read from the JSON file, show in the samples it makes.
     @Test func parametersFromTheGridReachTheSamples() throws {
         let grid = try Grid.resolve("birdie")
@@ -73,7 +73,7 @@ private func allowedSpecial(_ c: Configuration, _ t: TokenID, inTarget: Bool) ->
         }
     }
 
-    /// BIRDIE.md 8: one short document aborted the reference's whole run.
+    /// docs/METHOD.md 8: one short document aborted the reference's whole run.
     @Test func shortDocumentsAreSkippedAndCountedNeverFatal() throws {
         let mixture = try Mixture.resolve("birdie")
         var gen = try SampleGenerator(mixture: mixture, rowLength: 1024, seed: 2)

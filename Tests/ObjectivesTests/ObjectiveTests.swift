@@ -4,7 +4,7 @@ import Vocabulary
 import Randomness
 
 @Suite struct ObjectiveTests {
-    /// BIRDIE.md 8: the reference's next-token prediction put the text in the input (copying).
+    /// docs/METHOD.md 8: the reference's next-token prediction put the text in the input (copying).
     @Test func nextTokenInputHoldsNoText() throws {
         let grid = try Grid.resolve("clm")
         var gen = try SampleGenerator(mixture: Mixture.starting(grid), rowLength: 256, seed: 3)
@@ -18,7 +18,7 @@ import Randomness
         #expect(seen >= 19)
     }
 
-    /// BIRDIE.md 8: the reference split prefix-LM at a fixed point.
+    /// docs/METHOD.md 8: the reference split prefix-LM at a fixed point.
     @Test func prefixLMSplitIsRandomWithinBoundsAndVariesWithTheSeed() {
         for n in [8, 9, 10, 17, 100, 2047] {
             let text = makeText(n, seed: UInt64(n))
@@ -36,7 +36,7 @@ import Randomness
         }
     }
 
-    /// Token level (BIRDIE.md 8: the reference shuffled characters and re-tokenised).
+    /// Token level (docs/METHOD.md 8: the reference shuffled characters and re-tokenised).
     @Test func deshufflingMovesExactlyTheRequestedFraction() {
         for n in sweepLengths where n >= 4 {
             for fraction in [0.25, 0.5, 1.0] {

@@ -26,7 +26,7 @@ import Randomness
         return Parsed(context: context, queries: queries, spans: spans)
     }
 
-    /// BIRDIE.md 8: most of the reference's target spans were not in the context.
+    /// docs/METHOD.md 8: most of the reference's target spans were not in the context.
     @Test func everyTargetSpanSitsInTheContextBetweenItsDelimiters() throws {
         var grown = 0
         for spans in 1...4 {

@@ -51,7 +51,7 @@ private let noiseGrid: [SpanNoise] = [0.05, 0.15, 0.5].flatMap { r in [3.0, 8, 3
         }
     }
 
-    /// BIRDIE.md 8: the reference FSC-D never shuffles.
+    /// docs/METHOD.md 8: the reference FSC-D never shuffles.
     @Test func deshufflingVariantReordersTheSamePieces() {
         var reorderedEveryTime = true
         for n in sweepLengths {

@@ -20,7 +20,7 @@ private func textDocuments(_ lengths: [Int], stride: Int, alphabet: Int) -> [[To
 private let START = SpecialToken.start.rawValue, PAD = SpecialToken.pad.rawValue, NONE = PackedRow.noLabel
 
 @Suite struct PackingTests {
-    /// BIRDIE.md 2, table: input (N) then START then target[0..M-2]; labels shifted; segments 1, 2,
+    /// docs/METHOD.md 2, table: input (N) then START then target[0..M-2]; labels shifted; segments 1, 2,
     /// padding 0 on the right; regions prefix / causal / pad.
     @Test func goldenExampleOfTheMethod() {
         let a = ObjectiveSample(configuration: 3, input: [8, 200, 201], target: [300, 301])

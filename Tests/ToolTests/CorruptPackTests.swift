@@ -90,7 +90,7 @@ private func pythonRows(_ file: URL, in folder: URL) throws -> [String: Any] {
 }
 
 @Suite struct CorruptPackTests {
-    /// BIRDIE.md 2's layout, through `pack` and read back by the numpy reader of docs/FORMATS.md.
+    /// docs/METHOD.md 2's layout, through `pack` and read back by the numpy reader of docs/FORMATS.md.
     @Test func goldenExampleThroughPackAndTheNumpyReader() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -91,7 +91,7 @@ private func losses(_ k: Int, evaluation i: Int) -> [Double] {
             throws: { ($0 as? ToolError)?.code == .dataError && "\($0)".contains("held.tok") }
     }
 
-    /// bfr (BIRDIE.md 3.2): the Birdie pool at its starting mixture.
+    /// bfr (docs/METHOD.md 3.2): the Birdie pool at its starting mixture.
     @Test func bfrIsThePoolAtItsStartingMixture() throws {
         let bfr = try Mixture.resolve("bfr")
         let pool = try Grid.resolve("birdie")

@@ -6,7 +6,7 @@ import ToolSupport
 struct InfillGen: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "infill-gen",
-        abstract: "Generate story-infilling multiple-choice items (BIRDIE.md 6) from held-out text.",
+        abstract: "Generate story-infilling multiple-choice items (docs/METHOD.md 6) from held-out text.",
         discussion: """
         Each line is {"context", "choices", "label", "source"}: the context numbers 3-7 consecutive \
         entries (paragraphs, or sentences of long paragraphs) of one held-out document, one replaced \

@@ -7,7 +7,7 @@ import Randomness
 struct PhonebookGen: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "phonebook-gen",
-        abstract: "Generate phone-book retrieval tasks (BIRDIE.md 6) as JSONL.",
+        abstract: "Generate phone-book retrieval tasks (docs/METHOD.md 6) as JSONL.",
         discussion: """
         Each line is {"prompt", "target", "entries", "queries"} (and "tokens" with --max-tokens): the \
         question, "Phonebook:", one "First Last: ddd-ddd-dddd" line per entry, the question again; the \

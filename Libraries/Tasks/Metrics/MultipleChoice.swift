@@ -1,4 +1,4 @@
-/// Multiple choice by loss (BIRDIE.md 6): each choice's summed negative log-likelihood divided by
+/// Multiple choice by loss (docs/METHOD.md 6): each choice's summed negative log-likelihood divided by
 /// its token count; the lowest wins, the first on a tie.
 public enum MultipleChoice {
     public static func select(losses: [Double], tokenCounts: [Int]) -> Int {

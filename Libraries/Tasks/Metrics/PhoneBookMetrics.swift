@@ -1,4 +1,4 @@
-/// Phone-book scoring (BIRDIE.md 6): the numbers a model writes, in order, against the target's.
+/// Phone-book scoring (docs/METHOD.md 6): the numbers a model writes, in order, against the target's.
 public enum PhoneBookMetrics {
     /// The ddd-ddd-dddd numbers in `text`, in order (a longer digit run does not count).
     public static func numbers(in text: String) -> [String] {
