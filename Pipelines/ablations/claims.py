@@ -18,7 +18,7 @@ import random
 import sys
 from operator import mul
 
-RESAMPLES = 2000
+RESAMPLES = int(os.environ.get("CLAIMS_RESAMPLES", "2000"))   # the tests use fewer
 SEED = 1
 FLOOR = 0.02      # below this share of asked numbers right, a cell has no retrieval to compare
 MARGIN = 0.05     # equivalence margin of "close to" claims (C2)

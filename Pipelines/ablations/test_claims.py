@@ -32,7 +32,8 @@ def write_run(root, run, accuracy, seed):
 
 def claims(root, runs):
     out = os.path.join(root, "tables")
-    subprocess.run([sys.executable, os.path.join(HERE, "claims.py"), root, out] + runs, check=True, capture_output=True)
+    env = dict(os.environ, CLAIMS_RESAMPLES="500")
+    subprocess.run([sys.executable, os.path.join(HERE, "claims.py"), root, out] + runs, check=True, capture_output=True, env=env)
     with open(os.path.join(out, "claims.tsv")) as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
     return {(r["claim"], r["comparison"]): r for r in rows}, out
