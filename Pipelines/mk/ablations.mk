@@ -89,7 +89,7 @@ SCORE = $(RUN) $(BIN)/score -m $(TOKENIZER) --threads $(THREADS) --progress neve
 
 ##@ Ablations
 .PHONY: ablations ablations-shared ablations-pretrain ablations-cells tables plots test-ablations-tiny bench-ablations
-ablations: ## the whole matrix at SCALE (default small; tiny, medium, large): train, fine-tune, score, tables, plots
+ablations: ## the whole matrix at SCALE (default d64; tiny, d96, d64-12h, small, medium, large): train, fine-tune, score, tables, claims, plots
 	$(MAKE) --no-print-directory $(if $(JOBS),-j$(JOBS)) ablations-cells
 	$(MAKE_TABLES)
 	$(MAKE_PLOTS)
@@ -222,19 +222,25 @@ ONSET = $(ABL)/onset
 .PRECIOUS: $(ONSET)/%/grid.json $(ONSET)/%/pretrain.done $(ONSET)/%/finetune.done
 .PHONY: copying-onset
 copying-onset: $(foreach r,$(ONSET_RUNS),$(foreach m,$(ONSET_MODELS),$(ONSET)/$(r)/$(m)/pretrain.done)) ## pre-training on copying alone, by length: when does it start to copy? (docs/SCALE.md)
+	@for m in $(ONSET_MODELS); do gnuplot -e "dir='$(ONSET)'; runs='$(ONSET_RUNS)'; model='$$m'; output='$(ONSET)/onset-$$m.png'; \
+	  note='SCALE=$(SCALE), $(STEPS) steps of $(BATCH) x $(LENGTH)'" Pipelines/plots/onset.gp; done
 	@for f in $^; do d=$$(dirname $$f); awk -F'\t' -v d="$$d" 'NR > 1 && $$4 != "nan" { l = $$0 } END { split(l, x, "\t"); printf "copying-onset: %s: %s tokens, held-out loss %s, token accuracy %s\n", d, x[2], x[4], x[8] }' $$d/train.tsv; done
 
-# A grid of one configuration (lengths as written: reference_row_length is the row length).
-$(ONSET)/%/grid.json:
+# A grid of one configuration (lengths as written: reference_row_length is the row length). A
+# static pattern, so make knows these files can be made before it looks for a pretrain.done rule.
+ONSET_GRIDS = $(foreach r,$(ONSET_RUNS),$(ONSET)/$(r)/grid.json)
+$(ONSET_GRIDS): $(ONSET)/%/grid.json:
 	@mkdir -p $(@D)
 	@objective=$$(echo $* | sed 's/-[0-9]*-[0-9]*$$//'); lo=$$(echo $* | awk -F- '{print $$(NF-1)}'); hi=$$(echo $* | awk -F- '{print $$NF}'); \
 	if [ $$objective = copying ]; then config='{"name": "'$*'", "objective": "copying", "length": ['$$lo', '$$hi']}'; \
 	else config='{"name": "'$*'", "objective": "selective-copying", "spans": 1, "span_length": [4, 32], "delimiter_length": [1, 8], "query": "after", "length": ['$$lo', '$$hi']}'; fi; \
 	echo '{"grid": "'$*'", "description": "one configuration (make copying-onset)", "reference_row_length": $(LENGTH), "configurations": ['"$$config"']}' > $@
 
-$(ONSET)/%/pretrain.done: $(TRAIN_TOKENS) $$(ONSET)/$$(patsubst %/,%,$$(dir $$*))/grid.json | build
+# The run's grid: the first part of the stem <objective>-<lengths>/<model> (no % here: make would
+# put the stem in its place).
+$(ONSET)/%/pretrain.done: $(TRAIN_TOKENS) $$(ONSET)/$$(firstword $$(subst /, ,$$*))/grid.json | build
 	$(call logged_step,pretrain,$(RUN) $(BIN)/train --model $(notdir $*) $(MODEL_SIZE) --corpus $(TRAIN_TOKENS) --procedure bfr \
-	  --grid $(ONSET)/$(patsubst %/,%,$(dir $*))/grid.json --form bidirectional --steps $(STEPS) --batch $(BATCH) --length $(LENGTH) \
+	  --grid $(ONSET)/$(firstword $(subst /, ,$*))/grid.json --form bidirectional --steps $(STEPS) --batch $(BATCH) --length $(LENGTH) \
 	  --lr $(LR) --eval-every $(EVAL_EVERY) --checkpoint-every $(CHECKPOINT_EVERY) --threads $(THREADS) --seed 1 --progress never \
 	  -o $(@D)/model.ckpt --metrics $(@D)/train.tsv,model.ckpt,)
 
