@@ -2,10 +2,12 @@
 # held-out token accuracy of the answers against training tokens; right, the share of asked numbers
 # exactly right on the curve's test books.
 # gnuplot -e "dir='results/d64/ceiling'; models='gated-ssm hawk'; output='ceilings.png'; note='...'" ceilings.gp
+# (title='...' replaces the heading when the runs are other fine-tunings, e.g. from other checkpoints)
 set terminal pngcairo size 1400,560 font ",11"
 set output output
 set datafile separator "\t"
-set multiplot layout 1,2 title "Capacity ceilings: phone books alone, from scratch (".note.")" noenhanced
+if (!exists("title")) title = "Capacity ceilings: phone books alone, from scratch"
+set multiplot layout 1,2 title title." (".note.")" noenhanced
 set xlabel "training step"
 set grid
 set key top left noenhanced
