@@ -1,28 +1,10 @@
 # SCALE=d64-12h: the tier-2 candidate of docs/SCALE.md: d64's model with 4.8 times its tokens per
 # cell (pre-training 4,800 steps x 8 x 512 = 19.7M tokens, fine-tuning 4,800 steps x 16 x 256 =
 # 19.7M tokens), for a matrix of at most about 12 hours here, run in parts with CELLS=...
-PRESET := tiny
-D_MODEL := 64
-LAYERS := 2
-VOCAB := 1024
-LENGTH := 512
-BATCH := 8
+include Pipelines/scales/d64.mk
 STEPS := 4800
-LR := 3e-3
+FT_STEPS := 4800
 EVAL_EVERY := 400
 CHECKPOINT_EVERY := 400
-GRID := light
-JOBS := 2
-THREADS := 1
-FT_LENGTH := 256
-FT_STEPS := 4800
-FT_BATCH := 16
-FT_LR := 3e-3
 FT_CHECKPOINT_EVERY := 400
-PB_ENTRIES := 1-4
-PB_QUERIES := 1-4
 PB_TRAIN_COUNT := 320000
-PB_TEST_COUNT := 800
-SQUAD_COUNT := 200
-INFILL_COUNT_TEST := 200
-PROBE_COUNT := 100
