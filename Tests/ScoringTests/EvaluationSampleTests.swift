@@ -1,4 +1,6 @@
+import Tasks
 import Testing
+import Vocabulary
 @testable import Scoring
 
 /// `score --limit`: a seeded sample with one item from each length stratum.
@@ -28,5 +30,18 @@ struct EvaluationSampleTests {
     @Test func aLimitAtOrAboveTheCountKeepsEverything() {
         #expect(EvaluationSample.stratified(lengths: [5, 1, 3], limit: 3, seed: 1) == [0, 1, 2])
         #expect(EvaluationSample.stratified(lengths: [5, 1, 3], limit: 9, seed: 1) == [0, 1, 2])
+    }
+}
+
+/// `score --paradigm`: the token before every prompt.
+struct TaskParadigmTests {
+    @Test func nextTokenReplacesPrefixLMBeforeThePrompt() throws {
+        var text = try byteText()
+        let plm = text.input("Hi")
+        #expect(plm.first == SpecialToken.paradigmPrefixLM.rawValue)
+        text.paradigm = TaskParadigm.nextToken.token
+        let next = text.input("Hi")
+        #expect(next.first == SpecialToken.paradigmNextToken.rawValue)
+        #expect(Array(next.dropFirst()) == Array(plm.dropFirst()))
     }
 }
