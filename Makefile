@@ -8,6 +8,7 @@ SWIFT ?= swift
 # the machine that builds (measured in docs/ARCHITECTURE.md); override SWIFT_FLAGS to change them.
 SWIFT_FLAGS ?= -c release -Xswiftc -enable-testing -Xswiftc -target-cpu -Xswiftc native
 BIN := .build/release
+TOOLS := tokenize corrupt pack train critic finetune phonebook-gen infill-gen score
 # OpenBLAS 0.3.21 takes this AVX-512 EPYC for a Haswell and uses AVX2 kernels; its SkylakeX kernels
 # are about 1.4x faster here (docs/PERFORMANCE.md). Only where the CPU has AVX-512.
 ifneq ($(shell grep -qw avx512bw /proc/cpuinfo 2>/dev/null && echo yes),)
@@ -15,6 +16,8 @@ export OPENBLAS_CORETYPE ?= SKYLAKEX
 endif
 DEBIAN_PACKAGES := libopenblas-dev libzstd-dev libgnuplot-iostream-dev jq
 DEPS_STAMP := .build/deps.stamp
+# Python modules the Python readers' tests use (Pipelines/python), installed with pip.
+PYTHON_MODULES := safetensors zstandard
 
 ##@ Setup
 .PHONY: deps
@@ -29,23 +32,43 @@ $(DEPS_STAMP):
 	else echo "deps: $(DEBIAN_PACKAGES) already installed"; fi
 	@mkdir -p $(dir $@) && touch $@
 
+.PHONY: python-deps
+python-deps: ## install the Python modules the Python readers' tests need (safetensors, zstandard) with pip
+	@missing=""; for m in $(PYTHON_MODULES); do python3 -c "import $$m" 2>/dev/null || missing="$$missing $$m"; done; \
+	if [ -n "$$missing" ]; then echo "python-deps: installing$$missing with pip"; python3 -m pip install --quiet $$missing; fi
+
 ##@ Build and test
 .PHONY: build test
 build: deps ## build all tools (release, vectorised for this CPU) into .build/release
 	$(SWIFT) build $(SWIFT_FLAGS)
 
-test: deps ## build and run every test (unit, property, gradient checks, tools) and the tiny ablation matrix
+PREFIX ?= $(HOME)/.local
+.PHONY: install
+install: build ## copy the tools and their resource bundle to PREFIX/bin (default ~/.local/bin): make install PREFIX=/usr/local
+	mkdir -p $(PREFIX)/bin
+	cp $(addprefix $(BIN)/,$(TOOLS)) $(PREFIX)/bin/
+	rm -rf $(PREFIX)/bin/birdie_Objectives.resources && cp -r $(BIN)/birdie_Objectives.resources $(PREFIX)/bin/
+
+test: deps python-deps ## build and run every test (unit, property, gradient checks, tools) and the tiny ablation matrix
 	$(SWIFT) build $(SWIFT_FLAGS) --build-tests
 	# Serial: some kernels set OpenBLAS's process-wide thread count, which would make bitwise
 	# comparisons in tests running alongside flaky.
 	$(SWIFT) test $(SWIFT_FLAGS) --skip-build --no-parallel
 	python3 -m unittest discover -s Pipelines/ablations
+	BIN=$(BIN) python3 -m unittest discover -s Pipelines/python
 	$(MAKE) --no-print-directory test-ablations-tiny
+	$(MAKE) --no-print-directory check-readme
+
+.PHONY: check-readme
+check-readme: ## run every command block of README.md as written, from the repository's root (writes run/)
+	Pipelines/readme/check-readme.sh
 
 -include $(sort $(wildcard Pipelines/mk/*.mk))
 
 ##@ Help
 .PHONY: help
 help: ## list the targets
-	@awk 'BEGIN {FS = ":.*## "} /^##@/ {printf "\n%s\n", substr($$0, 5)} \
-	  /^[a-zA-Z0-9_.-]+:.*## / {printf "  %-20s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@# One heading per group even when several files add to it, in first-seen order.
+	@awk 'BEGIN {FS = ":.*## "} /^##@/ {g = substr($$0, 5); if (!(g in seen)) {seen[g]; order[++n] = g}} \
+	  /^[a-zA-Z0-9_.-]+:.*## / {lines[g] = lines[g] sprintf("  %-20s %s\n", $$1, $$2)} \
+	  END {for (i = 1; i <= n; i++) printf "\n%s\n%s", order[i], lines[order[i]]}' $(MAKEFILE_LIST)

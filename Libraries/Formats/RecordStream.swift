@@ -22,7 +22,14 @@ public struct StreamKind: Sendable, Equatable {
                                                     producedBy: "corrupt")
     public static let packedRows = StreamKind(magic: "BIRDROWS", description: "packed-row stream",
                                               producedBy: "pack")
+    /// In pipeline order: each is made from the one before.
     public static let known: [StreamKind] = [.tokenDocuments, .objectiveSamples, .packedRows]
+
+    /// The commands that make this kind from text, e.g. "tokenize encode | corrupt | pack".
+    public var pipelineFromText: String {
+        let upTo = StreamKind.known.firstIndex(of: self).map { $0 + 1 } ?? StreamKind.known.count
+        return StreamKind.known.prefix(upTo).map(\.producedBy).joined(separator: " | ")
+    }
 }
 
 /// How the values of one field are stored. Integer dtypes are Int32 in memory.
@@ -359,7 +366,7 @@ public final class RecordReader {
             }
             let looksText = magic.first == UInt8(ascii: "{") || magic.allSatisfy { $0 >= 9 && $0 < 128 }
             throw bad("not a \(kind.description) (wrong magic)",
-                      fix: looksText ? "this looks like text: run `\(kind.producedBy)` on it first" : regenerate)
+                      fix: looksText ? "this looks like text: make it with `\(kind.pipelineFromText)`" : regenerate)
         }
         guard let fixed = try r.read(exactly: 17, partial: &partial) else {
             throw bad("header truncated (or still being written)", fix: regenerate)

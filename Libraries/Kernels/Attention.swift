@@ -43,8 +43,10 @@ public enum Attention {
                                heads: Int, headDim: Int, scratch: UnsafeMutablePointer<Float>, threads: Int = Parallel.workers,
                                tile: Int = defaultTile) {
         let p = Problem(mask: mask, heads: heads, headDim: headDim, tile: tile)
-        p.forEachPair(threads: threads, scratch: scratch) { b, h, scores, rowScales in
-            p.forwardPair(b: b, h: h, qkv: qkv, out: out, logSumExp: logSumExp, scores: scores, rowScales: rowScales)
+        StepProfile.time(.attention) {
+            p.forEachPair(threads: threads, scratch: scratch) { b, h, scores, rowScales in
+                p.forwardPair(b: b, h: h, qkv: qkv, out: out, logSumExp: logSumExp, scores: scores, rowScales: rowScales)
+            }
         }
     }
 
@@ -57,9 +59,11 @@ public enum Attention {
                                 heads: Int, headDim: Int, scratch: UnsafeMutablePointer<Float>, threads: Int = Parallel.workers,
                                 tile: Int = defaultTile) {
         let p = Problem(mask: mask, heads: heads, headDim: headDim, tile: tile)
-        p.forEachPair(threads: threads, scratch: scratch) { b, h, scores, dscores in
-            p.backwardPair(b: b, h: h, qkv: qkv, out: out, logSumExp: logSumExp, dout: dout, dqkv: dqkv,
-                           scores: scores, dscores: dscores)
+        StepProfile.time(.attention) {
+            p.forEachPair(threads: threads, scratch: scratch) { b, h, scores, dscores in
+                p.backwardPair(b: b, h: h, qkv: qkv, out: out, logSumExp: logSumExp, dout: dout, dqkv: dqkv,
+                               scores: scores, dscores: dscores)
+            }
         }
     }
 }

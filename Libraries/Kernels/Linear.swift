@@ -13,8 +13,8 @@ public enum Linear {
             for r in 0..<rows { (y + r * outFeatures).update(from: bias, count: outFeatures) }
             beta = 1
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outFeatures), Int32(inFeatures),
-                    1, x, Int32(inFeatures), weight, Int32(inFeatures), beta, y, Int32(outFeatures))
+        StepProfile.sgemm(transA: false, transB: true, m: rows, n: outFeatures, k: inFeatures,
+                          alpha: 1, a: x, lda: inFeatures, b: weight, ldb: inFeatures, beta: beta, c: y, ldc: outFeatures)
     }
 
     /// dx += dy W;  dW += dy^T x;  db += sum over rows of dy.
@@ -22,11 +22,11 @@ public enum Linear {
                                 dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
                                 dBias: UnsafeMutablePointer<Float>?, rows: Int, inFeatures: Int, outFeatures: Int) {
         if let dx {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(inFeatures), Int32(outFeatures),
-                        1, dy, Int32(outFeatures), weight, Int32(inFeatures), 1, dx, Int32(inFeatures))
+            StepProfile.sgemm(transA: false, transB: false, m: rows, n: inFeatures, k: outFeatures,
+                              alpha: 1, a: dy, lda: outFeatures, b: weight, ldb: inFeatures, beta: 1, c: dx, ldc: inFeatures)
         }
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(outFeatures), Int32(inFeatures), Int32(rows),
-                    1, dy, Int32(outFeatures), x, Int32(inFeatures), 1, dWeight, Int32(inFeatures))
+        StepProfile.sgemm(transA: true, transB: false, m: outFeatures, n: inFeatures, k: rows,
+                          alpha: 1, a: dy, lda: outFeatures, b: x, ldb: inFeatures, beta: 1, c: dWeight, ldc: inFeatures)
         if let dBias {
             for r in 0..<rows {
                 let row = dy + r * outFeatures

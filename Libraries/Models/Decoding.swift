@@ -204,7 +204,7 @@ extension Model {
         guard let ctx = lastContext else { return [] }
         let d = config.dModel
         return planSublayers.enumerated().map { i, sub in
-            (sub as! Steppable).captureState(ctx, input: normedInputs + i * time * d, p: parameters)
+            sub.captureState(ctx, input: normedInputs + i * time * d, p: parameters)
         }
     }
 
@@ -214,7 +214,7 @@ extension Model {
         for j in 0..<d { x[j] = p[embeddingOffset + Int(token) * d + j] }
         for (i, sub) in planSublayers.enumerated() {
             RMSNorm.forward(x: x, gain: p + normOffsets[i], y: &xn, rstd: &r, rows: 1, channels: d)
-            (sub as! Steppable).step(xn, &y, states[i], position: position, p)
+            sub.step(xn, &y, states[i], position: position, p)
             for j in 0..<d { x[j] += y[j] }
         }
         RMSNorm.forward(x: x, gain: p + finalNormOffset, y: &xn, rstd: &r, rows: 1, channels: d)

@@ -5,7 +5,8 @@ import Kernels
 struct ModelPlan {
     var embedding = 0
     var norms: [Int] = []
-    var sublayers: [Sublayer] = []
+    /// Steppable, not just Sublayer: a mixer without one-token decoding does not compile here.
+    var sublayers: [any Steppable] = []
     var finalNorm = 0
 
     mutating func build(_ c: ModelConfig, layout l: inout ParameterLayout) {
@@ -64,7 +65,7 @@ public final class Model {
 
     // For the decoder (Decoding.swift).
     var lastContext: RowContext? { context }
-    var planSublayers: [Sublayer] { plan.sublayers }
+    var planSublayers: [any Steppable] { plan.sublayers }
     var normedInputs: FloatPtr { normed.p }
     var embeddingOffset: Int { plan.embedding }
     var normOffsets: [Int] { plan.norms }
@@ -122,10 +123,12 @@ public final class Model {
 
     /// Sets `gradients` to the gradient of the mean loss over the batch's labelled tokens.
     public func lossAndGradient(_ b: PackedBatch) -> (sum: Double, count: Int) {
-        forward(b)
-        let result = crossEntropyInPlace(b)
-        backward()
-        return result
+        StepProfile.model {
+            forward(b)
+            let result = StepProfile.time(.loss) { crossEntropyInPlace(b) }
+            backward()
+            return result
+        }
     }
 
     /// Loss over labelled positions (averaged over all labelled tokens of the batch); the logits

@@ -16,6 +16,7 @@ public final class OutputFile {
             handle = FileHandle.standardOutput
             return
         }
+        try OutputFile.prepare(path)
         let url = URL(fileURLWithPath: path)
         let tmp = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
@@ -29,6 +30,26 @@ public final class OutputFile {
     }
 
     public func write(_ data: Data) { handle.write(data) }
+
+    /// Checks before any work that `path` can be written: not a folder, its folder created if
+    /// missing (so `-o run/m.ckpt` works in a fresh checkout) and writable. Tools call it for every
+    /// output at start, so a long run never fails only at its end.
+    public static func prepare(_ path: String) throws {
+        guard path != "-" else { return }
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            throw ToolError(.usage, "\(path): is a folder; give a file path for the output")
+        }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw ToolError(.failure, "\(path): cannot create the folder \(folder) (check the path and permissions)")
+        }
+        guard access(folder, W_OK) == 0 else {
+            throw ToolError(.failure, "\(path): the folder \(folder) is not writable")
+        }
+    }
 
     /// Flushes and renames into place.
     public func commit() throws {

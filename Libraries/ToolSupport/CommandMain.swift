@@ -6,6 +6,18 @@ extension ParsableCommand {
     /// (65 for bad data) with a one-line message. ArgumentParser's usage errors exit 64.
     public static func mainReportingToolErrors(_ arguments: [String]? = nil) {
         let tool = configuration.commandName ?? String(describing: Self.self)
+        let given = arguments ?? Array(CommandLine.arguments.dropFirst())
+        // `TOOL --help` of a tool with a default subcommand shows that subcommand's options, which
+        // are what `TOOL ARGS...` takes, then the other subcommands.
+        if let main = configuration.defaultSubcommand, given == ["--help"] || given == ["-h"] {
+            let others = configuration.subcommands.filter { ObjectIdentifier($0) != ObjectIdentifier(main) }.map {
+                "  \($0.configuration.commandName ?? "")  \($0.configuration.abstract)"
+            }
+            let overview = "OVERVIEW: \(configuration.abstract)\n\n" + (configuration.discussion.isEmpty ? "" : configuration.discussion + "\n\n")
+            print(overview + "The default subcommand, `\(tool) \(main.configuration.commandName ?? "")`: "
+                  + helpMessage(for: main) + "\nOther subcommands (`\(tool) help SUBCOMMAND`):\n" + others.joined(separator: "\n"))
+            Foundation.exit(0)
+        }
         do {
             var command = try parseAsRoot(arguments)
             try command.run()
@@ -13,9 +25,10 @@ extension ParsableCommand {
             exitReporting(error, tool: tool)
         } catch {
             let code = exitCode(for: error)
-            // ArgumentParser reports validation errors as code 64 already (EX_USAGE).
-            if code == .success || code.rawValue == 64 || error is CleanExit { exit(withError: error) }
-            printError("\(tool): error: \(fullMessage(for: error))")
+            if code == .success || error is CleanExit { exit(withError: error) }
+            // One line, like every other error of the tools; usage errors exit 64 (EX_USAGE).
+            let firstLine = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            printError("\(tool): error: \(firstLine)\(code.rawValue == 64 ? " (see \(tool) --help)" : "")")
             Foundation.exit(code.rawValue)
         }
     }

@@ -21,6 +21,7 @@ final class ControllerLog {
     /// last checkpoint) are dropped; step 0 starts a new log.
     init(path: String, keepingStepsUpTo step: Int) throws {
         struct Line: Decodable { var step: Int }
+        try OutputFile.prepare(path)
         var kept = ""
         if step > 0, let old = try? String(contentsOfFile: path, encoding: .utf8) {
             for line in old.split(separator: "\n") {
@@ -29,7 +30,7 @@ final class ControllerLog {
         }
         guard FileManager.default.createFile(atPath: path, contents: Data(kept.utf8)),
               let h = FileHandle(forWritingAtPath: path) else {
-            throw ToolError(.failure, "\(path): cannot write the controller log (check the folder exists)")
+            throw ToolError(.failure, "\(path): cannot write the controller log (check the folder is writable)")
         }
         h.seekToEndOfFile()
         handle = h

@@ -24,9 +24,11 @@ public final class PairSource: BatchSource {
     public init(pairs: [(input: [TokenID], target: [TokenID])], vocabulary: Int, length: Int, seed: UInt64, file: String) throws {
         let samples = pairs.map { ObjectiveSample(configuration: 0, input: $0.input, target: $0.target) }
         let fitting = samples.filter { $0.length <= length && !$0.target.isEmpty }
-        guard !fitting.isEmpty else {
-            throw ToolError.badInput(file, "no prompt/target pair fits a row of \(length) tokens",
-                                     fix: "use a longer --length or shorter items (phonebook-gen --max-tokens)")
+        // Training on the few short pairs that fit would quietly be a different experiment.
+        guard fitting.count * 2 >= samples.count, !fitting.isEmpty else {
+            let longest = samples.map(\.length).max() ?? 0
+            throw ToolError.badInput(file, "\(samples.count - fitting.count) of \(samples.count) prompt/target pairs do not fit a row of \(length) tokens (the longest needs \(longest))",
+                                     fix: "use --length \(longest) or shorter items (phonebook-gen --max-tokens)")
         }
         tooLong = samples.count - fitting.count
         if fitting.count >= 50 {

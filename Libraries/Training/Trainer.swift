@@ -114,35 +114,38 @@ public final class Trainer {
         var stepsThisRun = 0
         while state.step < options.steps {
             let started = Date()
-            let batch = try source.next(batch: options.batch, length: options.length)
+            let batch = try StepProfile.time(.data) { try source.next(batch: options.batch, length: options.length) }
             let (sum, count) = model.lossAndGradient(batch)
             let loss = count > 0 ? sum / Double(count) : 0
             guard loss.isFinite else {
                 throw ToolError(.failure, "training diverged at step \(state.step + 1) (loss \(loss)); lower --lr")
             }
-            let norm = GradientClipping.clip(model.gradients, count: n, maxNorm: options.clip)
             state.step += 1
             let lr = LearningRate.warmupCosine(step: state.step, warmup: options.warmupSteps, total: options.steps,
                                                peak: options.learningRate, minimum: options.learningRate * options.minimumFraction)
-            decayMask.withUnsafeBufferPointer {
-                optimizer.update(params: model.parameters, grads: model.gradients, m: m, v: v, decayMask: $0.baseAddress!,
-                                 count: n, learningRate: lr, step: state.step)
+            let norm = StepProfile.time(.optimizer) {
+                let norm = GradientClipping.clip(model.gradients, count: n, maxNorm: options.clip)
+                decayMask.withUnsafeBufferPointer {
+                    optimizer.update(params: model.parameters, grads: model.gradients, m: m, v: v, decayMask: $0.baseAddress!,
+                                     count: n, learningRate: lr, step: state.step)
+                }
+                return norm
             }
             let tokens = batch.segments.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
             state.tokens += tokens
             let seconds = Date().timeIntervalSince(started)
             var eval: HeldOutScore?
             if !evalBatches.isEmpty && ((options.evalEvery > 0 && state.step % options.evalEvery == 0) || state.step == options.steps) {
-                eval = evaluate()
+                eval = StepProfile.time(.evaluation) { evaluate() }
             }
             let r = StepReport(step: state.step, tokens: state.tokens, loss: loss, eval: eval, learningRate: lr,
                                gradNorm: norm, tokensPerSecond: Double(tokens) / max(seconds, 1e-9))
             metrics.append(r)
-            try report(r)
+            try StepProfile.time(.afterStep) { try report(r) }
             stepsThisRun += 1
             let stopping = state.step == options.steps || stepsThisRun == options.stopAfter
             if stopping || (options.checkpointEvery > 0 && state.step % options.checkpointEvery == 0) {
-                try saveCheckpoint()
+                try StepProfile.time(.checkpoint) { try saveCheckpoint() }
             }
             if stopping { break }
         }
@@ -164,7 +167,7 @@ final class MetricsFile {
         }
         guard FileManager.default.createFile(atPath: path, contents: Data(kept.utf8)),
               let h = FileHandle(forWritingAtPath: path) else {
-            throw ToolError(.failure, "\(path): cannot write the metrics file (check the folder exists)")
+            throw ToolError(.failure, "\(path): cannot write the metrics file (check the folder is writable)")
         }
         h.seekToEndOfFile()
         handle = h

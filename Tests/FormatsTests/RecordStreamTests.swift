@@ -110,7 +110,8 @@ import ToolSupport
         #expect(toolError { _ = try readAll(dir + "/magic") }?.message.contains("wrong magic") == true)
 
         writeBytes(Array("{\"text\": \"hello\"}\n".utf8), dir + "/text.jsonl")
-        #expect(toolError { _ = try readAll(dir + "/text.jsonl") }?.message.contains("run `tokenize encode`") == true)
+        #expect(toolError { _ = try readAll(dir + "/text.jsonl") }?.message.contains("make it with `tokenize encode`") == true)
+        #expect(StreamKind.packedRows.pipelineFromText == "tokenize encode | corrupt | pack")
 
         b = good; b[8] = 2
         writeBytes(b, dir + "/newer")

@@ -47,8 +47,17 @@ import Testing
         #expect(try entries(dir) == ["f0", "f1", "f2"])
     }
 
-    @Test func missingFolderIsAClearError() {
-        #expect(throws: ToolError.self) { try OutputFile("/nonexistent-birdie-folder/x.bin") }
+    @Test func aMissingFolderIsCreatedAnImpossibleOneIsAClearError() throws {
+        let dir = try folder()
+        let out = try OutputFile(dir.appendingPathComponent("new/deeper/x.bin").path)
+        try out.commit()
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("new/deeper/x.bin").path))
+        // Under a regular file no folder can be made.
+        FileManager.default.createFile(atPath: dir.appendingPathComponent("plain").path, contents: Data())
+        #expect(throws: ToolError.self) { try OutputFile(dir.appendingPathComponent("plain/x.bin").path) }
+        // A folder is not an output file: a usage error, before any work.
+        let error = try #require(throws: ToolError.self) { try OutputFile.prepare(dir.path) }
+        #expect(error.code == .usage)
     }
 }
 

@@ -83,10 +83,14 @@ private func randomDocuments(_ count: Int, lengths: ClosedRange<Int>, seed: UInt
     }
 }
 
+/// The rows as Pipelines/python/birdie_streams.py reads them: each field's values per row, and "names".
 private func pythonRows(_ file: URL, in folder: URL) throws -> [String: Any] {
-    let r = try run("bash", ["-c", "python3 '\(repoRoot.path)/Pipelines/python/packed_rows.py' '\(file.path)'"], in: folder)
+    let r = try run("bash", ["-c", "python3 '\(repoRoot.path)/Pipelines/python/birdie_streams.py' --json '\(file.path)'"], in: folder)
     #expect(r.status == 0, "\(r.stderr)")
-    return try JSONSerialization.jsonObject(with: r.stdout) as? [String: Any] ?? [:]
+    let stream = try JSONSerialization.jsonObject(with: r.stdout) as? [String: Any] ?? [:]
+    var rows = stream["fields"] as? [String: Any] ?? [:]
+    rows["names"] = stream["names"]
+    return rows
 }
 
 @Suite struct CorruptPackTests {
@@ -112,11 +116,13 @@ private func pythonRows(_ file: URL, in folder: URL) throws -> [String: Any] {
         #expect(rows["names"] as? [String] == ["a", "b", "c", "d", "e", "f"])
     }
 
-    /// docs/FORMATS.md shows the reader that the test runs.
+    /// docs/FORMATS.md shows the docstring (usage) of the reader that the test runs.
     @Test func theFormatsPageShowsTheTestedReader() throws {
         let page = try String(contentsOf: repoRoot.appendingPathComponent("docs/FORMATS.md"), encoding: .utf8)
-        let reader = try String(contentsOf: repoRoot.appendingPathComponent("Pipelines/python/packed_rows.py"), encoding: .utf8)
-        #expect(page.contains("```python\n" + reader + "```"))
+        let reader = try String(contentsOf: repoRoot.appendingPathComponent("Pipelines/python/birdie_streams.py"), encoding: .utf8)
+        let parts = reader.components(separatedBy: "\"\"\"")
+        try #require(parts.count >= 3, "birdie_streams.py starts with a docstring")
+        #expect(page.contains("```python\n\"\"\"" + parts[1] + "\"\"\"\n```"))
     }
 
     @Test func corruptThenPackIsDeterministicAndReadableFromNumpy() throws {

@@ -33,7 +33,7 @@ import Testing
     }
 
     /// A smaller critic (width 64) keeps this fast; the algorithm is unchanged.
-    static let fastCritic = ["--width", "64"]
+    static let fastCritic = ["--critic-width", "64"]
 
     /// 12 configurations, 3 with a 60x higher hidden rate. Over 4 seeds the controller moves mass
     /// to the fast ones (uniform: 0.25). The summed loss is compared, pooled over the seeds,
@@ -94,7 +94,7 @@ import Testing
         let dir = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
         let trajectory = dir.appendingPathComponent("t.jsonl"), configurations = dir.appendingPathComponent("c.json")
-        let settings = ["--seed", "5", "--total-steps", "3200", "--width", "32", "--candidates", "512"]
+        let settings = ["--seed", "5", "--total-steps", "3200", "--critic-width", "32", "--candidates", "512"]
         let sim = try Self.critic(["simulate", "-o", trajectory.path, "--configurations-out", configurations.path] + settings)
         #expect(sim.status == 0, "\(sim.stderr)")
         let lines = try String(contentsOf: trajectory, encoding: .utf8).split(separator: "\n")
@@ -128,7 +128,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let configurations = dir.appendingPathComponent("c.json")
         try Data(#"[{"name": "a", "class": "A"}, {"name": "b", "class": "B"}]"#.utf8).write(to: configurations)
-        let base = ["--configurations", configurations.path, "--width", "16", "--training-steps", "5", "--candidates", "64"]
+        let base = ["--configurations", configurations.path, "--critic-width", "16", "--critic-training-steps", "5", "--candidates", "64"]
         let good = #"{"step": 10, "losses": {"a": 3, "b": 4}, "action": {"a": 0.5, "b": 0.5}}"#
         for (bad, fragment) in [(#"{"step": 20, "losses": [3, 4"#, "not valid JSON"),
                                 (#"{"step": 20, "losses": [3, 4, 5], "action": [0.5, 0.5]}"#, "3 values for 2"),
@@ -145,7 +145,7 @@ import Testing
         #expect(r.stderr.contains("line 2") && r.stderr.contains("skipped"))
         let out = r.out.split(separator: "\n").map { try! JSONDecoder().decode(Output.self, from: Data($0.utf8)) }
         #expect(out.count == 2 && out[1].phase == "skipped" && out[1].mixture == out[0].mixture)
-        let missing = try Self.critic(["--width", "16"], stdin: good + "\n")
+        let missing = try Self.critic(["--critic-width", "16"], stdin: good + "\n")
         #expect(missing.status == 64)
     }
 }

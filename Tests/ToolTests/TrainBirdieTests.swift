@@ -57,8 +57,8 @@ private func lines(_ path: String) throws -> [String] {
         #expect(!critic.isEmpty && critic.contains { $0.mixture != $0.action }, "the controller should move the mixture")
         for (a, b) in zip(parsed, parsed.dropFirst()) { #expect(b.action == a.mixture, "the next evaluation reports the mixture trained with") }
 
-        let replay = try run("critic", ["--configurations", gridFile, "--total-steps", "\(steps)", "--seed", "5", "--width", "16",
-                                        "--layers", "1", "--training-steps", "5", "--candidates", "64", "-q"],
+        let replay = try run("critic", ["--configurations", gridFile, "--total-steps", "\(steps)", "--seed", "5", "--critic-width", "16",
+                                        "--critic-layers", "1", "--critic-training-steps", "5", "--candidates", "64", "-q"],
                              in: dir, input: Data((log.joined(separator: "\n") + "\n").utf8))
         #expect(replay.status == 0, "\(replay.stderr)")
         let decisions = replay.out.split(separator: "\n").map(String.init)

@@ -27,6 +27,22 @@ private let tiny = ["--preset", "tiny", "--task", "copying", "--batch", "2", "--
         #expect(total == "parameters\t\(tensors.reduce(0, +))")
     }
 
+    /// --profile reports every part of the step and the measured sgemm ceiling, and changes nothing
+    /// the run computes.
+    @Test func profileReportsThePartsAndTheCeilingWithoutChangingTheRun() throws {
+        let dir = scratchFolder()
+        let run = ["--model", "transformer", "--steps", "3", "--seed", "4"] + tiny
+        let plain = try train(run + ["-o", "plain.ckpt"], in: dir)
+        let profiled = try train(run + ["-o", "profiled.ckpt", "--profile"], in: dir)
+        #expect(plain.status == 0 && profiled.status == 0, "\(profiled.stderr)")
+        #expect(profiled.stderr.contains("train: profile of 3 steps"))
+        for part in ["data", "matrix products", "attention", "scans", "loss", "AdamW", "evaluation", "checkpoints"] {
+            #expect(profiled.stderr.contains(part), "no \(part) in the profile")
+        }
+        #expect(profiled.stderr.contains("sgemm ceiling at the model's shapes") && profiled.stderr.contains("% of the ceiling"))
+        #expect(FileManager.default.contents(atPath: dir + "/plain.ckpt") == FileManager.default.contents(atPath: dir + "/profiled.ckpt"))
+    }
+
     @Test func trainsWritesMetricsAndResumesBitwise() throws {
         let dir = scratchFolder()
         let straight = try train(tiny + ["--steps", "8", "--eval-every", "4", "-o", "straight.ckpt", "--metrics", "m.tsv"], in: dir)

@@ -19,7 +19,7 @@ struct Corrupt: ParsableCommand {
 
             Mixtures: clm, ul2, bfr, birdie (the 104-configuration pool at its starting mixture), \
             light (15 configurations), or a JSON file {"grid": "birdie", "mixture": {"name": p, ...}} \
-            (docs/FORMATS.md). The options of the default subcommand: corrupt generate --help.
+            (docs/FORMATS.md).
               tokenize encode -m tok.model a.txt | corrupt --mixture ul2 | pack > ul2.pack
               corrupt --explain -m tok.model --mixture light docs.tok
             """,
@@ -53,7 +53,7 @@ extension Corrupt {
         @Flag(help: "Print samples decoded (In: ... / Tgt: ...) to stdout instead of writing a stream; needs --model.")
         var explain = false
 
-        @Option(name: [.customShort("m"), .long], help: "Tokenizer model, for --explain.")
+        @Option(name: [.customShort("m"), .customLong("tokenizer")], help: "Tokenizer model, for --explain.")
         var model: String?
 
         @Option(help: "With --explain: how many samples to print.")

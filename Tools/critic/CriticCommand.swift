@@ -34,13 +34,14 @@ struct ControllerOptions: ParsableArguments {
     @Option(help: "Raise each candidate's uniform draws to this power before normalising (1: the paper; 3-4 lets the mixture concentrate, docs/CRITIC.md).")
     var candidatePower = 1.0
 
-    @Option(help: "Critic width (channels).")
+    // The same names as `train`'s Birdie options, where --layers is the language model's.
+    @Option(name: .customLong("critic-width"), help: "Critic width (channels).")
     var width = 256
 
-    @Option(help: "Critic layers.")
+    @Option(name: .customLong("critic-layers"), help: "Critic layers.")
     var layers = 4
 
-    @Option(help: "AdamW steps of critic training after each evaluation.")
+    @Option(name: .customLong("critic-training-steps"), help: "AdamW steps of critic training after each evaluation.")
     var trainingSteps = 200
 
     func settings(seed: UInt64) -> ControllerSettings {

@@ -17,6 +17,8 @@ struct Finetune: ParsableCommand {
         pairs are shuffled with --seed; every 50th pair (with 50 or more) is held out for the \
         evaluation loss. The optimizer starts fresh (AdamW, warmup then cosine to 10% of --lr). \
         Checkpoints, PATH.state, --resume and the metrics TSV are as in `train`.
+
+        Example: finetune --from m.ckpt -m tok.model books.jsonl --length 512 --steps 250 -o ft.ckpt
         """)
 
     @Option(help: "Checkpoint to start from (from train or finetune).") var from: String?
@@ -53,6 +55,7 @@ struct Finetune: ParsableCommand {
         EngineOps.preferAVX512BLAS()
         EngineOps.setThreads(threads)
         Parallel.workers = threads
+        for path in [output, metrics].compactMap({ $0 }) { try OutputFile.prepare(path) }
         let net: Model
         var saved: (m: [Float], v: [Float], state: TrainingState)?
         if let resume {
@@ -79,6 +82,9 @@ struct Finetune: ParsableCommand {
 
         if !common.quiet {
             printError("finetune: \(net.config.kind.rawValue) (\(net.config.bidirectional ? "bidirectional prefix" : "causal")), \(pairs.count) pairs (\(source.tooLong) longer than a row, skipped), batch \(batch) x \(length), steps \(trainer.state.step + 1)...\(steps)")
+        }
+        if source.tooLong > 0 && !common.quiet {
+            printError("finetune: warning: \(source.tooLong) of \(pairs.count) pairs are longer than a row of \(length) tokens and are skipped (a longer --length keeps them)")
         }
         let progress = ToolSupport.Progress("finetune", total: Double(steps), unit: "steps", mode: common.effectiveProgress)
         let startTokens = trainer.state.tokens

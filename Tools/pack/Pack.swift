@@ -15,6 +15,8 @@ struct Pack: ParsableCommand {
             (pad, prefix, causal), laid out as in docs/FORMATS.md. Packing is first fit over a window \
             of open rows (--window 1: greedy in arrival order); a sample longer than a row is dropped \
             and counted. Fill rate and counts go to stderr.
+
+            Example: corrupt --mixture ul2 --length 512 docs.tok | pack -o ul2.pack
             """)
 
     @Argument(help: "Objective-sample stream ('-' for stdin).")

@@ -36,7 +36,7 @@ struct PhonebookGen: ParsableCommand {
     @Option(help: "Token budget for prompt plus target.")
     var maxTokens: Int?
 
-    @Option(name: [.customShort("m"), .long], help: "Tokenizer model that counts tokens for --max-tokens (default: UTF-8 bytes).")
+    @Option(name: [.customShort("m"), .customLong("tokenizer")], help: "Tokenizer model that counts tokens for --max-tokens (default: UTF-8 bytes).")
     var model: String?
 
     @Option(name: .shortAndLong, help: "Output JSONL file ('-' for stdout).")

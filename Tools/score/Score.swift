@@ -27,6 +27,8 @@ struct Run: ParsableCommand {
         lowest loss per token among the choices), objectives (a `corrupt` sample stream: accuracy per \
         objective class). Prompts are [PLM] prompt in the prefix region; answers follow START (with a leading \
         space, as running text) and end at EOS. Writes one TSV row per item (-o, default stdout) and a JSON summary (--summary).
+
+        Example: score --task phonebook --checkpoint ft.ckpt -m tok.model books-test.jsonl --summary s.json -o items.tsv
         """)
 
     @Option(help: "Task: \(ScoreTask.allCases.map(\.rawValue).joined(separator: ", ")).") var task: ScoreTask

@@ -68,7 +68,7 @@ struct Train: ParsableCommand {
 struct Encode: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Encode text documents into a token-document stream (docs/FORMATS.md).")
 
-    @Option(name: .shortAndLong, help: "The model file from `tokenize train`.")
+    @Option(name: [.customShort("m"), .customLong("tokenizer")], help: "The model file from `tokenize train`.")
     var model: String
 
     @Option(name: .shortAndLong, help: "Where to write the stream; - for stdout.")
@@ -93,7 +93,7 @@ struct Encode: ParsableCommand {
 struct Decode: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Decode a token-document stream back to text.")
 
-    @Option(name: .shortAndLong, help: "The model file that encoded the stream.")
+    @Option(name: [.customShort("m"), .customLong("tokenizer")], help: "The model file that encoded the stream.")
     var model: String
 
     @Option(name: .shortAndLong, help: "Where to write the text; - for stdout.")

@@ -32,7 +32,7 @@ struct BirdieOptions: ParsableArguments {
         }
     }
 
-    /// The controller's settings; `critic` with --width, --layers, --training-steps, --candidates,
+    /// The controller's settings; `critic` with the same --critic-width, --critic-layers, --critic-training-steps, --candidates,
     /// --candidate-power, --total-steps and --seed set alike makes the same decisions.
     func settings(seed: UInt64, totalSteps: Int) -> ControllerSettings {
         var s = ControllerSettings(seed: seed, totalSteps: totalSteps)
@@ -97,6 +97,22 @@ extension Train {
             printError("train: birdie controller over \(source.grid.count) configurations of grid \(source.grid.name): starting mixture until step \(s.warmupEnd), \(s.evaluationSteps.count) evaluations (steps \(s.evaluationSteps.prefix(8).map(String.init).joined(separator: ", "))\(s.evaluationSteps.count > 8 ? ", ..." : "")), \(validation.labelledTokens.reduce(0, +)) labelled validation tokens")
         }
         return procedure
+    }
+
+    /// Early in the run (two evaluations and five steps in), a warning when the controller's
+    /// evaluations will take more than a quarter of the run, from the times measured so far.
+    func warnIfEvaluationsDominate(_ b: BirdieProcedure, stepsDone: Int, elapsed: TimeInterval) -> Bool {
+        guard b.evaluations >= 2, stepsDone >= 5 else { return false }
+        let evaluationSeconds = b.validationSeconds + b.controllerSeconds
+        let perEvaluation = evaluationSeconds / Double(b.evaluations)
+        let perStep = max(elapsed - evaluationSeconds, 0) / Double(stepsDone)
+        let evaluations = Double(b.controller.schedule.evaluationSteps.count)
+        let share = evaluations * perEvaluation / (evaluations * perEvaluation + Double(steps) * perStep)
+        if share > 0.25 && !common.quiet {
+            printError(String(format: "train: warning: the controller's %.0f evaluations will take about %.0f%% of this run (%.2f s each, %.2f s per training step); give more --steps for a run that is mostly training",
+                              evaluations, 100 * share, perEvaluation, perStep))
+        }
+        return true
     }
 
     /// The closing line on the controller's share of the run.

@@ -77,6 +77,8 @@ struct Train: ParsableCommand {
     @Option(help: "Continue the run saved in this checkpoint (same flags as the original run).") var resume: String?
     @Option(name: .customLong("stop-after"), help: ArgumentHelp("Stop after N steps of this process (tests).", visibility: .hidden))
     var stopAfter: Int?
+    @Flag(help: "Time each part of the step (data, matrix products, attention, other kernels, loss, optimizer, evaluation, controller) and measure sgemm at the model's shapes; print both at the end (docs/PERFORMANCE.md).")
+    var profile = false
     @Flag(name: .customLong("print-config"), help: "Print the exact shapes and parameter count, then exit.") var printConfig = false
     @Flag(name: .customLong("init-only"), help: "Write the freshly initialised model to -o (weights only) and exit: the start of a from-scratch `finetune` (needs --vocab).")
     var initOnly = false
@@ -111,6 +113,11 @@ struct Train: ParsableCommand {
     func run() throws {
         EngineOps.preferAVX512BLAS()
         EngineOps.setThreads(threads)
+        // Outputs first, so a run never fails only at its end.
+        for path in [output, metrics, birdieOptions.controllerLog].compactMap({ $0 }) { try OutputFile.prepare(path) }
+        if output == nil && !printConfig && !common.quiet {
+            printError("train: warning: no -o, so the trained model will not be saved (give -o PATH to keep it)")
+        }
         // Data first: it fixes the vocabulary.
         var source: BatchSource?
         var heldOut: [PackedBatch] = []
@@ -186,16 +193,25 @@ struct Train: ParsableCommand {
         }
         let progress = Progress("train", total: Double(steps), unit: "steps", mode: common.effectiveProgress)
         let startTokens = trainer.state.tokens
+        if profile { StepProfile.start() }
         var last: StepReport?
         var lastEval: HeldOutScore?
+        let firstStep = trainer.state.step + 1
+        var birdieShareChecked = false
         try trainer.run { r in
             last = r
             if let e = r.eval { lastEval = e }
             progress.update(Double(r.step), extra: String(format: "loss %.4f%@, %.0f tokens/s", r.loss,
                                                           lastEval.map { String(format: ", eval %.4f", $0.loss) } ?? "", r.tokensPerSecond))
             try birdie?.afterStep(r.step, model: net)
+            if let birdie, !birdieShareChecked {
+                birdieShareChecked = warnIfEvaluationsDominate(birdie, stepsDone: r.step - firstStep + 1, elapsed: progress.elapsed)
+            }
         }
         if let birdie { reportBirdie(birdie, elapsed: progress.elapsed) }
+        if profile, let last {
+            reportProfile(steps: last.step - firstStep + 1, tokens: last.tokens - startTokens, parameters: net.parameterCount)
+        }
         if !quiet, let last {
             let tokens = Double(last.tokens - startTokens)
             progress.finish(String(format: "step %d, loss %.4f, eval loss %@, %.0f tokens/s", last.step, last.loss,

@@ -1,0 +1,108 @@
+import CBLAS
+import Foundation
+
+/// Where a training step's wall time goes, for `train --profile` (docs/PERFORMANCE.md). Off by
+/// default: then every probe is one branch. Parts are timed where they run on the calling thread;
+/// the kernels inside a part (OpenBLAS's threads, Parallel's workers) count in that part's time.
+public enum StepProfile {
+    public enum Part: String, CaseIterable, Sendable {
+        case data = "data (corrupt, pack, batch)"
+        case gemm = "matrix products (projections, MLP, head)"
+        case attention = "attention (tiles and softmax)"
+        case otherModel = "scans, convolutions, elementwise, norms"
+        case loss = "loss (softmax cross-entropy)"
+        case optimizer = "clipping and AdamW"
+        case evaluation = "held-out evaluation"
+        case afterStep = "controller and progress (after each step)"
+        case checkpoint = "checkpoints"
+    }
+
+    /// One distinct product shape: y (m, n) = op(A) (m, k) op(B) (k, n).
+    public struct Shape: Hashable, Sendable, Comparable {
+        public let transA: Bool, transB: Bool, m: Int, n: Int, k: Int
+        public var flops: Double { 2 * Double(m) * Double(n) * Double(k) }
+        public init(transA: Bool, transB: Bool, m: Int, n: Int, k: Int) {
+            self.transA = transA; self.transB = transB; self.m = m; self.n = n; self.k = k
+        }
+        /// Largest first.
+        public static func < (a: Shape, b: Shape) -> Bool { a.flops > b.flops }
+    }
+
+    nonisolated(unsafe) public private(set) static var enabled = false
+    nonisolated(unsafe) public private(set) static var seconds: [Part: Double] = [:]
+    nonisolated(unsafe) public private(set) static var products: [Shape: (count: Int, seconds: Double)] = [:]
+    nonisolated(unsafe) private static var gemmSecondsInsideModel = 0.0
+
+    public static func start() { enabled = true; seconds = [:]; products = [:] }
+
+    /// Runs `body`, adding its wall time to `part` when profiling.
+    @inline(__always)
+    public static func time<T>(_ part: Part, _ body: () throws -> T) rethrows -> T {
+        guard enabled && Thread.isMainThread else { return try body() }
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        defer { seconds[part, default: 0] += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 }
+        return try body()
+    }
+
+    /// Row-major sgemm C = alpha op(A) op(B) + beta C, timed by shape when profiling. Every
+    /// projection of the models goes through here (Linear), so the profile knows their shapes.
+    @inline(__always)
+    public static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                             a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                             beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        let t0 = enabled ? DispatchTime.now().uptimeNanoseconds : 0
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        guard enabled && Thread.isMainThread else { return }
+        let s = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        let shape = Shape(transA: transA, transB: transB, m: m, n: n, k: k)
+        products[shape, default: (0, 0)].count += 1
+        products[shape, default: (0, 0)].seconds += s
+        seconds[.gemm, default: 0] += s
+    }
+
+    /// The model's forward and backward: its time minus the products, attention and loss timed
+    /// inside it is the rest of the model's kernels.
+    public static func model<T>(_ body: () throws -> T) rethrows -> T {
+        guard enabled && Thread.isMainThread else { return try body() }
+        let before = (seconds[.gemm] ?? 0) + (seconds[.attention] ?? 0) + (seconds[.loss] ?? 0)
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let result = try body()
+        let total = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        let inside = (seconds[.gemm] ?? 0) + (seconds[.attention] ?? 0) + (seconds[.loss] ?? 0) - before
+        seconds[.otherModel, default: 0] += max(total - inside, 0)
+        return result
+    }
+
+    /// The ceiling at the model's own shapes: each recorded product shape run alone on fresh
+    /// buffers (median of `repeats`), weighted by how often the step ran it. GFLOP/s.
+    public static func measuredCeiling(repeats: Int = 5) -> (gflops: Double, inModel: Double) {
+        var flops = 0.0, aloneSeconds = 0.0, inModelSeconds = 0.0
+        for (shape, use) in products {
+            flops += shape.flops * Double(use.count)
+            inModelSeconds += use.seconds
+            aloneSeconds += Double(use.count) * medianSeconds(shape, repeats: repeats)
+        }
+        return (flops / max(aloneSeconds, 1e-12) / 1e9, flops / max(inModelSeconds, 1e-12) / 1e9)
+    }
+
+    /// sgemm GFLOP/s of one shape alone (median of `repeats`), e.g. the square 2048^3 reference.
+    public static func gflops(_ shape: Shape, repeats: Int = 5) -> Double {
+        shape.flops / medianSeconds(shape, repeats: repeats) / 1e9
+    }
+
+    private static func medianSeconds(_ s: Shape, repeats: Int) -> Double {
+        let a = [Float](repeating: 0.5, count: s.m * s.k), b = [Float](repeating: 0.25, count: s.k * s.n)
+        var c = [Float](repeating: 0, count: s.m * s.n)
+        var times: [Double] = []
+        for _ in 0...repeats {   // one warm-up run, not counted
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            cblas_sgemm(CblasRowMajor, s.transA ? CblasTrans : CblasNoTrans, s.transB ? CblasTrans : CblasNoTrans,
+                        Int32(s.m), Int32(s.n), Int32(s.k), 1, a, Int32(s.transA ? s.m : s.k), b, Int32(s.transB ? s.k : s.n),
+                        0, &c, Int32(s.n))
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+        }
+        let sorted = times.dropFirst().sorted()
+        return sorted[sorted.count / 2]
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+
+/// What a new user meets first: outputs into folders that do not exist yet, one-line errors that
+/// name the tool, help that shows the options a tool takes, and runs that would quietly train on
+/// a sliver of their data refused.
+@Suite(.serialized) struct NewcomerTests {
+    @Test func anOutputInAMissingFolderIsCreatedAndAFolderOutputRefusedBeforeWork() throws {
+        let dir = ScoreTests.fixture
+        let folder = "new-\(UUID().uuidString)/deeper"
+        let made = try ToolRunner.run("train", ["--model", "hawk", "--preset", "tiny", "--task", "copying", "--steps", "1", "--batch", "1",
+                                                "--length", "16", "--eval-batches", "0", "-q", "-o", folder + "/m.ckpt"], in: dir)
+        #expect(made.status == 0, "\(made.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir + "/" + folder + "/m.ckpt"))
+
+        let started = Date()
+        let onFolder = try ToolRunner.run("train", ["--model", "hawk", "--preset", "tiny", "--task", "copying", "--steps", "100000",
+                                                    "-q", "-o", folder], in: dir)
+        #expect(onFolder.status == 64 && onFolder.stderr.hasPrefix("train: error: ") && onFolder.stderr.contains("is a folder"))
+        #expect(Date().timeIntervalSince(started) < 20, "refused before training, not after")
+    }
+
+    @Test func usageErrorsAreOneLineNamingTheTool() throws {
+        for (tool, arguments) in [("train", ["--steps", "x"]), ("finetune", [String]()), ("pack", ["--window", "-"]),
+                                  ("score", ["--task", "nosuch"]), ("critic", ["--candidates", "many"])] {
+            let r = try ToolRunner.run(tool, arguments)
+            #expect(r.status == 64, "\(tool) \(arguments)")
+            let lines = r.stderr.split(separator: "\n")
+            #expect(lines.count == 1 && lines[0].hasPrefix("\(tool): error: "), "\(tool): \(r.stderr)")
+        }
+    }
+
+    @Test func helpOfAToolWithADefaultSubcommandShowsItsOptions() throws {
+        for (tool, option) in [("score", "--checkpoint"), ("corrupt", "--mixture"), ("critic", "--configurations")] {
+            let r = try ToolRunner.run(tool, ["--help"])
+            #expect(r.status == 0)
+            #expect(r.out.contains(option) && r.out.contains("Other subcommands"), "\(tool) --help")
+        }
+    }
+
+    @Test func theTokenizerIsTheSameFlagInEveryTool() throws {
+        for (tool, arguments) in [("tokenize", ["encode", "--help"]), ("tokenize", ["decode", "--help"]), ("corrupt", ["--help"]),
+                                  ("phonebook-gen", ["--help"]), ("finetune", ["--help"]), ("score", ["--help"])] {
+            let r = try ToolRunner.run(tool, arguments)
+            #expect(r.out.contains("-m, --tokenizer"), "\(tool) \(arguments)")
+        }
+    }
+
+    @Test func finetuneRefusesBooksMostlyLongerThanARow() throws {
+        let dir = ScoreTests.fixture
+        let r = try ToolRunner.run("finetune", ["--from", "base.ckpt", "-m", "tok.model", "books.jsonl", "--length", "16",
+                                                "--steps", "1", "-o", "never-short.ckpt"], in: dir)
+        #expect(r.status == 65)
+        #expect(r.stderr.contains("books.jsonl") && r.stderr.contains("--length"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/never-short.ckpt"))
+    }
+
+    @Test func trainWithoutAnOutputWarnsAtStart() throws {
+        let r = try ToolRunner.run("train", ["--model", "hawk", "--preset", "tiny", "--task", "copying", "--steps", "1", "--batch", "1",
+                                             "--length", "16", "--eval-batches", "0", "--progress", "never"])
+        #expect(r.status == 0 && r.stderr.hasPrefix("train: warning: no -o"), "\(r.stderr)")
+    }
+}
