@@ -10,8 +10,26 @@ public struct TrainingState: Codable, Equatable, Sendable {
     public var dataPosition: UInt64
     /// The trainer's random generator state.
     public var rng: UInt64
-    public init(step: Int, tokens: Int, dataPosition: UInt64, rng: UInt64) {
-        self.step = step; self.tokens = tokens; self.dataPosition = dataPosition; self.rng = rng
+    /// The flags that define the run (model, data, seed, rate, batch, ...), as given; `--resume`
+    /// refuses a command that differs. Absent in states written before it was recorded.
+    public var run: [String: String]?
+    public init(step: Int, tokens: Int, dataPosition: UInt64, rng: UInt64, run: [String: String]? = nil) {
+        self.step = step; self.tokens = tokens; self.dataPosition = dataPosition; self.rng = rng; self.run = run
+    }
+
+    /// Throws a usage error when the command resuming this state would run a different experiment:
+    /// a defining flag differs from the run's (each named), or --steps does not go past the state's step.
+    public func checkResume(flags: [String: String], steps: Int, path: String) throws {
+        if let run {
+            let differing = Set(run.keys).union(flags.keys).sorted().filter { run[$0] != flags[$0] }
+            if !differing.isEmpty {
+                let list = differing.map { "--\($0) \(flags[$0] ?? "(none)") (the run: \(run[$0] ?? "(none)"))" }
+                throw ToolError.usage("--resume \(path): this command differs from the run it continues: \(list.joined(separator: ", ")); give the run's flags")
+            }
+        }
+        if steps <= step {
+            throw ToolError.usage("--resume \(path): the run is at step \(step) already; give --steps above \(step) to train further")
+        }
     }
 }
 

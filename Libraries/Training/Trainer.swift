@@ -16,6 +16,8 @@ public struct TrainingOptions: Sendable {
     public var clip: Float = 1.0
     public var evalEvery = 0
     public var checkpointEvery = 0
+    /// The flags that define the run, kept in the state for `--resume` to check (TrainingState.run).
+    public var runFlags: [String: String]?
     /// Where checkpoints go (nil: none).
     public var checkpointPath: String?
     public var metricsPath: String?
@@ -70,7 +72,7 @@ public final class Trainer {
         v = .allocate(capacity: n); v.initialize(repeating: 0, count: n)
         decayMask = model.layout.decayMask()
         optimizer = AdamW(weightDecay: options.weightDecay)
-        state = TrainingState(step: 0, tokens: 0, dataPosition: 0, rng: seed)
+        state = TrainingState(step: 0, tokens: 0, dataPosition: 0, rng: seed, run: options.runFlags)
     }
 
     deinit { m.deallocate(); v.deallocate() }

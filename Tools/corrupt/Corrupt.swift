@@ -69,6 +69,7 @@ extension Corrupt {
 
         func validate() throws {
             guard length >= 16 else { throw ValidationError("--length must be at least 16") }
+            try Limits.check(length, "--length", limit: Limits.rowLength)
             guard !explain || model != nil else { throw ValidationError("--explain needs the tokenizer model: -m tok.model") }
             guard count >= 1 else { throw ValidationError("--count must be at least 1") }
         }

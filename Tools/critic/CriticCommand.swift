@@ -58,6 +58,10 @@ struct ControllerOptions: ParsableArguments {
     func validate() throws {
         guard totalSteps > 0 else { throw ValidationError("--total-steps must be positive") }
         guard candidates >= 8 else { throw ValidationError("--candidates must be at least 8") }
+        try Limits.check(candidates, "--candidates", limit: Limits.candidates)
+        try Limits.check(width, "--critic-width", limit: 1 << 14)
+        try Limits.check(layers, "--critic-layers", limit: 64)
+        try Limits.check(trainingSteps, "--critic-training-steps", limit: 1 << 20, allowZero: true)
         guard candidatePower > 0 else { throw ValidationError("--candidate-power must be positive") }
         guard width > 0, layers > 0, trainingSteps >= 0 else {
             throw ValidationError("--width and --layers must be positive, --training-steps non-negative")

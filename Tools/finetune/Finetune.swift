@@ -49,6 +49,27 @@ struct Finetune: ParsableCommand {
         if (from == nil) == (resume == nil) { throw ValidationError("give exactly one of --from CHECKPOINT or --resume CHECKPOINT") }
         if output == nil && resume == nil { throw ValidationError("give the output checkpoint with -o") }
         if steps < 1 || batch < 1 || length < 8 || threads < 1 { throw ValidationError("--steps, --batch, --threads must be positive and --length at least 8") }
+        try Limits.check(batch, "--batch", limit: Limits.batch)
+        try Limits.check(length, "--length", limit: Limits.rowLength)
+        try Limits.check(steps, "--steps", limit: Int(Int32.max))
+        try Limits.check(threads, "--threads", limit: 1024)
+        try Limits.checkPositive(lr, "--lr")
+        try Limits.checkPositive(clip, "--clip")
+        try Limits.checkPositive(weightDecay, "--weight-decay", allowZero: true)
+        try Limits.check(warmup, "--warmup", limit: Int(Int32.max), allowZero: true)
+        try Limits.check(evalEvery, "--eval-every", limit: Int(Int32.max), allowZero: true)
+        try Limits.check(evalBatches, "--eval-batches", limit: 1 << 16, allowZero: true)
+        try Limits.check(checkpointEvery, "--checkpoint-every", limit: Int(Int32.max), allowZero: true)
+    }
+
+    /// The flags that define the run (TrainingState.run), checked by `--resume`. The starting
+    /// checkpoint is not among them: a resumed run reads its weights from the state.
+    var runFlags: [String: String] {
+        var flags = ["tokenizer": tokenizer, "input": input, "seed": String(common.seed), "steps": String(steps),
+                     "batch": String(batch), "length": String(length), "lr": String(lr),
+                     "weight-decay": String(weightDecay), "clip": String(clip)]
+        if let warmup { flags["warmup"] = String(warmup) }
+        return flags
     }
 
     func run() throws {
@@ -60,6 +81,7 @@ struct Finetune: ParsableCommand {
         var saved: (m: [Float], v: [Float], state: TrainingState)?
         if let resume {
             let loaded = try Checkpoint.loadResume(resume)
+            try loaded.state.checkResume(flags: runFlags, steps: steps, path: resume)
             net = loaded.model
             saved = (loaded.m, loaded.v, loaded.state)
         } else {
@@ -74,7 +96,7 @@ struct Finetune: ParsableCommand {
         var options = TrainingOptions()
         options.steps = steps; options.batch = batch; options.length = length; options.learningRate = lr
         options.warmup = warmup; options.weightDecay = weightDecay; options.clip = clip
-        options.evalEvery = evalEvery; options.checkpointEvery = checkpointEvery
+        options.evalEvery = evalEvery; options.checkpointEvery = checkpointEvery; options.runFlags = runFlags
         options.checkpointPath = output ?? resume; options.metricsPath = metrics; options.keepSnapshots = snapshots; options.stopAfter = stopAfter
         let trainer = Trainer(model: net, options: options, source: source,
                               evalBatches: source.heldOut(batches: evalBatches, batch: batch), seed: common.seed)

@@ -38,7 +38,8 @@ struct Pack: ParsableCommand {
 
     func validate() throws {
         if let length, length < 2 { throw ValidationError("--length must be at least 2") }
-        guard window >= 1 else { throw ValidationError("--window must be at least 1") }
+        try Limits.check(length, "--length", limit: Limits.rowLength)
+        try Limits.check(window, "--window", limit: 1 << 16)
     }
 
     func run() throws {

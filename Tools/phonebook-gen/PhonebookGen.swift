@@ -45,7 +45,7 @@ struct PhonebookGen: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        guard count >= 0 else { throw ValidationError("--count must be 0 or more") }
+        try Limits.check(count, "--count", limit: 1 << 30)
         if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be positive") }
         if model != nil && maxTokens == nil { throw ValidationError("-m counts tokens for --max-tokens: give both") }
     }

@@ -27,6 +27,10 @@ struct BirdieOptions: ParsableArguments {
 
     func validate() throws {
         if validationRows < 1 { throw ValidationError("--validation-rows must be at least 1") }
+        try Limits.check(validationRows, "--validation-rows", limit: 1 << 12)
+        try Limits.check(candidates, "--candidates", limit: Limits.candidates)
+        try Limits.check(criticWidth, "--critic-width", limit: 1 << 14)
+        try Limits.check(criticLayers, "--critic-layers", limit: 64)
         if criticWidth < 1 || criticLayers < 1 || criticTrainingSteps < 0 || candidates < 8 || !(candidatePower > 0) {
             throw ValidationError("--critic-width, --critic-layers and --candidate-power must be positive, --critic-training-steps non-negative, --candidates at least 8")
         }

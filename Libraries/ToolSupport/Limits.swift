@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+
+/// Bounds for size flags, checked before any work: a size past them is a usage error (exit 64)
+/// naming the flag and the limit, never an allocation failure or a hang later.
+public enum Limits {
+    public static let rowLength = 1 << 20        // tokens in a row
+    public static let batch = 1 << 16            // rows per step
+    public static let width = 1 << 16            // d-model, state, MLP hidden, heads
+    public static let layers = 1024
+    public static let vocabulary = 1 << 24
+    public static let candidates = 1 << 20       // controller candidates per decision
+
+    /// Throws a usage error unless `value` is in 1...limit (or 0...limit when zero is allowed).
+    public static func check(_ value: Int?, _ flag: String, limit: Int, allowZero: Bool = false) throws {
+        guard let value else { return }
+        let low = allowZero ? 0 : 1
+        guard value >= low && value <= limit else {
+            throw ValidationError("\(flag) must be \(allowZero ? "0" : "1") to \(limit), not \(value)")
+        }
+    }
+
+    /// Throws a usage error unless `value` is a finite number above 0 (or 0 when allowed).
+    public static func checkPositive(_ value: Float, _ flag: String, allowZero: Bool = false) throws {
+        guard value.isFinite && (value > 0 || (allowZero && value == 0)) else {
+            throw ValidationError("\(flag) must be a finite number \(allowZero ? "of 0 or more" : "above 0"), not \(value)")
+        }
+    }
+
+    /// This machine's memory in bytes.
+    public static var physicalMemory: Double { Double(ProcessInfo.processInfo.physicalMemory) }
+
+    /// Refuses a run whose estimated memory exceeds the machine's, naming the flags that size it.
+    public static func checkMemory(estimatedBytes: Double, flags: String) throws {
+        guard estimatedBytes > physicalMemory else { return }
+        throw ToolError.usage(String(format: "this run needs about %.1f GB and the machine has %.1f GB; lower %@",
+                                     estimatedBytes / 1e9, physicalMemory / 1e9, flags))
+    }
+}

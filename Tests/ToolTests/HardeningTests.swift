@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+
+/// Sizes and values that make no sense are refused before any work, with exit 64 and one line
+/// naming the flag; `--resume` refuses a command that would train something else.
+@Suite(.serialized) struct HardeningTests {
+    static let cases: [(tool: String, arguments: [String], flag: String)] = [
+        ("pack", ["--length", "99999999999999999"], "--length"),
+        ("train", ["--batch", "4000000000", "--task", "copying"], "--batch"),
+        ("train", ["--d-model", "100000000", "--task", "copying"], "--d-model"),
+        ("train", ["--length", "4000000000", "--task", "copying"], "--length"),
+        ("train", ["--lr=-1", "--task", "copying"], "--lr"),
+        ("train", ["--lr", "nan", "--task", "copying"], "--lr"),
+        ("train", ["--checkpoint-every=-1", "--task", "copying"], "--checkpoint-every"),
+        ("train", ["--preset", "small", "--batch", "512", "--length", "8192", "--vocab", "8192", "--task", "copying"], "--batch"),
+        ("finetune", ["--from", "x.ckpt", "-m", "t.model", "--lr", "inf", "-o", "y.ckpt"], "--lr"),
+        ("critic", ["--candidates", "99999999999"], "--candidates"),
+        ("corrupt", ["--length", "99999999999"], "--length"),
+        ("phonebook-gen", ["--count", "0"], "--count"),
+    ]
+
+    @Test(arguments: cases.indices)
+    func nonsenseSizesAndValuesAreUsageErrors(_ i: Int) throws {
+        let c = Self.cases[i]
+        let started = Date()
+        let r = try ToolRunner.run(c.tool, c.arguments, in: try ToolRunner.temporaryFolder("hardening"))
+        #expect(r.status == 64, "\(c.tool) \(c.arguments): \(r.status) \(r.stderr)")
+        let errors = r.stderr.split(separator: "\n").filter { $0.contains("error") }
+        #expect(errors.count == 1 && errors[0].hasPrefix("\(c.tool): error: ") && errors[0].contains(c.flag), "\(r.stderr)")
+        #expect(Date().timeIntervalSince(started) < 10, "refused before any work")
+    }
+
+    @Test func resumeRefusesADifferentRunAndNamesEachFlag() throws {
+        let dir = try ToolRunner.temporaryFolder("hardening-resume")
+        let run = ["--model", "gated-ssm-plus", "--preset", "tiny", "--task", "copying", "--steps", "4", "--batch", "2", "--length", "48", "-q"]
+        #expect(try ToolRunner.run("train", run + ["-o", "m.ckpt", "--stop-after", "2"], in: dir).status == 0)
+        let state = FileManager.default.contents(atPath: dir + "/m.ckpt.state")
+        func resumed(_ changes: [String: String]) throws -> ToolRunner.Run {
+            var arguments = run
+            for (flag, value) in changes {
+                if let at = arguments.firstIndex(of: flag) { arguments[at + 1] = value } else { arguments += [flag, value] }
+            }
+            return try ToolRunner.run("train", arguments + ["--resume", "m.ckpt"], in: dir)
+        }
+        let other = try resumed(["--model": "hawk", "--seed": "9"])
+        #expect(other.status == 64 && other.stderr.contains("--model hawk (the run: gated-ssm-plus)") && other.stderr.contains("--seed 9 (the run: 1)"))
+        #expect(try resumed(["--batch": "3"]).status == 64)
+        #expect(try resumed(["--steps": "2"]).status == 64)
+        #expect(FileManager.default.contents(atPath: dir + "/m.ckpt.state") == state, "a refused resume leaves the state alone")
+        #expect(try resumed([:]).status == 0)
+    }
+}
