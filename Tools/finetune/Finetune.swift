@@ -49,17 +49,9 @@ struct Finetune: ParsableCommand {
         if (from == nil) == (resume == nil) { throw ValidationError("give exactly one of --from CHECKPOINT or --resume CHECKPOINT") }
         if output == nil && resume == nil { throw ValidationError("give the output checkpoint with -o") }
         if steps < 1 || batch < 1 || length < 8 || threads < 1 { throw ValidationError("--steps, --batch, --threads must be positive and --length at least 8") }
-        try Limits.check(batch, "--batch", limit: Limits.batch)
-        try Limits.check(length, "--length", limit: Limits.rowLength)
-        try Limits.check(steps, "--steps", limit: Int(Int32.max))
-        try Limits.check(threads, "--threads", limit: 1024)
-        try Limits.checkPositive(lr, "--lr")
-        try Limits.checkPositive(clip, "--clip")
-        try Limits.checkPositive(weightDecay, "--weight-decay", allowZero: true)
-        try Limits.check(warmup, "--warmup", limit: Int(Int32.max), allowZero: true)
-        try Limits.check(evalEvery, "--eval-every", limit: Int(Int32.max), allowZero: true)
-        try Limits.check(evalBatches, "--eval-batches", limit: 1 << 16, allowZero: true)
-        try Limits.check(checkpointEvery, "--checkpoint-every", limit: Int(Int32.max), allowZero: true)
+        try Limits.checkTrainingRun(batch: batch, length: length, steps: steps, threads: threads, lr: lr, clip: clip,
+                                    weightDecay: weightDecay, warmup: warmup, evalEvery: evalEvery,
+                                    evalBatches: evalBatches, checkpointEvery: checkpointEvery)
     }
 
     /// The flags that define the run (TrainingState.run), checked by `--resume`. The starting

@@ -95,22 +95,14 @@ struct Train: ParsableCommand {
         if corpus != nil && procedure == nil { throw ValidationError("--corpus needs --procedure clm|ul2|bfr|birdie|birdie-causal") }
         if birdieOptions.grid != nil && !(procedure == .bfr || procedure?.usesController == true) { throw ValidationError("--grid goes with --procedure bfr, birdie or birdie-causal") }
         if steps < 1 || batch < 1 || (length ?? 8) < 8 || threads < 1 { throw ValidationError("--steps, --batch, --threads must be positive and --length at least 8") }
-        try Limits.check(batch, "--batch", limit: Limits.batch)
-        try Limits.check(length, "--length", limit: Limits.rowLength)
-        try Limits.check(steps, "--steps", limit: Int(Int32.max))
-        try Limits.check(threads, "--threads", limit: 1024)
+        try Limits.checkTrainingRun(batch: batch, length: length, steps: steps, threads: threads, lr: lr, clip: clip,
+                                    weightDecay: weightDecay, warmup: warmup, evalEvery: evalEvery,
+                                    evalBatches: evalBatches, checkpointEvery: checkpointEvery)
         for (value, flag) in [(dModel, "--d-model"), (state, "--state"), (mlpHidden, "--mlp-hidden"), (heads, "--heads")] {
             try Limits.check(value, flag, limit: Limits.width)
         }
         try Limits.check(layers, "--layers", limit: Limits.layers)
         try Limits.check(vocab, "--vocab", limit: Limits.vocabulary)
-        try Limits.checkPositive(lr, "--lr")
-        try Limits.checkPositive(clip, "--clip")
-        try Limits.checkPositive(weightDecay, "--weight-decay", allowZero: true)
-        try Limits.check(warmup, "--warmup", limit: Int(Int32.max), allowZero: true)
-        try Limits.check(evalEvery, "--eval-every", limit: Int(Int32.max), allowZero: true)
-        try Limits.check(evalBatches, "--eval-batches", limit: 1 << 16, allowZero: true)
-        try Limits.check(checkpointEvery, "--checkpoint-every", limit: Int(Int32.max), allowZero: true)
     }
 
     func modelConfig(vocab dataVocab: Int) throws -> ModelConfig {
