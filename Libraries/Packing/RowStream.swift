@@ -80,6 +80,19 @@ public final class RowReader {
             throw ToolError.badInput(reader.name, "\(which): \(row.segmentConfigurations.count) configurations for \(row.segments.max() ?? 0) segments",
                                      fix: "write the stream with pack")
         }
+        // Labels index the loss's softmax: out of range they would read outside the logits.
+        let vocabulary = Int32(clamping: reader.header.vocabularySize)
+        for i in 0..<n where row.labels[i] != -1 {
+            guard row.labels[i] >= 0 && row.labels[i] < vocabulary && row.segments[i] != 0 else {
+                throw ToolError.badInput(reader.name, "\(which): label \(row.labels[i]) at position \(i) is outside the vocabulary of \(vocabulary) or on padding",
+                                         fix: "write the stream with pack")
+            }
+        }
+        if !configurationNames.isEmpty,
+           let wrong = row.segmentConfigurations.first(where: { $0 < 0 || Int($0) >= configurationNames.count }) {
+            throw ToolError.badInput(reader.name, "\(which): configuration index \(wrong) but the stream names \(configurationNames.count)",
+                                     fix: "write the stream with pack")
+        }
         return row
     }
 }

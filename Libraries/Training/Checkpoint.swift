@@ -76,12 +76,19 @@ public enum Checkpoint {
         try weights.commit()
     }
 
-    static func config(_ file: SafeTensors.File, path: String) throws -> ModelConfig {
+    static func config(_ file: SafeTensors.File, path: String, parameters: Int) throws -> ModelConfig {
         guard let json = file.metadata[configKey], let config = try? ModelConfig.fromJSON(json) else {
             throw ToolError.badInput(path, "no birdie model configuration in the safetensors metadata",
                                      fix: "use a checkpoint written by `train`")
         }
         if let problem = config.validationProblem() { throw ToolError.badInput(path, "model configuration: \(problem)") }
+        // The model is allocated from the configuration: it must be no larger than the file's tensors.
+        let widths = [config.dModel, config.state, config.mlpHidden, config.heads]
+        guard widths.allSatisfy({ $0 <= Limits.width }), config.layers <= Limits.layers, config.vocab <= Limits.vocabulary,
+              config.parameterCount == parameters else {
+            throw ToolError.badInput(path, "model configuration does not match the \(parameters) values of the file",
+                                     fix: "restore a good copy of the checkpoint")
+        }
         return config
     }
 
@@ -91,7 +98,7 @@ public enum Checkpoint {
             throw ToolError.badInput(path, "cannot read the checkpoint", fix: "check the path")
         }
         let file = try SafeTensors.decode(data, path: path)
-        let model = Model(try config(file, path: path), seed: 0)
+        let model = Model(try config(file, path: path, parameters: file.values.values.reduce(0) { $0 + $1.count }), seed: 0)
         for t in model.layout.tensors {
             guard let values = file.values[t.name], file.shapes[t.name] == t.shape else {
                 throw ToolError.badInput(path, "tensor \(t.name) is missing or has the wrong shape",
@@ -109,10 +116,17 @@ public enum Checkpoint {
             throw ToolError.badInput(sp, "cannot read the training state beside the checkpoint", fix: "resume needs the PATH.state file `train` wrote")
         }
         let file = try SafeTensors.decode(data, path: sp)
-        let model = Model(try config(file, path: sp), seed: 0)
+        let model = Model(try config(file, path: sp, parameters: file.values["parameters"]?.count ?? 0), seed: 0)
         let n = model.parameterCount
         guard let json = file.metadata[stateKey], let state = try? JSONDecoder().decode(TrainingState.self, from: Data(json.utf8)) else {
             throw ToolError.badInput(sp, "no training state in the metadata", fix: "use a state file written by `train`")
+        }
+        // At most Limits.batch rows per step were read, so a larger data position is corrupt (and
+        // seeking to it would take forever).
+        guard state.step >= 0, state.step <= Int(Int32.max), state.tokens >= 0,
+              state.dataPosition <= UInt64(state.step) * UInt64(Limits.batch) else {
+            throw ToolError.badInput(sp, "training state out of range (step \(state.step), tokens \(state.tokens), data position \(state.dataPosition))",
+                                     fix: "restore a good copy of the state file")
         }
         guard let p = file.values["parameters"], let m = file.values["adamw.m"], let v = file.values["adamw.v"],
               p.count == n, m.count == n, v.count == n else {

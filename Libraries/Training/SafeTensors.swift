@@ -62,6 +62,28 @@ public enum SafeTensors {
         }
         var file = File(metadata: [:], shapes: [:], values: [:])
         let dataSize = data.count - headerEnd
+        var end = 0
+        // Sizes are checked against the file before anything is allocated.
+        for (name, entry) in json where name != "__metadata__" {
+            guard let e = entry as? [String: Any], let shape = e["shape"] as? [Int],
+                  let offsets = e["data_offsets"] as? [Int], offsets.count == 2 else {
+                throw bad("tensor \(name) has a malformed entry")
+            }
+            var count = 1
+            for dimension in shape {
+                let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
+                guard dimension >= 0, !overflow, product <= dataSize / 4 else {
+                    throw bad("tensor \(name) has shape \(shape), more values than the file holds")
+                }
+                count = product
+            }
+            guard offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= dataSize, offsets[1] - offsets[0] == count * 4 else {
+                throw bad("tensor \(name) bytes \(offsets) do not fit its shape \(shape) or the file (truncated?)")
+            }
+            end = max(end, offsets[1])
+        }
+        // A wrong header length shifts every value; the data must end exactly where the tensors do.
+        guard end == dataSize else { throw bad("\(dataSize) data bytes after the header, but the tensors end at byte \(end)") }
         for (name, entry) in json {
             if name == "__metadata__" {
                 guard let m = entry as? [String: String] else { throw bad("__metadata__ is not a string map") }
@@ -73,10 +95,7 @@ public enum SafeTensors {
                 throw bad("tensor \(name) has a malformed entry")
             }
             guard dtype == "F32" else { throw bad("tensor \(name) has dtype \(dtype), expected F32") }
-            let count = shape.reduce(1, *)
-            guard offsets[0] >= 0, offsets[1] <= dataSize, offsets[1] - offsets[0] == count * 4 else {
-                throw bad("tensor \(name) bytes \(offsets) do not fit its shape \(shape) or the file (truncated?)")
-            }
+            let count = shape.reduce(1, *)   // checked above
             var values = [Float](repeating: 0, count: count)
             values.withUnsafeMutableBytes { dst in
                 data.withUnsafeBytes { src in

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import ToolSupport
+import Formats
 import Objectives
 import Vocabulary
 @testable import Packing
@@ -155,5 +156,47 @@ private let START = SpecialToken.start.rawValue, PAD = SpecialToken.pad.rawValue
         #expect(throws: ToolError.self) {
             try restored.restore(try JSONDecoder().decode(RowGenerator.State.self, from: saved), documents: &tooShort)
         }
+    }
+}
+
+/// Rows whose labels or configuration indices are out of range are refused when read (they would
+/// index outside the logits in training), with bad input naming the file.
+@Suite struct RowReaderValidationTests {
+    func roundTrip(_ edit: (inout PackedRow) -> Void) throws -> Result<Void, ToolError> {
+        let path = NSTemporaryDirectory() + "rows-\(UUID().uuidString).pack"
+        var row = PackedRow(length: 8)
+        for i in 0..<4 { row.tokens[i] = 200 + Int32(i); row.segments[i] = 1; row.regions[i] = i < 2 ? .prefix : .causal }
+        row.labels[2] = 202; row.labels[3] = 203
+        row.segmentConfigurations = [0]
+        edit(&row)
+        let writer = try RowWriter(output: try OutputFile(path), rowLength: 8, vocabularySize: 300,
+                                   provenance: Provenance(tool: "test", extra: ["row-length": "8", "configurations": "[\"a\",\"b\"]"]))
+        try writer.append(row)
+        try writer.finish()
+        do {
+            let reader = try RowReader(path: path)
+            while try reader.next() != nil {}
+            return .success(())
+        } catch let e as ToolError { return .failure(e) }
+    }
+
+    @Test func goodRowsRead() throws {
+        guard case .success = try roundTrip({ _ in }) else { Issue.record("a good row was refused"); return }
+    }
+
+    @Test func configurationIndicesBeyondTheNamesAreBadInput() throws {
+        guard case .failure(let e) = try roundTrip({ $0.segmentConfigurations = [7] }) else { Issue.record("accepted index 7 of 2"); return }
+        #expect(e.code == .dataError && e.message.contains("configuration index 7"))
+    }
+
+    @Test(arguments: [300, 4000, -2])
+    func labelsOutsideTheVocabularyAreBadInput(_ label: Int32) throws {
+        guard case .failure(let e) = try roundTrip({ $0.labels[3] = label }) else { Issue.record("accepted label \(label)"); return }
+        #expect(e.code == .dataError && e.message.contains("label \(label)"))
+    }
+
+    @Test func labelsOnPaddingAreBadInput() throws {
+        guard case .failure(let e) = try roundTrip({ $0.labels[6] = 5 }) else { Issue.record("accepted a label on padding"); return }
+        #expect(e.code == .dataError && e.message.contains("padding"))
     }
 }

@@ -56,6 +56,62 @@ func temporaryFolder() -> String {
     }
 }
 
+/// Headers whose numbers do not match the file are refused before anything is allocated.
+@Suite struct CheckpointHeaderTests {
+    /// A safetensors file with `header` (padded to 8) and `dataBytes` zero bytes of data.
+    func file(_ header: String, dataBytes: Int) -> Data {
+        var h = Array(header.utf8)
+        while h.count % 8 != 0 { h.append(0x20) }
+        var d = Data()
+        withUnsafeBytes(of: UInt64(h.count).littleEndian) { d.append(contentsOf: $0) }
+        return d + Data(h) + Data(count: dataBytes)
+    }
+
+    func refused(_ data: Data) -> Bool {
+        do { _ = try SafeTensors.decode(data, path: "x.ckpt"); return false } catch let e as ToolError { return e.code == .dataError } catch { return false }
+    }
+
+    @Test func hugeNegativeOrOverflowingShapesAreBadInput() {
+        #expect(refused(file(#"{"w":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,16]}}"#, dataBytes: 16)))
+        #expect(refused(file(#"{"w":{"dtype":"F32","shape":[-2,-2],"data_offsets":[0,16]}}"#, dataBytes: 16)))
+        #expect(refused(file(#"{"w":{"dtype":"F32","shape":[1000000],"data_offsets":[0,4000000]}}"#, dataBytes: 16)))
+        #expect(refused(file(#"{"w":{"dtype":"F32","shape":[2],"data_offsets":[8,0]}}"#, dataBytes: 16)))
+        #expect(!refused(file(#"{"w":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]}}"#, dataBytes: 16)))
+    }
+
+    @Test func dataThatDoesNotEndWithTheTensorsIsBadInput() {
+        // A header length one off shifts every value by a byte: the sizes no longer agree.
+        #expect(refused(file(#"{"w":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]}}"#, dataBytes: 17)))
+    }
+
+    @Test func aConfigurationLargerThanTheTensorsIsBadInput() throws {
+        let dir = temporaryFolder()
+        let model = tinyModel(.gatedSSM)
+        let data = Checkpoint.weightsData(model, step: 1)
+        var big = model.config
+        big.dModel = 60000
+        let text = String(decoding: data, as: UTF8.self)
+        let swapped = text.replacingOccurrences(of: model.config.json().replacingOccurrences(of: "\"", with: "\\\""),
+                                                with: big.json().replacingOccurrences(of: "\"", with: "\\\""))
+        #expect(swapped != text, "the test must change the stored configuration")
+        try Data(swapped.utf8).write(to: URL(fileURLWithPath: dir + "/big.ckpt"))
+        #expect { _ = try Checkpoint.loadModel(dir + "/big.ckpt") } throws: { ($0 as? ToolError)?.code == .dataError }
+    }
+
+    static let badStates: [(step: Int, position: UInt64)] = [(-1, 0), (1, UInt64.max - 3), (Int(Int32.max) + 10, 0)]
+
+    @Test(arguments: badStates.indices)
+    func statesOutOfRangeAreBadInput(_ i: Int) throws {
+        let (step, position) = Self.badStates[i]
+        let dir = temporaryFolder()
+        let model = tinyModel(.hawk)
+        let zeros = [Float](repeating: 0, count: model.parameterCount)
+        try Checkpoint.save(model, moments: zeros, zeros, state: TrainingState(step: step, tokens: 0, dataPosition: position, rng: 0),
+                            to: dir + "/a.ckpt")
+        #expect { _ = try Checkpoint.loadResume(dir + "/a.ckpt") } throws: { ($0 as? ToolError)?.code == .dataError }
+    }
+}
+
 @Suite struct ResumeTests {
     /// A run stopped after 3 of 6 steps and resumed from its checkpoint ends with bitwise the same
     /// parameters as an uninterrupted 6-step run.
