@@ -31,6 +31,21 @@ public final class OutputFile {
 
     public func write(_ data: Data) { handle.write(data) }
 
+    /// Refuses (usage error) an output that is one of the inputs, by device and inode, so that
+    /// `tokenize encode -m t.model -o t.model` cannot destroy its own model. `-` and nil are skipped.
+    public static func refuseOverwriting(inputs: [String?], outputs: [String?]) throws {
+        func identity(_ path: String) -> [UInt64]? {
+            var s = stat()
+            return path != "-" && stat(path, &s) == 0 ? [UInt64(s.st_dev), UInt64(s.st_ino)] : nil
+        }
+        for output in outputs.compactMap({ $0 }) {
+            guard let written = identity(output) else { continue }
+            if let input = inputs.compactMap({ $0 }).first(where: { identity($0) == written }) {
+                throw ToolError(.usage, "\(output): is also an input (\(input)); write the output to another file")
+            }
+        }
+    }
+
     /// Checks before any work that `path` can be written: not a folder, its folder created if
     /// missing (so `-o run/m.ckpt` works in a fresh checkout) and writable. Tools call it for every
     /// output at start, so a long run never fails only at its end.

@@ -30,6 +30,17 @@ import Testing
         #expect(Date().timeIntervalSince(started) < 10, "refused before any work")
     }
 
+    @Test func anOutputThatIsAnInputIsRefusedAndTheInputKept() throws {
+        let dir = ScoreTests.fixture
+        let model = FileManager.default.contents(atPath: dir + "/tok.model")
+        let encode = try ToolRunner.run("tokenize", ["encode", "-m", "tok.model", "-o", "tok.model", "text.txt"], in: dir)
+        #expect(encode.status == 64 && encode.stderr.contains("is also an input"), "\(encode.stderr)")
+        #expect(FileManager.default.contents(atPath: dir + "/tok.model") == model)
+        let score = try ToolRunner.run("score", ["--task", "phonebook", "--checkpoint", "base.ckpt", "-m", "tok.model",
+                                                 "books.jsonl", "-o", "./books.jsonl"], in: dir)
+        #expect(score.status == 64 && score.stderr.contains("books.jsonl"))
+    }
+
     @Test func resumeRefusesADifferentRunAndNamesEachFlag() throws {
         let dir = try ToolRunner.temporaryFolder("hardening-resume")
         let run = ["--model", "gated-ssm-plus", "--preset", "tiny", "--task", "copying", "--steps", "4", "--batch", "2", "--length", "48", "-q"]

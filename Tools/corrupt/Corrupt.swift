@@ -75,6 +75,7 @@ extension Corrupt {
         }
 
         func run() throws {
+            try OutputFile.refuseOverwriting(inputs: [input, model, mixture], outputs: [output])
             let mix = try Mixture.resolve(mixture)
             if listConfigurations { return print(CorruptCommand.listing(mix, rowLength: length)) }
             if explain {

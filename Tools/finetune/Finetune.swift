@@ -69,6 +69,7 @@ struct Finetune: ParsableCommand {
         EngineOps.setThreads(threads)
         Parallel.workers = threads
         for path in [output, metrics].compactMap({ $0 }) { try OutputFile.prepare(path) }
+        try OutputFile.refuseOverwriting(inputs: [from, tokenizer, input], outputs: [output, metrics])
         let net: Model
         var saved: (m: [Float], v: [Float], state: TrainingState)?
         if let resume {

@@ -51,6 +51,7 @@ struct PhonebookGen: ParsableCommand {
     }
 
     func run() throws {
+        try OutputFile.refuseOverwriting(inputs: [model], outputs: [output])
         let census = try CensusNames(directory: names)
         let tokenCount = try model.map { try bpeTokenCounter(modelPath: $0) } ?? utf8ByteCount
         let generator = try PhoneBookGenerator(names: census, entries: entries.range, queries: queries.range,

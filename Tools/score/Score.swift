@@ -53,6 +53,7 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
+        try OutputFile.refuseOverwriting(inputs: [checkpoint, tokenizer, input], outputs: [output, summary])
         EngineOps.preferAVX512BLAS()
         EngineOps.setThreads(threads)
         Parallel.workers = threads

@@ -123,6 +123,8 @@ struct Train: ParsableCommand {
         EngineOps.setThreads(threads)
         // Outputs first, so a run never fails only at its end.
         for path in [output, metrics, birdieOptions.controllerLog].compactMap({ $0 }) { try OutputFile.prepare(path) }
+        // --resume PATH -o PATH continues in place; the data are what must not be overwritten.
+        try OutputFile.refuseOverwriting(inputs: [data, corpus, birdieOptions.evalCorpus], outputs: [output, metrics, birdieOptions.controllerLog])
         if output == nil && !printConfig && !common.quiet {
             printError("train: warning: no -o, so the trained model will not be saved (give -o PATH to keep it)")
         }
