@@ -49,6 +49,9 @@ public struct Grid: Sendable, Equatable {
         if builtInNames.contains(nameOrPath) {
             return try load(path: Resources.path("grids/\(nameOrPath).json"))
         }
+        guard FileManager.default.fileExists(atPath: nameOrPath) else {
+            throw ToolError.usage("unknown grid \(nameOrPath): give one of \(builtInNames.joined(separator: ", ")) or a grid file")
+        }
         return try load(path: nameOrPath)
     }
 

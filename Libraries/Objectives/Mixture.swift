@@ -63,6 +63,9 @@ public struct Mixture: Sendable, Equatable {
         if builtInNames.contains(nameOrPath) {
             return try load(path: Resources.path("mixtures/\(nameOrPath).json"))
         }
+        guard FileManager.default.fileExists(atPath: nameOrPath) else {
+            throw ToolError.usage("unknown mixture \(nameOrPath): give one of \(builtInNames.joined(separator: ", ")) or a mixture file")
+        }
         return try load(path: nameOrPath)
     }
 

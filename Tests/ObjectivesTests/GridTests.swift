@@ -76,7 +76,7 @@ import Randomness
         expectBadInput(#"{"grid": "light", "mixture": {"next-token": 1.5, "prefix-lm": -0.5}}"#, "not a number >= 0")
         expectBadInput(#"{"grid": "light", "mix": {}}"#, "not a mixture file")
         expectBadInput("not json", "not a mixture file")
-        expectBadInput(#"{"grid": "nope.json", "mixture": {"next-token": 1}}"#, "cannot read")
+        expectBadInput(#"{"grid": "nope.json", "mixture": {"next-token": 1}}"#, "unknown grid")
         // Within tolerance: accepted and renormalised; controller logs: the last line counts.
         try withFile(#"{"grid": "light", "mixture": {"next-token": 0.5, "prefix-lm": 0.5000005}}"#) { path in
             let m = try Mixture.load(path: path)

@@ -30,6 +30,18 @@ import Testing
         #expect(Date().timeIntervalSince(started) < 10, "refused before any work")
     }
 
+    @Test func unknownMixturesAndGridsAreUsageErrorsNamingTheChoices() throws {
+        let mixture = try ToolRunner.run("corrupt", ["--mixture", "nosuch", "/dev/null"])
+        #expect(mixture.status == 64 && mixture.stderr.contains("unknown mixture nosuch") && mixture.stderr.contains("light"))
+        let grid = try ToolRunner.run("train", ["--task", "copying", "--steps", "1", "--grid", "nosuch", "--procedure", "bfr",
+                                                "--corpus", "/dev/null"])
+        #expect(grid.status != 0)
+        let garbage = try ToolRunner.temporaryFolder("hardening-critic") + "/garbage.json"
+        #expect(FileManager.default.createFile(atPath: garbage, contents: Data("x".utf8)))
+        let critic = try ToolRunner.run("critic", ["--configurations", garbage])
+        #expect(critic.status == 65 && critic.stderr.components(separatedBy: garbage).count == 2, "the path once: \(critic.stderr)")
+    }
+
     @Test func anOutputThatIsAnInputIsRefusedAndTheInputKept() throws {
         let dir = ScoreTests.fixture
         let model = FileManager.default.contents(atPath: dir + "/tok.model")

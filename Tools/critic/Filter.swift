@@ -67,7 +67,7 @@ struct Filter: ParsableCommand {
                 throw ToolError.badInput(path, "cannot read", fix: "check the path")
             }
             do { (given, grid) = try CriticProtocol.readConfigurations(data, source: path) }
-            catch let e as ControllerError { throw ToolError.badInput(path, e.description, fix: "see docs/CRITIC.md") }
+            catch let e as ControllerError { throw ToolError(.dataError, e.description + "; see docs/CRITIC.md") }   // names the path
         }
         if let state, let data = FileManager.default.contents(atPath: state) {
             let controller: BirdieController
