@@ -18,6 +18,7 @@ public final class OutputFile {
         }
         try OutputFile.prepare(path)
         let url = URL(fileURLWithPath: path)
+        OutputFile.removeStaleTemporaries(of: url)
         let tmp = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
         guard FileManager.default.createFile(atPath: tmp, contents: nil),
@@ -30,6 +31,18 @@ public final class OutputFile {
     }
 
     public func write(_ data: Data) { handle.write(data) }
+
+    /// Temporary files of this output left by processes that no longer run (killed with SIGKILL,
+    /// which no handler sees) are removed when the output is written again.
+    static func removeStaleTemporaries(of url: URL) {
+        let folder = url.deletingLastPathComponent().path
+        let prefix = ".\(url.lastPathComponent).tmp-"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        for name in names where name.hasPrefix(prefix) {
+            guard let pid = pid_t(name.dropFirst(prefix.count)), pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink(folder + "/" + name) }
+        }
+    }
 
     /// Refuses (usage error) an output that is one of the inputs, by device and inode, so that
     /// `tokenize encode -m t.model -o t.model` cannot destroy its own model. `-` and nil are skipped.

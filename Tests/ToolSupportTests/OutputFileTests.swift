@@ -47,6 +47,15 @@ import Testing
         #expect(try entries(dir) == ["f0", "f1", "f2"])
     }
 
+    @Test func staleTemporariesOfDeadProcessesAreRemovedLiveOnesKept() throws {
+        let dir = try folder()
+        // pid_max on Linux is at most 2^22: this pid cannot be running. Our own parent is.
+        let dead = dir.appendingPathComponent(".out.bin.tmp-99999999").path, live = dir.appendingPathComponent(".out.bin.tmp-\(getppid())").path
+        #expect(FileManager.default.createFile(atPath: dead, contents: Data([1])) && FileManager.default.createFile(atPath: live, contents: Data([2])))
+        try OutputFile.write(Data([3]), to: dir.appendingPathComponent("out.bin").path)
+        #expect(!FileManager.default.fileExists(atPath: dead) && FileManager.default.fileExists(atPath: live))
+    }
+
     @Test func aMissingFolderIsCreatedAnImpossibleOneIsAClearError() throws {
         let dir = try folder()
         let out = try OutputFile(dir.appendingPathComponent("new/deeper/x.bin").path)
