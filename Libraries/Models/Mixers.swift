@@ -18,8 +18,11 @@ final class GatedSSMLayer: Sublayer {
     init(_ name: String, d: Int, s: Int, bidirectional: Bool, layers: Int, _ l: inout ParameterLayout) {
         self.d = d; self.s = s; self.bidirectional = bidirectional
         let std = 1 / Float(d).squareRoot()
+        // One fused (4s, d) matrix read by one product, stored as two tensors because only
+        // in_proj takes weight decay: forget_proj must follow in_proj directly.
         wIn = l.add("\(name).in_proj.weight", [3 * s, d], decay: true, .normal(std: std))
-        _ = l.add("\(name).forget_proj.weight", [s, d], decay: false, .normal(std: std))
+        let wF = l.add("\(name).forget_proj.weight", [s, d], decay: false, .normal(std: std))
+        precondition(wF == wIn + 3 * s * d, "the fused [i, z, o, f] block must be contiguous")
         bF = l.add("\(name).forget_proj.bias", [s], decay: false, .gateBias(lo: 0.7, hi: 0.97))
         wOut = l.add("\(name).out_proj.weight", [d, s], decay: true, .normal(std: 1 / Float(s * 2 * layers).squareRoot()))
     }
@@ -94,8 +97,10 @@ final class GatedSSMPlusLayer: Sublayer {
         wO = l.add("\(name).o_proj.weight", [s, d], decay: true, .normal(std: std))
         convW = l.add("\(name).conv.weight", [4, d], decay: true, .normal(std: 0.5))
         convB = l.add("\(name).conv.bias", [d], decay: false, .constant(0))
+        // One fused (3s, d) matrix [f, z] read by one product, two tensors for their weight decay.
         wFZ = l.add("\(name).forget_proj.weight", [s, d], decay: false, .normal(std: std))
-        _ = l.add("\(name).z_proj.weight", [2 * s, d], decay: true, .normal(std: std))
+        let wZ = l.add("\(name).z_proj.weight", [2 * s, d], decay: true, .normal(std: std))
+        precondition(wZ == wFZ + s * d, "the fused [f, z] block must be contiguous")
         bF = l.add("\(name).forget_proj.bias", [s], decay: false, .gateBias(lo: 0.7, hi: 0.97))
         wOut = l.add("\(name).out_proj.weight", [d, s], decay: true, .normal(std: 1 / Float(s * 2 * layers).squareRoot()))
     }
