@@ -63,6 +63,12 @@ test: deps python-deps ## build and run every test (unit, property, gradient che
 check-readme: ## run every command block of README.md as written, from the repository's root (writes run/)
 	Pipelines/readme/check-readme.sh
 
+# The one list of models and procedures for the pipelines, scripts and figures (exported to them).
+# The Swift registries are ModelKind (Libraries/Models) and train's Procedure; a test checks the two
+# agree (Tests/ToolTests/NewcomerTests.swift).
+export ALL_MODELS := gated-ssm gated-ssm-plus hawk transformer
+export ALL_PROCEDURES := clm ul2 bfr birdie-causal birdie
+
 -include $(sort $(wildcard Pipelines/mk/*.mk))
 
 ##@ Help

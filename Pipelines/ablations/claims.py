@@ -23,6 +23,9 @@ SEED = 1
 FLOOR = 0.02      # below this share of asked numbers right, a cell has no retrieval to compare
 MARGIN = 0.05     # equivalence margin of "close to" claims (C2)
 PROCEDURES = ["clm", "ul2", "bfr", "birdie-causal", "birdie"]
+# make passes the one list (Makefile, ALL_PROCEDURES); this copy only lets the module run alone.
+if os.environ.get("ALL_PROCEDURES", " ".join(PROCEDURES)).split() != PROCEDURES:
+    sys.exit("claims.py: ALL_PROCEDURES differs from this script's list; update PROCEDURES here")
 
 
 def cell_of(run):

@@ -9,7 +9,7 @@ gp=Pipelines/plots
 mkdir -p "$out"
 
 # Colour by model, dash type and point by procedure, the same in every figure.
-models="gated-ssm gated-ssm-plus hawk transformer" procedures="clm ul2 bfr birdie-causal birdie"
+models=${ALL_MODELS:?run through make, which sets ALL_MODELS} procedures=${ALL_PROCEDURES:?run through make}
 index_of() { local i=1 w; for w in $2; do [ "$w" = "$1" ] && { echo $i; return; }; i=$((i + 1)); done; echo 9; }
 colors="" dashes="" cells=""
 for c in "$@"; do   # a run: <cell> or <cell>.seed<N>

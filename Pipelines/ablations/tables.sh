@@ -16,7 +16,7 @@ results=$1 out=$2; shift 2
 cells=()   # the runs that have started (a run is <cell> or <cell>.seed<N>)
 for c in "$@"; do if [ -d "$results/$c" ]; then cells+=("$c"); else echo "tables: $c: not run yet; left out" >&2; fi; done
 SQUAD_BUCKET=${SQUAD_BUCKET:-64}   # context-length bucket width in tokens
-procedures="clm ul2 bfr birdie-causal birdie"
+procedures=${ALL_PROCEDURES:?run through make, which sets ALL_PROCEDURES}
 mkdir -p "$out"
 
 # A run is <cell> or <cell>.seed<N> (Pipelines/mk/ablations.mk); model and procedure are the cell's.

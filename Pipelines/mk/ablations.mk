@@ -15,8 +15,6 @@ RESULTS ?= results
 ABL = $(RESULTS)/$(SCALE)
 SHARED = $(ABL)/shared
 RUN ?=
-ALL_MODELS := gated-ssm gated-ssm-plus hawk transformer
-ALL_PROCEDURES := clm ul2 bfr birdie-causal birdie
 
 ifeq ($(wildcard Pipelines/scales/$(SCALE).mk),)
 $(error SCALE=$(SCALE): no Pipelines/scales/$(SCALE).mk; choose one of $(basename $(notdir $(wildcard Pipelines/scales/*.mk))))

@@ -21,7 +21,7 @@ bench-train: build ## gated-ssm-plus training tokens/s against the PyTorch CPU r
 	else echo "bench-train: PyTorch not installed, skipping the reference (pip install torch)"; fi
 
 bench-train-models: build ## tokens/s and peak memory of all four models at the small preset (batch 8 x 512)
-	@for m in gated-ssm gated-ssm-plus hawk transformer; do \
+	@for m in $(ALL_MODELS); do \
 	  OPENBLAS_CORETYPE=$(BENCH_BLAS_CORE) $(BIN)/train --model $$m --preset small --task random-tokens --vocab 8192 --batch 8 --length 512 \
 	    --steps 6 --threads 2 --eval-batches 0 --progress never 2>&1 | tail -1 | sed "s/^train/$$m/"; done
 
@@ -33,7 +33,7 @@ LEARN_COPYING_FLAGS := --preset tiny --d-model 64 --task copying --steps 1500 --
 .PHONY: learn-copying
 learn-copying: build ## every model and form learns the copying task from scratch (d 64 x 2, 1500 steps, ~1-2 min each); held-out accuracy, results/learning/copying.png
 	@mkdir -p .build/learn-copying
-	@for form in causal bidirectional; do for m in gated-ssm gated-ssm-plus hawk transformer; do \
+	@for form in causal bidirectional; do for m in $(ALL_MODELS); do \
 	  $(BIN)/train --model $$m --form $$form $(LEARN_COPYING_FLAGS) --metrics .build/learn-copying/$$m-$$form.tsv \
 	    2>&1 | tail -n 1 | sed "s/^train:/$$m $$form:/"; done; done
 	@mkdir -p results/learning

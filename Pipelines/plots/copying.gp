@@ -5,7 +5,7 @@ set terminal pngcairo size 1300,520 font ",11"
 set output output
 set datafile separator "\t"
 set datafile missing "nan"
-models = "gated-ssm gated-ssm-plus hawk transformer"
+models = system("printf %s \"$ALL_MODELS\"")   # from the Makefile
 forms = "causal bidirectional"
 # Run i (1..8): model by colour, form by dash.
 m(i) = word(models, (i - 1) % 4 + 1)

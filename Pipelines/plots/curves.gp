@@ -5,8 +5,8 @@
 set terminal pngcairo size 1400,1000 font ",11"
 set output output
 set datafile separator "\t"
-models = "gated-ssm gated-ssm-plus hawk transformer"
-procedures = "clm ul2 bfr birdie-causal birdie"
+models = system("printf %s \"$ALL_MODELS\"")   # from the Makefile
+procedures = system("printf %s \"$ALL_PROCEDURES\"")
 colors = "black #1f77b4 #2ca02c #ff7f0e #d62728"
 set multiplot layout 2,2 title "Phone-book accuracy during fine-tuning (share of asked numbers exactly right; bands: 95% CI)"
 set xlabel "fine-tuning step"

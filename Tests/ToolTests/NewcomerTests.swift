@@ -46,6 +46,25 @@ import Testing
         }
     }
 
+    /// The Makefile's one list of models and procedures (for pipelines, scripts and figures) names
+    /// exactly what `train` accepts.
+    @Test func theMakefileListsTheModelsAndProceduresTrainAccepts() throws {
+        let makefile = try String(contentsOf: ToolRunner.repository.appendingPathComponent("Makefile"), encoding: .utf8)
+        func listed(_ variable: String) -> Set<String> {
+            let prefix = "export \(variable) := "
+            let line = makefile.components(separatedBy: "\n").first { $0.hasPrefix(prefix) } ?? prefix
+            let words: [String] = String(line.dropFirst(prefix.count)).components(separatedBy: " ")
+            return Set(words.filter { !$0.isEmpty })
+        }
+        func accepted(_ flag: String) throws -> Set<String> {
+            let r = try ToolRunner.run("train", [flag, "nosuch"])   // the usage error lists the choices
+            let quoted: [String] = r.stderr.components(separatedBy: "'").enumerated().filter { $0.offset % 2 == 1 }.map { $0.element }
+            return Set(quoted.filter { $0 != "nosuch" && !$0.hasPrefix("-") })
+        }
+        #expect(listed("ALL_MODELS") == (try accepted("--model")) && listed("ALL_MODELS").count == 4)
+        #expect(listed("ALL_PROCEDURES") == (try accepted("--procedure")) && listed("ALL_PROCEDURES").count == 5)
+    }
+
     @Test func finetuneRefusesBooksMostlyLongerThanARow() throws {
         let dir = ScoreTests.fixture
         let r = try ToolRunner.run("finetune", ["--from", "base.ckpt", "-m", "tok.model", "books.jsonl", "--length", "16",
