@@ -4,7 +4,7 @@
 import PackageDescription
 import Foundation
 
-// Libraries, lowest first; an arrow only points down.
+// Libraries, lowest first; an arrow only points down. Each list is exactly what the target imports.
 let libraries: [(name: String, deps: [String])] = [
     ("ToolSupport", []),
     ("Vocabulary", []),
@@ -14,11 +14,11 @@ let libraries: [(name: String, deps: [String])] = [
     ("Objectives", ["Randomness", "Vocabulary", "Formats", "ToolSupport"]),
     ("Packing", ["Vocabulary", "Objectives", "Formats", "ToolSupport"]),
     ("Kernels", ["CBLAS"]),
-    ("Models", ["Kernels", "Vocabulary", "Randomness"]),
-    ("Controller", ["Kernels", "Randomness", "ToolSupport"]),
-    ("Training", ["Models", "Kernels", "Packing", "Objectives", "Controller", "Formats", "ToolSupport"]),
-    ("Tasks", ["Tokenizer", "Randomness", "Vocabulary", "Formats", "ToolSupport"]),
-    ("Scoring", ["Models", "Training", "Objectives", "Tokenizer", "Tasks", "Packing", "Formats", "Randomness", "Vocabulary", "ToolSupport"]),
+    ("Models", ["Kernels", "CBLAS", "Randomness"]),
+    ("Controller", ["Kernels", "CBLAS", "Randomness"]),
+    ("Training", ["Models", "Kernels", "Packing", "Objectives", "Controller", "Formats", "Randomness", "Vocabulary", "ToolSupport"]),
+    ("Tasks", ["Tokenizer", "Randomness", "Vocabulary", "ToolSupport"]),
+    ("Scoring", ["Models", "Training", "Objectives", "Tasks", "Formats", "Randomness", "Vocabulary", "ToolSupport"]),
 ]
 
 // Thin executables: parse flags, call libraries.
@@ -26,12 +26,12 @@ let tools: [(name: String, deps: [String])] = [
     ("tokenize", ["Tokenizer", "Formats", "ToolSupport"]),
     ("corrupt", ["Objectives", "Tokenizer", "Formats", "ToolSupport"]),
     ("pack", ["Packing", "Formats", "ToolSupport"]),
-    ("train", ["Training", "Controller", "Models", "ToolSupport"]),
-    ("critic", ["Controller", "ToolSupport"]),
-    ("finetune", ["Training", "Tasks", "Models", "ToolSupport"]),
-    ("phonebook-gen", ["Tasks", "Tokenizer", "ToolSupport"]),
-    ("infill-gen", ["Tasks", "Tokenizer", "ToolSupport"]),
-    ("score", ["Scoring", "Tasks", "Models", "ToolSupport"]),
+    ("train", ["Training", "Controller", "Models", "Kernels", "Objectives", "Formats", "ToolSupport"]),
+    ("critic", ["Controller", "Kernels", "Randomness", "ToolSupport"]),
+    ("finetune", ["Training", "Tasks", "Models", "Kernels", "ToolSupport"]),
+    ("phonebook-gen", ["Tasks", "Randomness", "ToolSupport"]),
+    ("infill-gen", ["Tasks", "ToolSupport"]),
+    ("score", ["Scoring", "Models", "Kernels", "ToolSupport"]),
 ]
 
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path

@@ -65,6 +65,33 @@ import Testing
         #expect(listed("ALL_PROCEDURES") == (try accepted("--procedure")) && listed("ALL_PROCEDURES").count == 5)
     }
 
+    /// Package.swift declares for each library and tool exactly the modules its sources import.
+    @Test func declaredDependenciesAreTheImports() throws {
+        let root = ToolRunner.repository
+        let package = try String(contentsOf: root.appendingPathComponent("Package.swift"), encoding: .utf8)
+        let system: Set<String> = ["Foundation", "ArgumentParser", "Glibc", "Dispatch"]
+        let entry = try Regex(#"\("([\w-]+)", \[([^\]]*)\]\)"#), name = try Regex(#""(\w+)""#)
+        var checked = 0
+        for match in package.matches(of: entry) {
+            let target = String(match.output[1].substring ?? "")
+            let declared = Set(String(match.output[2].substring ?? "").matches(of: name).map { String($0.output[1].substring ?? "") })
+            for folder in ["Libraries", "Tools"] {
+                let dir = root.appendingPathComponent("\(folder)/\(target)")
+                guard let files = try? FileManager.default.subpathsOfDirectory(atPath: dir.path) else { continue }
+                var imports = Set<String>()
+                for file in files where file.hasSuffix(".swift") {
+                    let text = try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
+                    for line in text.components(separatedBy: "\n") where line.hasPrefix("import ") {
+                        imports.insert(String(line.dropFirst("import ".count)).trimmingCharacters(in: .whitespaces))
+                    }
+                }
+                #expect(imports.subtracting(system) == declared, "\(target): imports \(imports.subtracting(system).sorted()), declares \(declared.sorted())")
+                checked += 1
+            }
+        }
+        #expect(checked >= 20)
+    }
+
     @Test func finetuneRefusesBooksMostlyLongerThanARow() throws {
         let dir = ScoreTests.fixture
         let r = try ToolRunner.run("finetune", ["--from", "base.ckpt", "-m", "tok.model", "books.jsonl", "--length", "16",
