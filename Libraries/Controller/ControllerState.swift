@@ -52,13 +52,25 @@ extension BirdieController {
             .invalid("\(source): \(problem) (delete it to start afresh, or pass the right --state file)")
         }
         guard data.count >= 16, data.prefix(8) == Self.stateMagic else { throw bad("not a critic state file") }
-        let headerLength = Int(readLittleEndian(data, at: 8) as UInt64)
-        guard headerLength <= data.count - 16 else { throw bad("truncated header") }
+        let claimedLength = readLittleEndian(data, at: 8) as UInt64
+        guard claimedLength <= UInt64(data.count - 16) else { throw bad("truncated header") }
+        let headerLength = Int(claimedLength)
         let header: ControllerStateHeader
         do {
             header = try JSONDecoder().decode(ControllerStateHeader.self, from: data.subdata(in: 16..<(16 + headerLength)))
         } catch { throw bad("unreadable header (\(error))") }
         guard header.version == 1 else { throw bad("state version \(header.version) is not supported") }
+        // The header is outside the checksum: its numbers are checked against sane limits and the
+        // payload's size before the critic is allocated from them.
+        let s = header.settings, count = header.configurations.count, payloadBytes = data.count - 16 - headerLength
+        guard (1...100_000).contains(count), (1...16_384).contains(s.width), (1...64).contains(s.layers),
+              (0...1 << 20).contains(s.training.steps), s.training.halfCycle >= 1,
+              (8...1 << 20).contains(s.sampler.candidates), header.random.count == 4,
+              header.optimizerSteps >= 0, (0...payloadBytes / 8).contains(header.evaluations),
+              header.parameterCount == CriticLayout(k: count, width: s.width, layers: s.layers).count,
+              header.parameterCount <= payloadBytes / 12 else {
+            throw bad("header numbers out of range or larger than the file")
+        }
         try self.init(configurations: ConfigurationSet(header.configurations), settings: header.settings)
         let k = configurations.count
         let payload = data.subdata(in: (16 + headerLength)..<data.count)

@@ -189,6 +189,32 @@ func drive(_ controller: BirdieController, evaluations: Int) throws -> [Decision
         #expect(throws: ControllerError.self) { try BirdieController(state: damaged, source: "s") }
         #expect(throws: ControllerError.self) { try BirdieController(state: Data("hello".utf8), source: "s") }
     }
+
+    /// The JSON header is outside the checksum: numbers in it that are out of range or claim more
+    /// than the file holds are refused before anything is allocated from them.
+    @Test func headerNumbersOutOfRangeAreRefused() throws {
+        let controller = try BirdieController(configurations: try classSet(["A", "B"]), settings: smallSettings(seed: 3))
+        _ = try drive(controller, evaluations: 2)
+        let data = try controller.stateData()
+        let length = Int(data.subdata(in: 8..<16).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) })
+        let header = String(decoding: data.subdata(in: 16..<(16 + length)), as: UTF8.self)
+        func with(_ from: String, _ to: String) -> Data {
+            let edited = Data(header.replacingOccurrences(of: from, with: to).utf8)
+            var out = data.prefix(8)
+            withUnsafeBytes(of: UInt64(edited.count).littleEndian) { out.append(contentsOf: $0) }
+            return out + edited + data.suffix(from: 16 + length)
+        }
+        let layers = "\"layers\":\(controller.settings.layers)", width = "\"width\":\(controller.settings.width)"
+        #expect(header.contains(layers) && header.contains(width))
+        for bad in [with(layers, "\"layers\":-1"), with(layers, "\"layers\":2147483647"), with(width, "\"width\":1000000000"),
+                    with("\"evaluations\":2", "\"evaluations\":-5"), with("\"evaluations\":2", "\"evaluations\":9223372036854775807")] {
+            #expect(throws: ControllerError.self) { try BirdieController(state: bad, source: "s") }
+        }
+        var huge = data
+        huge.replaceSubrange(8..<16, with: [UInt8](repeating: 0xFF, count: 8))
+        #expect(throws: ControllerError.self) { try BirdieController(state: huge, source: "s") }
+        #expect(try BirdieController(state: with(layers, layers), source: "s").history == controller.history)
+    }
 }
 
 @Suite struct ProtocolTests {
