@@ -17,9 +17,10 @@ public struct TokenDocumentIterator: IteratorProtocol {
         do {
             guard let document = try reader.next() else { return nil }
             documents += 1
+            // Counted from 0, like `tokenize decode` and Pipelines/python/birdie_streams.py.
             if let at = document.firstIndex(where: { $0 < Vocabulary.reservedCount }) {
                 throw ToolError.badInput(reader.name,
-                    "document \(documents), token \(at + 1): id \(document[at]) is reserved (\(Vocabulary.specialName(document[at]) ?? "special")), not text",
+                    "document \(documents - 1), token \(at): id \(document[at]) is reserved (\(Vocabulary.specialName(document[at]) ?? "special")), not text",
                     fix: "feed text encoded by tokenize encode; special tokens are added by corrupt")
             }
             return document

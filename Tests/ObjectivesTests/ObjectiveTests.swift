@@ -1,3 +1,6 @@
+import Foundation
+import Formats
+import ToolSupport
 import Testing
 import Vocabulary
 @testable import Objectives
@@ -86,5 +89,21 @@ import Randomness
             if s.input.first == p { first += 1 } else if s.input.last == p { last += 1 }
         }
         #expect(first > 10 && last > 10, "prepended \(first), appended \(last)")
+    }
+}
+
+/// A reserved id in a token document names the document and token counted from 0, like
+/// `tokenize decode` and the Python reader.
+@Suite struct DocumentErrorTests {
+    @Test func reservedIdsAreNamedFromZero() throws {
+        let path = NSTemporaryDirectory() + "docs-\(UUID().uuidString).tok"
+        let writer = try TokenDocumentWriter(path: path, vocabularySize: 600, provenance: Provenance(tool: "test"))
+        try writer.append([300, 301, 302])
+        try writer.append([300, 301, Int32(SpecialToken.eos.rawValue)])
+        try writer.finish()
+        var documents = TokenDocumentIterator(try TokenDocumentReader(path: path))
+        while documents.next() != nil {}
+        let message = (documents.error as? ToolError)?.message ?? ""
+        #expect(message.contains("document 1, token 2:"), "\(message)")
     }
 }
