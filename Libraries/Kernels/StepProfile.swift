@@ -31,7 +31,6 @@ public enum StepProfile {
     nonisolated(unsafe) public private(set) static var enabled = false
     nonisolated(unsafe) public private(set) static var seconds: [Part: Double] = [:]
     nonisolated(unsafe) public private(set) static var products: [Shape: (count: Int, seconds: Double)] = [:]
-    nonisolated(unsafe) private static var gemmSecondsInsideModel = 0.0
 
     public static func start() { enabled = true; seconds = [:]; products = [:] }
 
@@ -74,24 +73,9 @@ public enum StepProfile {
         return result
     }
 
-    /// The ceiling at the model's own shapes: each recorded product shape run alone on fresh
-    /// buffers (median of `repeats`), weighted by how often the step ran it. GFLOP/s.
-    public static func measuredCeiling(repeats: Int = 5) -> (gflops: Double, inModel: Double) {
-        var flops = 0.0, aloneSeconds = 0.0, inModelSeconds = 0.0
-        for (shape, use) in products {
-            flops += shape.flops * Double(use.count)
-            inModelSeconds += use.seconds
-            aloneSeconds += Double(use.count) * medianSeconds(shape, repeats: repeats)
-        }
-        return (flops / max(aloneSeconds, 1e-12) / 1e9, flops / max(inModelSeconds, 1e-12) / 1e9)
-    }
-
-    /// sgemm GFLOP/s of one shape alone (median of `repeats`), e.g. the square 2048^3 reference.
-    public static func gflops(_ shape: Shape, repeats: Int = 5) -> Double {
-        shape.flops / medianSeconds(shape, repeats: repeats) / 1e9
-    }
-
-    private static func medianSeconds(_ s: Shape, repeats: Int) -> Double {
+    /// Seconds of one product of this shape run alone on fresh buffers: the median of `repeats`
+    /// after a warm-up. The machine's speed at the model's own shapes, measured now.
+    public static func aloneSeconds(_ s: Shape, repeats: Int = 5) -> Double {
         let a = [Float](repeating: 0.5, count: s.m * s.k), b = [Float](repeating: 0.25, count: s.k * s.n)
         var c = [Float](repeating: 0, count: s.m * s.n)
         var times: [Double] = []

@@ -249,8 +249,8 @@ struct Train: ParsableCommand {
     }
 
     /// An upper estimate of a run's memory: parameters, gradients and AdamW moments, the logits of
-    /// every position, and about 64 floats per channel per layer of saved activations (the
-    /// small preset measures 1.2 GB against 1.7 GB estimated, docs/PERFORMANCE.md).
+    /// every position, and about 64 floats per channel per layer of saved activations (gated-ssm
+    /// at the small preset: 2.6 GB estimated against a measured peak of 1.2 GB, docs/PERFORMANCE.md).
     static func estimatedBytes(_ c: ModelConfig, batch: Int, length: Int) -> Double {
         let positions = Double(batch) * Double(length)
         let perPosition = Double(c.vocab) + 64 * Double(c.dModel) * Double(c.layers) + 64 * Double(max(c.state, c.mlpHidden))
