@@ -57,6 +57,12 @@ import Randomness
         try body(path)
     }
 
+    @Test func unknownGridAndMixtureNamesAreUsageErrors() {
+        for resolve in [{ _ = try Grid.resolve("nosuch") }, { _ = try Mixture.resolve("nosuch") }] as [() throws -> Void] {
+            #expect { try resolve() } throws: { ($0 as? ToolError)?.code == .usage && ($0 as? ToolError)?.message.contains("unknown") == true }
+        }
+    }
+
     private func expectBadInput(_ text: String, _ fragment: String) {
         withFile(text) { path in
             do {
