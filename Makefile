@@ -56,6 +56,7 @@ test: deps python-deps ## build and run every test (unit, property, gradient che
 	$(SWIFT) test $(SWIFT_FLAGS) --skip-build --no-parallel
 	python3 -m unittest discover -s Pipelines/ablations
 	BIN=$(BIN) python3 -m unittest discover -s Pipelines/python
+	$(MAKE) --no-print-directory fuzz-short
 	$(MAKE) --no-print-directory test-ablations-tiny
 	$(MAKE) --no-print-directory check-readme
 

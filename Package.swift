@@ -15,7 +15,7 @@ let libraries: [(name: String, deps: [String])] = [
     ("Packing", ["Vocabulary", "Objectives", "Formats", "ToolSupport"]),
     ("Kernels", ["CBLAS"]),
     ("Models", ["Kernels", "CBLAS", "Randomness"]),
-    ("Controller", ["Kernels", "CBLAS", "Randomness"]),
+    ("Controller", ["Kernels", "CBLAS", "Randomness", "ToolSupport"]),
     ("Training", ["Models", "Kernels", "Packing", "Objectives", "Controller", "Formats", "Randomness", "Vocabulary", "ToolSupport"]),
     ("Tasks", ["Tokenizer", "Randomness", "Vocabulary", "ToolSupport"]),
     ("Scoring", ["Models", "Training", "Objectives", "Tasks", "Formats", "Randomness", "Vocabulary", "ToolSupport"]),
@@ -62,6 +62,10 @@ for tool in tools {
         name: tool.name, dependencies: tool.deps.map { Target.Dependency(stringLiteral: $0) } + [argumentParser],
         path: "Tools/\(tool.name)"))
 }
+// The fuzz harness over every reader (`make fuzz`), a developer tool: not installed.
+let fuzz: (name: String, deps: [String]) = ("fuzz", ["Controller", "Formats", "Objectives", "Packing", "Tasks", "Tokenizer", "ToolSupport", "Training", "Randomness"])
+targets.append(.executableTarget(name: fuzz.name, dependencies: fuzz.deps.map { Target.Dependency(stringLiteral: $0) } + [argumentParser],
+                                 path: "Tools/fuzz"))
 // Runs the built binaries end to end.
 targets.append(.testTarget(name: "ToolTests", dependencies: ["ToolSupport", "Randomness"], path: "Tests/ToolTests"))
 

@@ -116,7 +116,9 @@ func readLittleEndian<T: FixedWidthInteger>(_ data: Data, at offset: Int) -> T {
     return T(littleEndian: value)
 }
 
-func fnv1a(_ data: Data) -> UInt64 {
+/// The critic state's payload checksum (FNV-1a, 64 bits); public for tools that check or craft
+/// state files (the fuzz harness).
+public func fnv1a(_ data: Data) -> UInt64 {
     var hash: UInt64 = 0xcbf2_9ce4_8422_2325
     for byte in data { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
     return hash

@@ -1,10 +1,12 @@
 import Foundation
+import ToolSupport
 
 /// The `critic` pipe's JSON-lines protocol (docs/CRITIC.md).
 /// In, one line per evaluation:  {"step": 500, "losses": {...} or [...], "action": {...} or [...]}
 ///   objects are keyed by configuration name (all names, no others); arrays follow the
 ///   configurations' order. Unknown keys are ignored. NaN/Infinity (bare, as Python writes them,
-///   or null) mark an unusable loss: that evaluation is skipped and logged.
+///   or null, or a number too large for a double) mark an unusable loss: that evaluation is
+///   skipped and logged.
 /// Out, one line per evaluation: {"grid": "light", "step": 500, "phase": "critic", "mixture": {"name": weight, ...},
 ///   "reward": total, "predicted": score, "explored": false}
 public enum CriticProtocol {
@@ -12,23 +14,23 @@ public enum CriticProtocol {
     /// (JSONDecoder, not JSONSerialization: only the former reads doubles exactly, which the
     /// same-decisions-through-the-pipe guarantee needs.)
     public static func parseEvaluation(_ line: String, configurations set: ConfigurationSet) throws -> Evaluation {
-        let value: JSONValue
+        let value: JSON
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: Data(replacingNonFiniteTokens(line).utf8))
+            value = try JSONDecoder().decode(JSON.self, from: Data(replacingNonFiniteTokens(line).utf8))
         } catch {
             throw ControllerError.invalid("not valid JSON: \(line.prefix(60))")
         }
-        guard case .object(let dict) = value else { throw ControllerError.invalid("not a JSON object") }
-        guard case .number(let stepValue)? = dict["step"], stepValue >= 0, stepValue == stepValue.rounded(),
+        guard case .object = value else { throw ControllerError.invalid("not a JSON object") }
+        guard case .number(let stepValue)? = value["step"], stepValue >= 0, stepValue == stepValue.rounded(),
               stepValue < 1e15 else {
             throw ControllerError.invalid("missing or bad \"step\" (a non-negative integer)")
         }
-        let losses = try vector(dict["losses"], key: "losses", set: set, allowNonFinite: true)
-        let action = try vector(dict["action"], key: "action", set: set, allowNonFinite: false)
+        let losses = try vector(value["losses"], key: "losses", set: set, allowNonFinite: true)
+        let action = try vector(value["action"], key: "action", set: set, allowNonFinite: false)
         return Evaluation(step: Int(stepValue), losses: losses, action: action)
     }
 
-    private static func number(_ value: JSONValue, allowNonFinite: Bool) -> Double? {
+    private static func number(_ value: JSON, allowNonFinite: Bool) -> Double? {
         switch value {
         case .number(let x): return x
         case .null: return allowNonFinite ? .nan : nil
@@ -42,7 +44,7 @@ public enum CriticProtocol {
         }
     }
 
-    private static func vector(_ value: JSONValue?, key: String, set: ConfigurationSet, allowNonFinite: Bool) throws -> [Double] {
+    private static func vector(_ value: JSON?, key: String, set: ConfigurationSet, allowNonFinite: Bool) throws -> [Double] {
         let k = set.count
         switch value {
         case .array(let array)?:
@@ -55,7 +57,8 @@ public enum CriticProtocol {
                 }
                 return x
             }
-        case .object(let object)?:
+        case .object(let members)?:
+            let object = Dictionary(members.map { ($0.key, $0.value) }) { _, last in last }
             if let unknown = object.keys.sorted().first(where: { !set.names.contains($0) }) {
                 throw ControllerError.invalid("\"\(key)\" names unknown configuration '\(unknown)'")
             }
@@ -73,9 +76,9 @@ public enum CriticProtocol {
         }
     }
 
-    /// Replaces bare NaN, Infinity and -Infinity tokens (outside strings) by null.
+    /// Replaces bare NaN, Infinity and -Infinity tokens, and numbers too large for a double
+    /// (1e999), outside strings, by null: each is an unusable value, not a malformed line.
     static func replacingNonFiniteTokens(_ line: String) -> String {
-        guard line.contains("NaN") || line.contains("Infinity") else { return line }
         var out = "", inString = false, escaped = false
         var rest = Substring(line)
         while let c = rest.first {
@@ -88,6 +91,11 @@ public enum CriticProtocol {
             if let token = ["-Infinity", "Infinity", "NaN"].first(where: { rest.hasPrefix($0) }) {
                 out += "null"; rest = rest.dropFirst(token.count); continue
             }
+            if c == "-" || c.isASCII && c.isNumber {
+                let number = rest.prefix { $0.isASCII && ($0.isNumber || "+-.eE".contains($0)) }
+                out += Double(number).map { $0.isInfinite } == true ? "null" : String(number)
+                rest = rest.dropFirst(number.count); continue
+            }
             out.append(c); rest = rest.dropFirst()
         }
         return out
@@ -97,32 +105,15 @@ public enum CriticProtocol {
     /// round-trip form, so a reader recovers exactly the doubles the controller chose.
     /// With a grid name the line is also a mixture file of the Objectives library ({"grid", "mixture"}).
     public static func format(_ d: Decision, configurations set: ConfigurationSet, grid: String? = nil) -> String {
-        let weights = zip(set.names, d.mixture).map { "\(jsonString($0)):\($1)" }.joined(separator: ",")
-        var line = "{"
-        if let grid { line += "\"grid\":\(jsonString(grid))," }
-        line += "\"step\":\(d.step),\"phase\":\"\(d.phase.rawValue)\",\"mixture\":{\(weights)}"
-        if let r = d.totalReward { line += ",\"reward\":\(r)" }
-        if let p = d.predictedReward { line += ",\"predicted\":\(p)" }
-        if let c = d.criticLoss { line += ",\"critic_loss\":\(c)" }
-        line += ",\"explored\":\(d.explored)"
-        if let note = d.note { line += ",\"note\":\(jsonString(note))" }
-        return line + "}"
-    }
-
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out + "\""
+        var members = grid.map { [JSON.Member("grid", .string($0))] } ?? []
+        members += [.init("step", .int(d.step)), .init("phase", .string(d.phase.rawValue)),
+                    .init("mixture", .numbers(set.names, d.mixture))]
+        if let r = d.totalReward { members.append(.init("reward", .number(r))) }
+        if let p = d.predictedReward { members.append(.init("predicted", .number(p))) }
+        if let c = d.criticLoss { members.append(.init("critic_loss", .number(c))) }
+        members.append(.init("explored", .bool(d.explored)))
+        if let note = d.note { members.append(.init("note", .string(note))) }
+        return JSON.object(members).text()
     }
 
     /// Reads the configurations from a grid file of the Objectives library
@@ -154,22 +145,7 @@ public enum CriticProtocol {
 
     /// The configurations as the JSON `readConfigurations` accepts.
     public static func formatConfigurations(_ set: ConfigurationSet) -> String {
-        "[" + set.configurations.map { "{\"name\":\(jsonString($0.name)),\"class\":\(jsonString($0.objectiveClass))}" }
+        "[" + set.configurations.map { JSON.object([.init("name", .string($0.name)), .init("class", .string($0.objectiveClass))]).text() }
             .joined(separator: ",\n ") + "]\n"
-    }
-}
-
-/// Any JSON value, decoded with JSONDecoder (exact doubles).
-enum JSONValue: Decodable, Equatable {
-    case null, bool(Bool), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
-
-    init(from decoder: Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let x = try? c.decode(Double.self) { self = .number(x) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: JSONValue].self)) }
     }
 }

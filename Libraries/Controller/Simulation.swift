@@ -1,4 +1,5 @@
 import Foundation
+import ToolSupport
 import Randomness
 
 /// A synthetic bandit for testing the controller: configuration k's loss falls towards a floor at
@@ -113,15 +114,16 @@ public enum Simulation {
 
     /// A JSON line per row; its "step", "losses" and "action" keys are valid `critic` input.
     public static func jsonLine(_ row: SimulationRow, fast: [Int]) -> String {
-        func list(_ v: [Double]) -> String { "[" + v.map { "\($0)" }.joined(separator: ",") + "]" }
+        func list(_ v: [Double]) -> JSON { .array(v.map { .number($0) }) }
         let d = row.decision
-        var line = "{\"policy\":\"\(row.policy)\",\"step\":\(row.evaluation.step),\"losses\":\(list(row.evaluation.losses))"
-        line += ",\"action\":\(list(row.evaluation.action)),\"phase\":\"\(d.phase.rawValue)\",\"mixture\":\(list(d.mixture))"
-        line += ",\"summed_loss\":\(row.summedLoss),\"fast_mass\":\(fast.reduce(0) { $0 + d.mixture[$1] })"
-        if let r = d.totalReward { line += ",\"reward\":\(r)" }
-        if let p = d.predictedReward { line += ",\"predicted\":\(p)" }
-        if let c = d.criticLoss { line += ",\"critic_loss\":\(c)" }
-        return line + "}"
+        var members: [JSON.Member] = [
+            .init("policy", .string(row.policy)), .init("step", .int(row.evaluation.step)), .init("losses", list(row.evaluation.losses)),
+            .init("action", list(row.evaluation.action)), .init("phase", .string(d.phase.rawValue)), .init("mixture", list(d.mixture)),
+            .init("summed_loss", .number(row.summedLoss)), .init("fast_mass", .number(fast.reduce(0) { $0 + d.mixture[$1] }))]
+        if let r = d.totalReward { members.append(.init("reward", .number(r))) }
+        if let p = d.predictedReward { members.append(.init("predicted", .number(p))) }
+        if let c = d.criticLoss { members.append(.init("critic_loss", .number(c))) }
+        return JSON.object(members).text()
     }
 
     public static func tsvHeader(_ set: ConfigurationSet) -> String {

@@ -188,22 +188,3 @@ struct JSONLine {
         }
     }
 }
-
-/// Writes bytes as a JSON string with minimal escaping: `"` `\` and control characters; every
-/// other byte as it is (so UTF-8 text stays readable). The inverse of JSONLine's decoding.
-public func appendJSONString(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
-    out.append(0x22)
-    let hex = Array("0123456789abcdef".utf8)
-    for b in bytes {
-        switch b {
-        case 0x22: out += [0x5C, 0x22]
-        case 0x5C: out += [0x5C, 0x5C]
-        case 0x0A: out += [0x5C, UInt8(ascii: "n")]
-        case 0x0D: out += [0x5C, UInt8(ascii: "r")]
-        case 0x09: out += [0x5C, UInt8(ascii: "t")]
-        case 0..<0x20: out += [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 15)]]
-        default: out.append(b)
-        }
-    }
-    out.append(0x22)
-}

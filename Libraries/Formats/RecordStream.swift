@@ -490,6 +490,12 @@ public final class RecordReader {
         }
         var payload = stored
         if let dctx {
+            // The zstd frame states its content size; a chunk claiming another raw length is
+            // refused before the raw length (up to 1 GiB) is allocated.
+            let declared = stored.withUnsafeBytes { ZSTD_getFrameContentSize($0.baseAddress, $0.count) }
+            guard declared == UInt64(rawLength) else {
+                throw bad("chunk \(chunksRead): zstd payload does not decompress to the chunk's \(rawLength) bytes (corrupt file)", fix: rerun)
+            }
             payload = [UInt8](repeating: 0, count: rawLength)
             let n = payload.withUnsafeMutableBytes { o in
                 stored.withUnsafeBytes { s in ZSTD_decompressDCtx(dctx, o.baseAddress, rawLength, s.baseAddress, s.count) }

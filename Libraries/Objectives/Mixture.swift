@@ -117,14 +117,8 @@ public struct Mixture: Sendable, Equatable {
 
     /// The JSON line of this mixture (configurations in grid order, zeros left out).
     public func json() -> String {
-        let entries = zip(grid.names, probabilities).filter { $0.1 > 0 }
-            .map { "\(Mixture.quote($0.0)): \($0.1)" }
-        return "{\"grid\": \(Mixture.quote(grid.name)), \"mixture\": {\(entries.joined(separator: ", "))}}"
-    }
-
-    private static func quote(_ s: String) -> String {
-        let data = try! JSONSerialization.data(withJSONObject: [s], options: [.withoutEscapingSlashes])
-        return String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
+        let kept = zip(grid.names, probabilities).filter { $0.1 > 0 }
+        return JSON.object([.init("grid", .string(grid.name)), .init("mixture", .numbers(kept.map(\.0), kept.map(\.1)))]).text(spaced: true)
     }
 }
 

@@ -27,7 +27,7 @@ public enum ChoiceScoring {
             progress(i + 1)
         }
         report.summary = ["task": .string("mc"), "items": .int(items.count), "correct": .int(correct),
-                          "accuracy": .double(ratio(correct, items.count)), "chance": .double(ratio(chance, items.count))]
+                          "accuracy": .number(ratio(correct, items.count)), "chance": .number(ratio(chance, items.count))]
         return report
     }
 }

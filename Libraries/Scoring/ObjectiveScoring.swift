@@ -1,3 +1,4 @@
+import ToolSupport
 import Objectives
 import Vocabulary
 
@@ -28,16 +29,16 @@ public enum ObjectiveScoring {
             report.rows.append([String(i), name, group, String(s.target.count), String(correct), exact ? "1" : "0"])
             progress(i + 1)
         }
-        func fields(_ s: Sums) -> [String: JSONValue] {
-            ["samples": .int(s.samples), "target_tokens": .int(s.tokens), "token_accuracy": .double(ratio(s.correct, s.tokens)),
-             "exact": .double(ratio(s.exact, s.samples))]
+        func fields(_ s: Sums) -> [String: JSON] {
+            ["samples": .int(s.samples), "target_tokens": .int(s.tokens), "token_accuracy": .number(ratio(s.correct, s.tokens)),
+             "exact": .number(ratio(s.exact, s.samples))]
         }
         report.summary = fields(total)
         report.summary["task"] = .string("objectives")
         report.summary["by_class"] = .array(byClass.keys.sorted().map { c in
             var f = fields(byClass[c]!)
             f["class"] = .string(c)
-            return .object(f)
+            return .sorted(f)
         })
         return report
     }

@@ -1,3 +1,4 @@
+import ToolSupport
 import Tasks
 import Vocabulary
 
@@ -22,16 +23,16 @@ public enum PhoneBookScoring {
                                 correct == total ? "1" : "0", String(generated.count), String(input.count), item.target, prediction])
             progress(i + 1)
         }
-        func fields(_ r: PhoneBookTally.Row) -> [String: JSONValue] {
+        func fields(_ r: PhoneBookTally.Row) -> [String: JSON] {
             ["items": .int(r.items), "numbers": .int(r.numbers), "correct_numbers": .int(r.numbersCorrect),
-             "correct_items": .int(r.itemsCorrect), "number_accuracy": .double(r.numberAccuracy), "query_accuracy": .double(r.queryAccuracy)]
+             "correct_items": .int(r.itemsCorrect), "number_accuracy": .number(r.numberAccuracy), "query_accuracy": .number(r.queryAccuracy)]
         }
         report.summary = fields(tally.total)
         report.summary["task"] = .string("phonebook")
         report.summary["by_queried"] = .array(tally.rows.map { r in
             var f = fields(r)
             f["queried"] = .int(r.queried)
-            return .object(f)
+            return .sorted(f)
         })
         return report
     }

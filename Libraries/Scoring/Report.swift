@@ -1,10 +1,11 @@
 import Foundation
+import ToolSupport
 
 /// What a task's scoring produces: one TSV row per item and a JSON summary.
 public struct ScoreReport {
     public var columns: [String]
     public var rows: [[String]] = []
-    public var summary: [String: JSONValue] = [:]
+    public var summary: [String: JSON] = [:]
 
     public init(columns: [String]) { self.columns = columns }
 
@@ -15,8 +16,8 @@ public struct ScoreReport {
         return Data(out.utf8)
     }
 
-    /// The summary as one JSON object, keys sorted, with a final newline.
-    public var summaryJSON: Data { Data((JSONValue.object(summary).json + "\n").utf8) }
+    /// The summary as one JSON object, keys sorted, numbers with 6 decimals, with a final newline.
+    public var summaryJSON: Data { Data((JSON.sorted(summary).text(spaced: true, numbers: .fixed(6)) + "\n").utf8) }
 
     static func escape(_ field: String) -> String {
         var out = ""
@@ -30,25 +31,6 @@ public struct ScoreReport {
             }
         }
         return out
-    }
-}
-
-/// A small JSON value with a deterministic rendering (sorted keys, numbers with 6 decimals).
-public enum JSONValue: Equatable {
-    case int(Int), double(Double), string(String), bool(Bool), array([JSONValue]), object([String: JSONValue])
-
-    public var json: String {
-        switch self {
-        case .int(let i): return String(i)
-        case .double(let d): return d.isFinite ? String(format: "%.6f", d) : "null"
-        case .bool(let b): return b ? "true" : "false"
-        case .string(let s):
-            let data = try! JSONSerialization.data(withJSONObject: [s], options: [.withoutEscapingSlashes])
-            return String(String(decoding: data, as: UTF8.self).dropFirst().dropLast())
-        case .array(let a): return "[" + a.map(\.json).joined(separator: ", ") + "]"
-        case .object(let o):
-            return "{" + o.keys.sorted().map { JSONValue.string($0).json + ": " + o[$0]!.json }.joined(separator: ", ") + "}"
-        }
     }
 }
 

@@ -104,7 +104,7 @@ public enum ScoreCommand {
         try OutputFile.write(report.tsv, to: o.output)
         if !o.quiet, let progress {
             let headline = ["query_accuracy", "number_accuracy", "contains_label", "f1", "accuracy", "token_accuracy", "exact"]
-                .compactMap { k in report.summary[k].map { "\(k) \($0.json)" } }.joined(separator: ", ")
+                .compactMap { k in report.summary[k].map { "\(k) \($0.text(numbers: .fixed(6)))" } }.joined(separator: ", ")
             progress.finish("\(report.rows.count) items, \(headline)")
         }
     }
@@ -114,17 +114,20 @@ public enum ScoreCommand {
     static func readSamples(_ path: String, vocabulary: Int, checkpoint: String, limit: Int?) throws
         -> (samples: [ObjectiveSample], classes: [String], names: [String]) {
         let reader = try SampleReader(path: path)
-        guard reader.header.vocabularySize <= vocabulary else {
+        guard reader.header.vocabularySize == vocabulary else {
             throw ToolError.badInput(path, "the samples use a vocabulary of \(reader.header.vocabularySize) tokens but the model \(checkpoint) has \(vocabulary)",
                                      fix: "make the samples with the model's tokenizer")
         }
-        var samples: [ObjectiveSample] = []
-        while limit.map({ samples.count < $0 }) ?? true, let s = try reader.next() {
+        // With --limit the rest is still read (not kept), so a stream without its end frame or
+        // with a bad checksum is refused as it is without --limit.
+        var samples: [ObjectiveSample] = [], read = 0
+        while let s = try reader.next() {
+            read += 1
             guard !s.target.isEmpty, (s.input + s.target).allSatisfy({ $0 >= 0 && Int($0) < vocabulary }) else {
-                throw ToolError.badInput(path, "sample \(samples.count + 1) has no target or a token outside the vocabulary",
+                throw ToolError.badInput(path, "sample \(read) has no target or a token outside the vocabulary",
                                          fix: "make the samples with corrupt and the model's tokenizer")
             }
-            samples.append(s)
+            if limit.map({ samples.count < $0 }) ?? true { samples.append(s) }
         }
         guard !samples.isEmpty else {
             throw ToolError.badInput(path, "no samples (the stream is empty)", fix: "make held-out samples with corrupt")

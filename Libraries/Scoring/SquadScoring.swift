@@ -1,3 +1,4 @@
+import ToolSupport
 import Tasks
 
 /// `score --task squad`: greedy answers; "answer contains label", SQuAD F1 and exact match
@@ -40,9 +41,9 @@ public enum SquadScoring {
                                 exact ? "1" : "0", prediction])
             progress(i + 1)
         }
-        func fields(_ s: Sums) -> [String: JSONValue] {
-            ["items": .int(s.items), "contains_label": .double(ratio(s.contains, s.items)), "f1": .double(ratio(s.f1, s.items)),
-             "exact_match": .double(ratio(s.exact, s.items))]
+        func fields(_ s: Sums) -> [String: JSON] {
+            ["items": .int(s.items), "contains_label": .number(ratio(s.contains, s.items)), "f1": .number(ratio(s.f1, s.items)),
+             "exact_match": .number(ratio(s.exact, s.items))]
         }
         report.summary = fields(total)
         report.summary["task"] = .string("squad")
@@ -50,7 +51,7 @@ public enum SquadScoring {
         report.summary["by_context_tokens"] = .array(byBucket.keys.sorted { bucketOrder[$0]! < bucketOrder[$1]! }.map { b in
             var f = fields(byBucket[b]!)
             f["bucket"] = .string(b)
-            return .object(f)
+            return .sorted(f)
         })
         return report
     }

@@ -202,7 +202,9 @@ public enum TokenizeCommands {
                     throw ToolError.badInput(reader.name, "document \(documents) is not valid UTF-8, which JSON cannot carry",
                                              fix: "decode with --format raw or txt")
                 }
-                buffer += Array("{\"".utf8) + field + Array("\": ".utf8)
+                buffer.append(UInt8(ascii: "{"))
+                field.withUnsafeBytes { appendJSONString($0, to: &buffer) }
+                buffer += Array(": ".utf8)
                 text.withUnsafeBytes { appendJSONString($0, to: &buffer) }
                 buffer += Array("}\n".utf8)
             case .raw:

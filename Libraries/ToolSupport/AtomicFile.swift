@@ -122,10 +122,11 @@ public final class OutputFile {
         table.initialize(repeating: nil, count: slotCount)
         atexit { OutputFile.removePending() }
         // A parent may hand these signals down blocked (Foundation's Process does): unblock them,
-        // or a stopped tool would run on.
+        // or a stopped tool would run on. A crash (abort, a Swift trap, a bad access) cleans up
+        // too and then dies of the same signal.
         var handled = sigset_t()
         sigemptyset(&handled)
-        for sig in [SIGINT, SIGTERM, SIGPIPE, SIGHUP] {
+        for sig in [SIGINT, SIGTERM, SIGPIPE, SIGHUP, SIGABRT, SIGILL, SIGTRAP, SIGBUS, SIGSEGV, SIGFPE] {
             signal(sig) { s in OutputFile.removePending(); signal(s, SIG_DFL); raise(s) }
             sigaddset(&handled, sig)
         }

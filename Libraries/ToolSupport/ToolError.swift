@@ -34,8 +34,9 @@ public func printError(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
 }
 
-/// Exits with a ToolError's code after one stderr line naming the tool.
+/// Exits with a ToolError's code after one stderr line naming the tool (line breaks that came
+/// from the input, e.g. in a name read from a file, are shown escaped).
 public func exitReporting(_ error: ToolError, tool: String) -> Never {
-    printError("\(tool): error: \(error.message)")
+    printError("\(tool): error: \(error.message.replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\r"))")
     exit(error.code.rawValue)
 }

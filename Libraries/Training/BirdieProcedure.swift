@@ -47,18 +47,13 @@ public final class BirdieProcedure {
         self.source = source
         if let resume {
             let where_ = Checkpoint.statePath(resume.path)
-            guard let state = resume.attachments[Self.controllerKey], let changes = resume.attachments[Self.mixturesKey] else {
-                throw ToolError.badInput(where_, "no Birdie controller state in the checkpoint",
-                                         fix: "resume a birdie run with the checkpoint it wrote (and the same --procedure)")
-            }
-            do {
-                controller = try BirdieController(state: state, source: where_)
-            } catch let e as ControllerError { throw ToolError.badInput(where_, e.description) }
+            let restored = try Self.restore(resume.attachments, grid: grid, path: resume.path)
+            controller = restored.controller
             guard controller.configurations == configurations, controller.settings == settings else {
                 throw ToolError.badInput(where_, "the controller state is for another grid, seed or --steps",
                                          fix: "resume with the flags of the original run")
             }
-            source.restoreChanges(try Self.decodeChanges(changes, grid: grid, source: where_))
+            source.restoreChanges(restored.changes)
         } else {
             controller = try BirdieController(configurations: configurations, settings: settings)
         }
@@ -98,6 +93,20 @@ public final class BirdieProcedure {
     static let controllerKey = "birdie-controller"
     static let mixturesKey = "birdie-mixtures"
 
+    /// The controller and the mixture changes a checkpoint's attachments hold (checkpointAttachments),
+    /// checked: what a resume restores. Bad bytes are bad input in PATH.state (exit 65).
+    public static func restore(_ attachments: [String: Data], grid: Grid, path: String) throws
+        -> (controller: BirdieController, changes: [(position: UInt64, weights: [Double])]) {
+        let where_ = Checkpoint.statePath(path)
+        guard let state = attachments[controllerKey], let changes = attachments[mixturesKey] else {
+            throw ToolError.badInput(where_, "no Birdie controller state in the checkpoint",
+                                     fix: "resume a birdie run with the checkpoint it wrote (and the same --procedure)")
+        }
+        do {
+            return (try BirdieController(state: state, source: where_), try decodeChanges(changes, grid: grid, source: where_))
+        } catch let e as ControllerError { throw ToolError(.dataError, e.description) }   // names where_ already
+    }
+
     /// The controller's state and the mixture changes the source made (to replay its rows).
     public func checkpointAttachments() throws -> [String: Data] {
         [Self.controllerKey: try controller.stateData(), Self.mixturesKey: Self.encodeChanges(source.changes)]
@@ -118,13 +127,20 @@ public final class BirdieProcedure {
     static func decodeChanges(_ data: Data, grid: Grid, source: String) throws -> [(position: UInt64, weights: [Double])] {
         let bytes = [UInt8](data)
         func word(_ i: Int) -> UInt64 { (0..<8).reduce(0) { $0 | UInt64(bytes[8 * i + $1]) << (8 * $1) } }
-        guard bytes.count >= 8, bytes.count % 8 == 0, Int(word(0)) * (1 + grid.count) + 1 == bytes.count / 8 else {
+        // The count is checked against the file's size before it is multiplied (no overflow).
+        guard bytes.count >= 8, bytes.count % 8 == 0, word(0) <= UInt64(bytes.count / 8),
+              Int(word(0)) * (1 + grid.count) + 1 == bytes.count / 8 else {
             throw ToolError.badInput(source, "the saved mixture changes do not match grid \(grid.name)", fix: "resume with the flags of the original run")
         }
-        return (0..<Int(word(0))).map { c in
+        let changes = (0..<Int(word(0))).map { c in
             let base = 1 + c * (1 + grid.count)
-            return (word(base), (0..<grid.count).map { Double(bitPattern: word(base + 1 + $0)) })
+            return (position: word(base), weights: (0..<grid.count).map { Double(bitPattern: word(base + 1 + $0)) })
         }
+        guard zip(changes, changes.dropFirst()).allSatisfy({ $0.position <= $1.position }),
+              changes.allSatisfy({ $0.weights.allSatisfy { $0.isFinite && $0 >= 0 } }) else {
+            throw ToolError.badInput(source, "the saved mixture changes are out of order or not weights", fix: "restore a good copy of the state file")
+        }
+        return changes
     }
 }
 

@@ -40,21 +40,13 @@ final class ControllerLog {
     deinit { try? handle.close() }
 
     static func line(_ e: Evaluation, _ d: Decision, configurations set: ConfigurationSet, grid: String) -> String {
-        var line = String(CriticProtocol.format(d, configurations: set, grid: grid).dropLast())
-        line += ",\"losses\":" + object(set.names, e.losses) + ",\"action\":" + object(set.names, e.action)
-        if let rewards = d.rewards { line += ",\"rewards\":" + object(set.names, rewards) }
         let members = set.classes.indices.map { set.members(ofClass: $0) }
-        line += ",\"class_loss\":" + object(set.classes, members.map { m in m.reduce(0) { $0 + e.losses[$1] } / Double(m.count) })
-        line += ",\"class_mixture\":" + object(set.classes, members.map { m in m.reduce(0) { $0 + d.mixture[$1] } })
-        return line + "}"
-    }
-
-    /// {"name":value,...}; numbers in shortest round-trip form, non-finite ones as null.
-    static func object(_ names: [String], _ values: [Double]) -> String {
-        "{" + zip(names, values).map { "\(quote($0)):\($1.isFinite ? "\($1)" : "null")" }.joined(separator: ",") + "}"
-    }
-
-    static func quote(_ s: String) -> String {
-        String(decoding: try! JSONSerialization.data(withJSONObject: s, options: [.fragmentsAllowed, .withoutEscapingSlashes]), as: UTF8.self)
+        var added: [JSON.Member] = [.init("losses", .numbers(set.names, e.losses)), .init("action", .numbers(set.names, e.action))]
+        if let rewards = d.rewards { added.append(.init("rewards", .numbers(set.names, rewards))) }
+        added.append(.init("class_loss", .numbers(set.classes, members.map { m in m.reduce(0) { $0 + e.losses[$1] } / Double(m.count) })))
+        added.append(.init("class_mixture", .numbers(set.classes, members.map { m in m.reduce(0) { $0 + d.mixture[$1] } })))
+        // The critic's own line with the evaluation added before its closing brace.
+        return String(CriticProtocol.format(d, configurations: set, grid: grid).dropLast()) + ","
+            + String(JSON.object(added).text().dropFirst())
     }
 }

@@ -18,9 +18,7 @@ public enum SafeTensors {
     public static func encode(_ tensors: [Tensor], metadata: [String: String]) -> Data {
         var entries: [String] = []
         var offset = 0
-        func quote(_ s: String) -> String {
-            String(decoding: try! JSONSerialization.data(withJSONObject: s, options: [.fragmentsAllowed]), as: UTF8.self)
-        }
+        let quote = JSON.quote
         let meta = metadata.keys.sorted().map { "\(quote($0)):\(quote(metadata[$0]!))" }.joined(separator: ",")
         entries.append("\"__metadata__\":{\(meta)}")
         for t in tensors {

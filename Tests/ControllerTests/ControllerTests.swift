@@ -229,6 +229,18 @@ func drive(_ controller: BirdieController, evaluations: Int) throws -> [Decision
         #expect(c.losses[1].isNaN)
     }
 
+    /// A number too large for a double is an unusable loss (skipped), not a malformed line; one
+    /// that fits is read exactly, also in exponent form.
+    @Test func overflowingNumbersAreUnusableLosses() throws {
+        let a = try CriticProtocol.parseEvaluation(#"{"step": 5, "losses": [1e999, -2E+400], "action": [0.5, 0.5]}"#, configurations: set)
+        #expect(a.losses[0].isNaN && a.losses[1].isNaN)
+        let b = try CriticProtocol.parseEvaluation(#"{"step": 5, "losses": [1.5e2, -0.25], "action": [0.5, 0.5], "n": "1e999"}"#, configurations: set)
+        #expect(b.losses == [150, -0.25])
+        #expect(throws: ControllerError.self) {
+            try CriticProtocol.parseEvaluation(#"{"step": 1e999, "losses": [3, 2], "action": [0.5, 0.5]}"#, configurations: set)
+        }
+    }
+
     @Test func malformedLinesThrow() {
         for line in [#"{"step": 5, "losses": [3, 2"#, #"[1, 2]"#, #"{"losses": [3, 2], "action": [0.5, 0.5]}"#,
                      #"{"step": 5, "losses": [3, 2, 1], "action": [0.5, 0.5]}"#,

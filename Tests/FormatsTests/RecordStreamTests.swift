@@ -143,6 +143,23 @@ import ToolSupport
         }
     }
 
+    /// A compressed chunk whose frame header claims another raw length than its zstd frame states
+    /// (frame checksum made right) is refused before that length is allocated.
+    @Test func zstdChunkClaimingAnotherLengthIsRefused() throws {
+        let dir = temporaryFolder()
+        try writeDocs(sampleDocs(count: 20, vocabularySize: 500, seed: 3), to: dir + "/z", vocabularySize: 500, compression: .zstd)
+        var b = readBytes(dir + "/z")
+        let chunk = RecordWriter.encodeHeader(try TokenDocumentReader(path: dir + "/z").header).count
+        #expect(b[chunk..<(chunk + 4)].elementsEqual("CHNK".utf8))
+        let claimed = UInt32(1 << 30)   // the format's largest chunk
+        for i in 0..<4 { b[chunk + 8 + i] = UInt8(truncatingIfNeeded: claimed >> (8 * UInt32(i))) }
+        let crc = CRC32C.checksum(b[chunk..<(chunk + 20)])
+        for i in 0..<4 { b[chunk + 20 + i] = UInt8(truncatingIfNeeded: crc >> (8 * UInt32(i))) }
+        writeBytes(b, dir + "/claims")
+        let error = toolError { _ = try readAll(dir + "/claims") }
+        #expect(error?.code == .dataError && error?.message.contains("does not decompress to the chunk's 1073741824 bytes") == true, "\(String(describing: error))")
+    }
+
     @Test func vocabularyMismatchAndOutOfRangeIds() throws {
         let dir = temporaryFolder()
         try writeDocs([[1, 2, 499]], to: dir + "/a", vocabularySize: 500)

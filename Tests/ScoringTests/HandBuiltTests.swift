@@ -3,6 +3,7 @@ import Objectives
 @testable import Tasks
 import Testing
 import Tokenizer
+import ToolSupport
 import Vocabulary
 @testable import Scoring
 
@@ -54,7 +55,7 @@ struct ScriptedModel: TaskModel {
         #expect(close(report.summary["number_accuracy"], 0.8))       // 4 of 5 numbers
         #expect(close(report.summary["query_accuracy"], 2.0 / 3))   // 2 of 3 books
         guard case .array(let rows)? = report.summary["by_queried"], rows.count == 2,
-              case .object(let one) = rows[0], case .object(let two) = rows[1] else {
+              case let (one, two) = (rows[0], rows[1]) else {
             Issue.record("no by_queried rows"); return
         }
         #expect(one["queried"] == .int(1))
@@ -84,7 +85,7 @@ struct ScriptedModel: TaskModel {
         #expect(close(report.summary["f1"], 1.8 / 3))
         #expect(close(report.summary["exact_match"], 1.0 / 3))
         guard case .array(let buckets)? = report.summary["by_context_tokens"], buckets.count == 2,
-              case .object(let short) = buckets[0], case .object(let long) = buckets[1] else {
+              case let (short, long) = (buckets[0], buckets[1]) else {
             Issue.record("no buckets"); return
         }
         #expect(short["bucket"] == .string("0-127") && short["items"] == .int(1))
@@ -127,7 +128,7 @@ struct ScriptedModel: TaskModel {
         #expect(close(report.summary["token_accuracy"], 5.0 / 8))
         #expect(close(report.summary["exact"], 1.0 / 3))
         guard case .array(let classes)? = report.summary["by_class"], classes.count == 2,
-              case .object(let copying) = classes[0], case .object(let selective) = classes[1] else {
+              case let (copying, selective) = (classes[0], classes[1]) else {
             Issue.record("no classes"); return
         }
         #expect(copying["class"] == .string("copying"))
@@ -139,7 +140,7 @@ struct ScriptedModel: TaskModel {
         var r = ScoreReport(columns: ["a", "b"])
         r.rows = [["x\ty", "line\nnext\\"]]
         #expect(String(decoding: r.tsv, as: UTF8.self) == "a\tb\nx\\ty\tline\\nnext\\\\\n")
-        r.summary = ["z": .int(1), "a": .double(0.5), "s": .string("q\"")]
+        r.summary = ["z": .int(1), "a": .number(0.5), "s": .string("q\"")]
         #expect(String(decoding: r.summaryJSON, as: UTF8.self) == "{\"a\": 0.500000, \"s\": \"q\\\"\", \"z\": 1}\n")
     }
 
@@ -154,7 +155,7 @@ struct ScriptedModel: TaskModel {
 }
 
 /// A JSON number within 1e-12 of `expected`.
-func close(_ value: JSONValue?, _ expected: Double) -> Bool {
-    guard case .double(let d)? = value else { return false }
+func close(_ value: JSON?, _ expected: Double) -> Bool {
+    guard case .number(let d)? = value else { return false }
     return abs(d - expected) < 1e-12
 }

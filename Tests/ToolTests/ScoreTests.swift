@@ -117,6 +117,19 @@ import Testing
         #expect(classes.allSatisfy { ["next-token", "prefix-lm", "span-corruption", "autoencoding", "deshuffling", "copying", "selective-copying"].contains($0["class"] as? String ?? "") })
     }
 
+    /// The samples' vocabulary must be the checkpoint's, and --limit still reads to the end frame.
+    @Test func objectiveSamplesAreCheckedWholeAgainstTheCheckpoint() throws {
+        let dir = Self.fixture
+        #expect(try ToolRunner.run("tokenize", ["encode", "-m", "tok.model", "-o", "docs2.tok", "-q", "text.txt"], in: dir).status == 0)
+        #expect(try ToolRunner.run("corrupt", ["--mixture", "light", "--length", "256", "-o", "s2.smp", "-q", "docs2.tok"], in: dir).status == 0)
+        let other = try ToolRunner.run("score", ["--task", "objectives", "--checkpoint", "other.ckpt", "s2.smp", "-q"], in: dir)
+        #expect(other.status == 65 && other.stderr.contains("s2.smp") && other.stderr.contains("vocabulary"), "\(other.stderr)")
+        let whole = try #require(FileManager.default.contents(atPath: dir + "/s2.smp"))
+        try whole.prefix(whole.count - 8).write(to: URL(fileURLWithPath: dir + "/cut.smp"))
+        let cut = try ToolRunner.run("score", ["--task", "objectives", "--checkpoint", "base.ckpt", "cut.smp", "--limit", "2", "-q"], in: dir)
+        #expect(cut.status == 65 && cut.stderr.contains("cut.smp"), "\(cut.stderr)")
+    }
+
     @Test func badInputsExit65() throws {
         let dir = Self.fixture
         let base = ["--task", "phonebook", "--checkpoint", "base.ckpt", "-m", "tok.model", "-q"]

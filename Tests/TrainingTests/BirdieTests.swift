@@ -175,4 +175,29 @@ private func losses(_ k: Int, evaluation i: Int) -> [Double] {
         #expect { _ = try procedure(temporaryFolder(), resume: ([:], 3, "/tmp/y.ckpt")) }
             throws: { ($0 as? ToolError)?.code == .dataError && "\($0)".contains("y.ckpt.state") }
     }
+
+    /// Corrupt attachments (found by `make fuzz`) are bad input naming the state file once: a change
+    /// count near 2^64 (it overflowed a multiplication), changes out of order or not weights, and a
+    /// controller state that is not one.
+    @Test func corruptAttachmentsAreBadInput() throws {
+        let dir = temporaryFolder()
+        let a = try procedure(dir)
+        let good = try a.checkpointAttachments()
+        let changes = BirdieProcedure.encodeChanges([(5, [Double](repeating: 1 / Double(a.grid.count), count: a.grid.count)),
+                                                     (3, [Double](repeating: 1 / Double(a.grid.count), count: a.grid.count))])
+        var huge = changes
+        huge.replaceSubrange(0..<8, with: [UInt8](repeating: 0xFF, count: 8))
+        let negative = BirdieProcedure.encodeChanges([(1, [-1] + [Double](repeating: 0, count: a.grid.count - 1))])
+        for mixtures in [huge, changes, negative] {
+            let attachments = good.merging([BirdieProcedure.mixturesKey: mixtures]) { _, new in new }
+            #expect { _ = try BirdieProcedure.restore(attachments, grid: a.grid, path: "/tmp/z.ckpt") }
+                throws: { ($0 as? ToolError)?.code == .dataError && "\($0)".contains("z.ckpt.state") }
+        }
+        let notAController = good.merging([BirdieProcedure.controllerKey: Data("BRDCTRL1 junk".utf8)]) { _, new in new }
+        #expect { _ = try BirdieProcedure.restore(notAController, grid: a.grid, path: "/tmp/z.ckpt") }
+            throws: { e in
+                let message = (e as? ToolError)?.message ?? ""
+                return message.components(separatedBy: "z.ckpt.state").count == 2   // named once
+            }
+    }
 }

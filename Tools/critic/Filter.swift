@@ -31,31 +31,14 @@ struct Filter: ParsableCommand {
         // The same OpenBLAS kernels as `train` (which does this too), so both make the same decisions.
         EngineOps.preferAVX512BLAS()
         let (controller, grid) = try makeController()
-        let set = controller.configurations
         guard let reader = input == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: input) else {
             throw ToolError.badInput(input, "cannot open", fix: "check the path")
         }
         let out = try OutputFile(output)
-        var lineNumber = 0
-        for line in LineReader(reader) {
-            lineNumber += 1
-            guard !line.allSatisfy(\.isWhitespace) else { continue }
-            let where_ = "\(input == "-" ? "<stdin>" : input) line \(lineNumber)"
-            let decision: Decision
-            do {
-                decision = try controller.observe(CriticProtocol.parseEvaluation(line, configurations: set))
-            } catch let error as ControllerError {
-                throw ToolError.badInput(where_, error.description, fix: "see docs/CRITIC.md for the line format")
-            }
-            if let note = decision.note, !common.quiet { printError("critic: \(where_): \(note)") }
-            if decision.phase != .skipped, let state {
-                try OutputFile.write(try controller.stateData(), to: state)
-            }
-            out.write(Data((CriticProtocol.format(decision, configurations: set, grid: grid) + "\n").utf8))
-            if common.verbose {
-                printError("critic: step \(decision.step): \(decision.phase.rawValue), reward \(decision.totalReward ?? 0), critic loss \(decision.criticLoss ?? 0)")
-            }
-        }
+        try CriticRun(controller: controller, grid: grid, statePath: state).answer(
+            reader, name: input == "-" ? "<stdin>" : input, verbose: common.verbose,
+            note: { if !common.quiet { printError("critic: \($0)") } },
+            write: { out.write(Data(($0 + "\n").utf8)) })
         try out.commit()
     }
 
@@ -91,31 +74,5 @@ struct Filter: ParsableCommand {
             return (controller, grid)
         }
         catch let e as ControllerError { throw ToolError.usage("critic: \(e.description)") }
-    }
-}
-
-/// Lines of a file handle, read as they arrive (so a trainer can wait for each answer).
-struct LineReader: Sequence, IteratorProtocol {
-    let handle: FileHandle
-    var buffer = Data()
-    var finished = false
-
-    init(_ handle: FileHandle) { self.handle = handle }
-
-    mutating func next() -> String? {
-        while true {
-            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = buffer[buffer.startIndex..<newline]
-                buffer = Data(buffer[(newline + 1)...])
-                return String(decoding: line, as: UTF8.self)
-            }
-            if finished {
-                guard !buffer.isEmpty else { return nil }
-                defer { buffer = Data() }
-                return String(decoding: buffer, as: UTF8.self)
-            }
-            let chunk = handle.availableData
-            if chunk.isEmpty { finished = true } else { buffer += chunk }
-        }
     }
 }

@@ -32,7 +32,7 @@ struct Finetune: ParsableCommand {
     @Option(help: "Warmup steps (default min(100, steps/10)).") var warmup: Int?
     @Option(name: .customLong("weight-decay"), help: "AdamW decoupled weight decay.") var weightDecay: Float = 0.1
     @Option(help: "Global gradient-norm clip.") var clip: Float = 1.0
-    @Option(help: "Worker threads (OpenBLAS and the kernels).") var threads = 2
+    @Option(help: "Worker threads (OpenBLAS and the kernels). The same seed and --threads give the same bytes; another thread count can differ in the last bits (docs/ARCHITECTURE.md).") var threads = 2
     @Option(name: .customLong("eval-every"), help: "Held-out evaluation every N steps (0: only at the end).") var evalEvery = 50
     @Option(name: .customLong("eval-batches"), help: "Held-out batches per evaluation.") var evalBatches = 2
     @Option(name: .customLong("checkpoint-every"), help: "Checkpoint every N steps (0: only at the end).") var checkpointEvery = 0

@@ -1,0 +1,70 @@
+import Foundation
+import ToolSupport
+
+/// `critic run`'s loop (docs/CRITIC.md): each evaluation line in, one decision line out, the
+/// state file rewritten atomically after each decision. A bad line is bad input (exit 65) naming
+/// the source and line number; the lines before it were answered.
+public struct CriticRun {
+    public let controller: BirdieController
+    /// The grid's name for the output lines (they are then mixture files too).
+    public var grid: String?
+    /// Where the state goes after every decision (nil: nowhere).
+    public var statePath: String?
+
+    public init(controller: BirdieController, grid: String?, statePath: String?) {
+        self.controller = controller; self.grid = grid; self.statePath = statePath
+    }
+
+    /// Answers every line of `input` (named `name` in messages) through `write`, in order; `note`
+    /// gets the controller's remarks (a skipped evaluation) and, with `verbose`, each decision.
+    public func answer(_ input: FileHandle, name: String, verbose: Bool = false,
+                       note: (String) -> Void = { _ in }, write: (String) -> Void) throws {
+        let set = controller.configurations
+        var lineNumber = 0
+        for line in LineReader(input) {
+            lineNumber += 1
+            guard !line.allSatisfy(\.isWhitespace) else { continue }
+            let where_ = "\(name) line \(lineNumber)"
+            let decision: Decision
+            do {
+                decision = try controller.observe(CriticProtocol.parseEvaluation(line, configurations: set))
+            } catch let error as ControllerError {
+                throw ToolError.badInput(where_, error.description, fix: "see docs/CRITIC.md for the line format")
+            }
+            if let remark = decision.note { note("\(where_): \(remark)") }
+            if decision.phase != .skipped, let statePath {
+                try OutputFile.write(try controller.stateData(), to: statePath)
+            }
+            write(CriticProtocol.format(decision, configurations: set, grid: grid))
+            if verbose {
+                note("step \(decision.step): \(decision.phase.rawValue), reward \(decision.totalReward ?? 0), critic loss \(decision.criticLoss ?? 0)")
+            }
+        }
+    }
+}
+
+/// Lines of a file handle, read as they arrive (so a trainer can wait for each answer).
+public struct LineReader: Sequence, IteratorProtocol {
+    let handle: FileHandle
+    var buffer = Data()
+    var finished = false
+
+    public init(_ handle: FileHandle) { self.handle = handle }
+
+    public mutating func next() -> String? {
+        while true {
+            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = buffer[buffer.startIndex..<newline]
+                buffer = Data(buffer[(newline + 1)...])
+                return String(decoding: line, as: UTF8.self)
+            }
+            if finished {
+                guard !buffer.isEmpty else { return nil }
+                defer { buffer = Data() }
+                return String(decoding: buffer, as: UTF8.self)
+            }
+            let chunk = handle.availableData
+            if chunk.isEmpty { finished = true } else { buffer += chunk }
+        }
+    }
+}

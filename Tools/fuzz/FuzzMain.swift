@@ -1,0 +1,3 @@
+import ToolSupport
+
+@main struct Main { static func main() { Fuzz.mainReportingToolErrors() } }

@@ -1,0 +1,79 @@
+import Controller
+import Foundation
+import Formats
+import Objectives
+import Packing
+import Tasks
+import Tokenizer
+import ToolSupport
+import Training
+
+/// One reader as the tools use it: the seed files it starts from (made by Pipelines/fuzz/seeds.sh),
+/// how its inputs are mutated, and the whole read the tool does. `read` throws what the tool would
+/// report; the harness maps it to the tool's exit code.
+struct FuzzedReader: Sendable {
+    let name: String
+    let seeds: [String]
+    /// The name the input is written under (a training state is read as PATH.state).
+    var fileName = "input"
+    let mutate: @Sendable (inout Mutator, inout [UInt8]) -> Void
+    let read: @Sendable (_ path: String, _ seeds: String) throws -> Void
+}
+
+/// The readers, in the order `make fuzz` runs them: every binary reader and the JSON-lines readers.
+let allReaders: [FuzzedReader] = [
+    FuzzedReader(name: "token-documents", seeds: ["docs.tok", "docs-zstd.tok"], mutate: { $0.mutateRecordStream(&$1) }) { path, _ in
+        let reader = try TokenDocumentReader(path: path)
+        while try reader.next() != nil {}
+    },
+    FuzzedReader(name: "objective-samples", seeds: ["samples.smp"], mutate: { $0.mutateRecordStream(&$1) }) { path, _ in
+        let reader = try SampleReader(path: path)
+        while try reader.next() != nil {}
+    },
+    FuzzedReader(name: "packed-rows", seeds: ["rows.pack"], mutate: { $0.mutateRecordStream(&$1) }) { path, _ in
+        let reader = try RowReader(path: path)
+        while try reader.next() != nil {}
+    },
+    FuzzedReader(name: "tokenizer-model", seeds: ["tok.model"],
+                 mutate: { m, b in if m.chance(0.85) { m.mutateJSON(&b) } else { m.mutateBytes(&b) } }) { path, _ in
+        _ = try BPEModel.load(path: path)
+    },
+    FuzzedReader(name: "checkpoint", seeds: ["ssm.ckpt", "transformer.ckpt"], mutate: { $0.mutateSafeTensors(&$1) }) { path, _ in
+        _ = try Checkpoint.loadModel(path)
+    },
+    // What `train --resume` reads: weights, moments and state, and a Birdie run's controller and mixture changes.
+    FuzzedReader(name: "training-state", seeds: ["ssm.ckpt.state", "birdie.ckpt.state"], fileName: "input.state",
+                 mutate: { $0.mutateSafeTensors(&$1) }) { path, _ in
+        let checkpoint = String(path.dropLast(".state".count))
+        _ = try Checkpoint.loadResume(checkpoint)
+        let attachments = try Checkpoint.loadAttachments(checkpoint)
+        if !attachments.isEmpty { _ = try BirdieProcedure.restore(attachments, grid: lightGrid, path: checkpoint) }
+    },
+    FuzzedReader(name: "critic-state", seeds: ["critic.state"], mutate: { $0.mutateCriticState(&$1) }) { path, _ in
+        _ = try controllerErrorsAreBadInput { try BirdieController(state: try readInput(path), source: path) }
+    },
+    FuzzedReader(name: "phone-books", seeds: ["books.jsonl"], mutate: { $0.mutateLines(&$1) }) { path, _ in
+        _ = try JSONLines.read(PhoneBookItem.self, path: path)
+    },
+    FuzzedReader(name: "infilling", seeds: ["infill.jsonl"], mutate: { $0.mutateLines(&$1) }) { path, _ in
+        _ = try JSONLines.read(InfillItem.self, path: path)
+    },
+    // `critic run` on evaluation lines, with a small critic so that each input is quick.
+    FuzzedReader(name: "critic-input", seeds: ["evaluations.jsonl"], mutate: { $0.mutateLines(&$1) }) { path, seeds in
+        let grid = seeds + "/grid.json"
+        let set = try controllerErrorsAreBadInput { try CriticProtocol.readConfigurations(try readInput(grid), source: grid).set }
+        var settings = ControllerSettings(seed: 1, totalSteps: 200)
+        settings.width = 16; settings.layers = 1; settings.training.steps = 4; settings.sampler.candidates = 64
+        let controller = try BirdieController(configurations: set, settings: settings)
+        guard let input = FileHandle(forReadingAtPath: path) else { throw ToolError.badInput(path, "cannot open") }
+        try CriticRun(controller: controller, grid: "light", statePath: nil).answer(input, name: path, write: { _ in })
+    },
+]
+
+/// The grid of the seeds' Birdie run (Pipelines/fuzz/seeds.sh).
+let lightGrid = try! Grid.resolve("light")
+
+/// The critic maps its library's errors to bad input (exit 65), as `critic` does.
+func controllerErrorsAreBadInput<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let e as ControllerError { throw ToolError(.dataError, e.description) }
+}
