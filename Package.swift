@@ -26,7 +26,7 @@ let tools: [(name: String, deps: [String])] = [
     ("tokenize", ["Tokenizer", "Formats", "ToolSupport"]),
     ("corrupt", ["Objectives", "Tokenizer", "Formats", "ToolSupport"]),
     ("pack", ["Packing", "Formats", "ToolSupport"]),
-    ("train", ["Training", "Controller", "Models", "Kernels", "Objectives", "Formats", "ToolSupport"]),
+    ("train", ["Training", "Models", "ToolSupport"]),
     ("critic", ["Controller", "Kernels", "Randomness", "ToolSupport"]),
     ("finetune", ["Training", "Tasks", "Models", "Kernels", "ToolSupport"]),
     ("phonebook-gen", ["Tasks", "Randomness", "ToolSupport"]),

@@ -112,7 +112,7 @@ public final class BirdieController {
         let e = try validated(evaluation)
         if let bad = e.losses.indices.first(where: { !e.losses[$0].isFinite || e.losses[$0] < 0 }) {
             return Decision(step: e.step, phase: .skipped, mixture: mixture,
-                            note: "loss of '\(configurations.names[bad])' is \(e.losses[bad]); evaluation skipped, mixture unchanged")
+                            note: "loss of '\(configurations.names[bad])' is \(e.losses[bad].isNaN ? "unusable (NaN, null or too large)" : "\(e.losses[bad])"); evaluation skipped, mixture unchanged")
         }
         let previous = history.last
         history.append(e)

@@ -1,8 +1,4 @@
 import ArgumentParser
-import Controller
-import Formats
-import Foundation
-import Objectives
 import ToolSupport
 import Training
 
@@ -36,94 +32,12 @@ struct BirdieOptions: ParsableArguments {
         }
     }
 
-    /// The controller's settings; `critic` with the same --critic-width, --critic-layers, --critic-training-steps, --candidates,
-    /// --candidate-power, --total-steps and --seed set alike makes the same decisions.
-    func settings(seed: UInt64, totalSteps: Int) -> ControllerSettings {
-        var s = ControllerSettings(seed: seed, totalSteps: totalSteps)
-        s.width = criticWidth
-        s.layers = criticLayers
-        s.training.steps = criticTrainingSteps
-        s.sampler.candidates = candidates
-        s.sampler.power = candidatePower
+    /// The flags as the library's settings.
+    var settings: TrainCommand.Birdie {
+        var s = TrainCommand.Birdie()
+        s.grid = grid; s.evalCorpus = evalCorpus; s.validationRows = validationRows; s.controllerLog = controllerLog
+        s.criticWidth = criticWidth; s.criticLayers = criticLayers; s.criticTrainingSteps = criticTrainingSteps
+        s.candidates = candidates; s.candidatePower = candidatePower
         return s
-    }
-}
-
-extension Procedure {
-    /// The procedures the Birdie controller steers.
-    var usesController: Bool { self == .birdie || self == .birdieCausal }
-}
-
-extension Train {
-    /// The fixed mixture of clm, ul2 and bfr (bfr with --grid: that grid's starting mixture).
-    func fixedMixture(_ procedure: Procedure) throws -> Mixture {
-        if procedure == .bfr, let grid = birdieOptions.grid { return Mixture.starting(try Grid.resolve(grid)) }
-        return try Mixture.resolve(procedure.rawValue)
-    }
-
-    /// The training rows of a birdie run: the corpus at the controller's starting mixture.
-    func birdieSource(corpus: String, length: Int) throws -> MixtureCorpusSource {
-        let grid = try Grid.resolve(birdieOptions.grid ?? "light")
-        for c in grid.configurations
-        where SampleGenerator.textLengthRange(c, rowLength: length, referenceRowLength: grid.referenceRowLength) == nil {
-            throw ToolError.usage("configuration \(c.name) of grid \(grid.name) cannot fit a row of \(length) tokens; use a longer --length or another --grid")
-        }
-        return try MixtureCorpusSource(path: corpus, grid: grid, weights: try BirdieProcedure.startingWeights(grid),
-                                       length: length, seed: common.seed)
-    }
-
-    /// The controller, its validation rows and its log; restored from the checkpoint on --resume.
-    func birdieProcedure(source: MixtureCorpusSource, checkpoint: String?, resumeStep: Int?) throws -> BirdieProcedure {
-        var documents = source.heldOutDocuments
-        var documentsName = "the held-out documents of \(corpus ?? "--corpus")"
-        if let path = birdieOptions.evalCorpus {
-            let reader = try TokenDocumentReader(path: path)
-            guard reader.vocabularySize == source.vocabularyNeeded else {
-                throw ToolError.badInput(path, "vocabulary of \(reader.vocabularySize) tokens, the corpus has \(source.vocabularyNeeded)",
-                                         fix: "encode both with the same tokenizer")
-            }
-            documents = []
-            while let d = try reader.next() { documents.append(d) }
-            guard !documents.isEmpty else { throw ToolError.badInput(path, "holds no documents", fix: "encode held-out text with `tokenize encode`") }
-            documentsName = path
-        }
-        let validation = try ConfigurationValidation(grid: source.grid, documents: documents, rowLength: source.length,
-                                                     rowsPerConfiguration: birdieOptions.validationRows, seed: common.seed,
-                                                     source: documentsName)
-        let settings = birdieOptions.settings(seed: common.seed, totalSteps: steps)
-        let resumeState = try resume.map { path in (try Checkpoint.loadAttachments(path), resumeStep ?? 0, path) }
-        let procedure = try BirdieProcedure(grid: source.grid, source: source, validation: validation, settings: settings,
-                                            logPath: birdieOptions.controllerLog ?? checkpoint.map { $0 + ".controller.jsonl" },
-                                            resume: resumeState)
-        if common.quiet { procedure.notice = { _ in } }
-        if !common.quiet {
-            let s = procedure.controller.schedule
-            printError("train: birdie controller over \(source.grid.count) configurations of grid \(source.grid.name): starting mixture until step \(s.warmupEnd), \(s.evaluationSteps.count) evaluations (steps \(s.evaluationSteps.prefix(8).map(String.init).joined(separator: ", "))\(s.evaluationSteps.count > 8 ? ", ..." : "")), \(validation.labelledTokens.reduce(0, +)) labelled validation tokens")
-        }
-        return procedure
-    }
-
-    /// Early in the run (two evaluations and five steps in), a warning when the controller's
-    /// evaluations will take more than a quarter of the run, from the times measured so far.
-    func warnIfEvaluationsDominate(_ b: BirdieProcedure, stepsDone: Int, elapsed: TimeInterval) -> Bool {
-        guard b.evaluations >= 2, stepsDone >= 5 else { return false }
-        let evaluationSeconds = b.validationSeconds + b.controllerSeconds
-        let perEvaluation = evaluationSeconds / Double(b.evaluations)
-        let perStep = max(elapsed - evaluationSeconds, 0) / Double(stepsDone)
-        let evaluations = Double(b.controller.schedule.evaluationSteps.count)
-        let share = evaluations * perEvaluation / (evaluations * perEvaluation + Double(steps) * perStep)
-        if share > 0.25 && !common.quiet {
-            printError(String(format: "train: warning: the controller's %.0f evaluations will take about %.0f%% of this run (%.2f s each, %.2f s per training step); give more --steps for a run that is mostly training",
-                              evaluations, 100 * share, perEvaluation, perStep))
-        }
-        return true
-    }
-
-    /// The closing line on the controller's share of the run.
-    func reportBirdie(_ b: BirdieProcedure, elapsed: TimeInterval) {
-        guard !common.quiet else { return }
-        printError(String(format: "train: birdie: %d evaluations; validation %.1f s, controller %.1f s: %.1f%% of %.1f s",
-                          b.evaluations, b.validationSeconds, b.controllerSeconds,
-                          100 * (b.validationSeconds + b.controllerSeconds) / max(elapsed, 1e-9), elapsed))
     }
 }

@@ -1,19 +1,16 @@
 import ArgumentParser
-import Foundation
-import Kernels
 import Models
-import Objectives
 import ToolSupport
 import Training
 
 extension ModelKind: ExpressibleByArgument {}
 
-enum Form: String, ExpressibleByArgument, CaseIterable { case causal, bidirectional }
-enum Procedure: String, ExpressibleByArgument, CaseIterable { case clm, ul2, bfr, birdie, birdieCausal = "birdie-causal" }
-enum SyntheticTask: String, ExpressibleByArgument, CaseIterable {
-    case copying
-    case randomTokens = "random-tokens"
-}
+typealias Form = TrainCommand.Form
+typealias Procedure = TrainCommand.Procedure
+typealias SyntheticTask = TrainCommand.SyntheticTask
+extension Form: ExpressibleByArgument {}
+extension Procedure: ExpressibleByArgument {}
+extension SyntheticTask: ExpressibleByArgument {}
 extension MLPKind: ExpressibleByArgument {}
 
 struct Train: ParsableCommand {
@@ -105,165 +102,16 @@ struct Train: ParsableCommand {
         try Limits.check(vocab, "--vocab", limit: Limits.vocabulary)
     }
 
-    func modelConfig(vocab dataVocab: Int) throws -> ModelConfig {
-        let bidirectional = (form ?? (procedure == .clm || procedure == .birdieCausal ? .causal : .bidirectional)) == .bidirectional
-        let base = ModelConfig.preset(preset, kind: model, vocab: vocab ?? dataVocab, bidirectional: bidirectional)!
-        var c = ModelConfig.sized(kind: model, vocab: vocab ?? dataVocab, dModel: dModel ?? base.dModel,
-                                  layers: layers ?? base.layers, bidirectional: bidirectional)
-        if let state { c.state = state }
-        if let mlp { c.mlp = mlp }
-        if let mlpHidden { c.mlpHidden = mlpHidden }
-        if let heads { c.heads = heads }
-        if let problem = c.validationProblem() { throw ToolError.usage(problem) }
-        return c
-    }
-
+    /// The run the flags ask for (Training's TrainCommand does it).
     func run() throws {
-        EngineOps.preferAVX512BLAS()
-        EngineOps.setThreads(threads)
-        // Outputs first, so a run never fails only at its end.
-        for path in [output, metrics, birdieOptions.controllerLog].compactMap({ $0 }) { try OutputFile.prepare(path) }
-        // --resume PATH -o PATH continues in place; the data are what must not be overwritten.
-        try OutputFile.refuseOverwriting(inputs: [data, corpus, birdieOptions.evalCorpus], outputs: [output, metrics, birdieOptions.controllerLog])
-        if output == nil && !printConfig && !common.quiet {
-            printError("train: warning: no -o, so the trained model will not be saved (give -o PATH to keep it)")
-        }
-        // Data first: it fixes the vocabulary.
-        var source: BatchSource?
-        var heldOut: [PackedBatch] = []
-        var length = self.length ?? 512
-        if let data {
-            let s = try PackedFileSource(path: data)
-            if let asked = self.length, asked != s.rowLength {
-                throw ToolError.badInput(data, "rows are \(s.rowLength) tokens long, not --length \(asked)",
-                                         fix: "drop --length or re-pack with --length \(asked)")
-            }
-            length = s.rowLength
-            heldOut = s.heldOut(batches: evalBatches, batch: batch)
-            source = s
-        } else if let corpus, let procedure, procedure.usesController {
-            let s = try birdieSource(corpus: corpus, length: length)
-            heldOut = try s.heldOut(batches: evalBatches, batch: batch)
-            source = s
-        } else if let corpus, let procedure {
-            let s = try CorpusSource(path: corpus, mixture: try fixedMixture(procedure), length: length, seed: common.seed)
-            heldOut = try s.heldOut(batches: evalBatches, batch: batch)
-            source = s
-        } else if task == .copying {
-            let s = CopyingTask(seed: common.seed)
-            heldOut = s.heldOut(batches: evalBatches, batch: batch, length: length)
-            source = s
-        } else if task == .randomTokens {
-            let s = RandomTokens(vocabulary: vocab ?? 512, seed: common.seed)
-            heldOut = (0..<evalBatches).map { _ in RandomTokens(vocabulary: s.vocabularyNeeded, seed: ~common.seed).next(batch: batch, length: length) }
-            source = s
-        }
-        let dataVocab = source?.vocabularyNeeded ?? vocab ?? 512
-
-        var net: Model
-        var saved: (m: [Float], v: [Float], state: TrainingState)?
-        if let resume {
-            let loaded = try Checkpoint.loadResume(resume)
-            try loaded.state.checkResume(flags: runFlags, steps: steps, path: resume)
-            net = loaded.model
-            saved = (loaded.m, loaded.v, loaded.state)
-        } else {
-            let config = try modelConfig(vocab: dataVocab)
-            try Limits.checkMemory(estimatedBytes: Self.estimatedBytes(config, batch: batch, length: length),
-                                   flags: "--batch, --length, --d-model, --layers or --vocab")
-            net = Model(config, seed: common.seed)
-        }
-        if printConfig { print(describe(net)); return }
-        if initOnly {
-            let file = try OutputFile(output!)
-            file.write(Checkpoint.weightsData(net, step: 0))
-            try file.commit()
-            return
-        }
-        guard let source else { return }
-        // Real data must match the model's vocabulary exactly; synthetic tasks only need to fit.
-        let dataFile = data ?? corpus
-        if dataFile != nil ? net.config.vocab != source.vocabularyNeeded : net.config.vocab < source.vocabularyNeeded {
-            throw ToolError.badInput(dataFile ?? resume ?? "data", "the data has a vocabulary of \(source.vocabularyNeeded) tokens but the model has \(net.config.vocab)",
-                                     fix: "train a model with --vocab \(source.vocabularyNeeded), or use data encoded with the model's tokenizer")
-        }
-
-        var options = TrainingOptions()
-        options.steps = steps; options.batch = batch; options.length = length; options.learningRate = lr
-        options.warmup = warmup; options.weightDecay = weightDecay; options.clip = clip
-        options.evalEvery = evalEvery; options.checkpointEvery = checkpointEvery; options.runFlags = runFlags
-        options.checkpointPath = output ?? resume; options.metricsPath = metrics; options.stopAfter = stopAfter
-        let trainer = Trainer(model: net, options: options, source: source, evalBatches: heldOut, seed: common.seed)
-        // Before the trainer seeks: the controller brings back the mixture changes the rows replay.
-        let birdie = try (source as? MixtureCorpusSource).map {
-            try birdieProcedure(source: $0, checkpoint: options.checkpointPath, resumeStep: saved?.state.step)
-        }
-        if let birdie { trainer.attachments = birdie.checkpointAttachments }
-        if let saved { try trainer.resume(moments: saved.m, saved.v, state: saved.state) }
-
-        let quiet = common.quiet
-        if !quiet {
-            printError("train: \(net.config.kind.rawValue) (\(net.config.bidirectional ? "bidirectional prefix" : "causal")), \(net.parameterCount) parameters, batch \(batch) x \(length), steps \(trainer.state.step + 1)...\(steps)")
-        }
-        let progress = Progress("train", total: Double(steps), unit: "steps", mode: common.effectiveProgress)
-        let startTokens = trainer.state.tokens
-        if profile { StepProfile.start() }
-        var last: StepReport?
-        var lastEval: HeldOutScore?
-        let firstStep = trainer.state.step + 1
-        var birdieShareChecked = false
-        try trainer.run { r in
-            last = r
-            if let e = r.eval { lastEval = e }
-            progress.update(Double(r.step), extra: String(format: "loss %.4f%@, %.0f tokens/s", r.loss,
-                                                          lastEval.map { String(format: ", eval %.4f", $0.loss) } ?? "", r.tokensPerSecond))
-            try birdie?.afterStep(r.step, model: net)
-            if let birdie, !birdieShareChecked {
-                birdieShareChecked = warnIfEvaluationsDominate(birdie, stepsDone: r.step - firstStep + 1, elapsed: progress.elapsed)
-            }
-        }
-        if let birdie { reportBirdie(birdie, elapsed: progress.elapsed) }
-        if profile, let last {
-            reportProfile(steps: last.step - firstStep + 1, tokens: last.tokens - startTokens, parameters: net.parameterCount)
-        }
-        if !quiet, let last {
-            let tokens = Double(last.tokens - startTokens)
-            progress.finish(String(format: "step %d, loss %.4f, eval loss %@, %.0f tokens/s", last.step, last.loss,
-                                   lastEval?.summary ?? "n/a", tokens / max(progress.elapsed, 1e-9)))
-        }
-    }
-
-    /// The flags that define the run, stored in its state: `--resume` refuses a command whose
-    /// values differ, since it would silently train something else.
-    var runFlags: [String: String] {
-        var flags = ["model": model.rawValue, "preset": preset, "seed": String(common.seed), "steps": String(steps),
-                     "batch": String(batch), "lr": String(lr), "weight-decay": String(weightDecay), "clip": String(clip)]
-        let given: [(String, String?)] = [
-            ("form", form?.rawValue), ("d-model", dModel.map(String.init)), ("layers", layers.map(String.init)),
-            ("state", state.map(String.init)), ("mlp-hidden", mlpHidden.map(String.init)), ("heads", heads.map(String.init)),
-            ("mlp", mlp?.rawValue), ("vocab", vocab.map(String.init)), ("data", data), ("corpus", corpus),
-            ("procedure", procedure?.rawValue), ("task", task?.rawValue), ("length", length.map(String.init)),
-            ("warmup", warmup.map(String.init)), ("grid", birdieOptions.grid), ("eval-corpus", birdieOptions.evalCorpus)]
-        for case let (name, value?) in given { flags[name] = value }
-        return flags
-    }
-
-    /// An upper estimate of a run's memory: parameters, gradients and AdamW moments, the logits of
-    /// every position, and about 64 floats per channel per layer of saved activations (gated-ssm
-    /// at the small preset: 2.6 GB estimated against a measured peak of 1.2 GB, docs/PERFORMANCE.md).
-    static func estimatedBytes(_ c: ModelConfig, batch: Int, length: Int) -> Double {
-        let positions = Double(batch) * Double(length)
-        let perPosition = Double(c.vocab) + 64 * Double(c.dModel) * Double(c.layers) + 64 * Double(max(c.state, c.mlpHidden))
-        return 4 * (4 * Double(c.parameterCount) + positions * perPosition)
-    }
-
-    /// Shapes, per-tensor sizes and the total, for --print-config.
-    func describe(_ m: Model) -> String {
-        var lines = ["config\t\(m.config.json())"]
-        for t in m.layout.tensors {
-            lines.append("\(t.name)\t[\(t.shape.map(String.init).joined(separator: ", "))]\t\(t.count)\t\(t.decay ? "decay" : "no-decay")")
-        }
-        lines.append("parameters\t\(m.parameterCount)")
-        return lines.joined(separator: "\n")
+        var c = TrainCommand()
+        c.model = model; c.preset = preset; c.form = form; c.dModel = dModel; c.layers = layers; c.state = state
+        c.mlpHidden = mlpHidden; c.heads = heads; c.mlp = mlp; c.vocab = vocab; c.data = data; c.corpus = corpus
+        c.procedure = procedure; c.birdie = birdieOptions.settings; c.task = task; c.steps = steps; c.batch = batch
+        c.length = length; c.lr = lr; c.warmup = warmup; c.weightDecay = weightDecay; c.clip = clip; c.threads = threads
+        c.evalEvery = evalEvery; c.evalBatches = evalBatches; c.checkpointEvery = checkpointEvery; c.output = output
+        c.metrics = metrics; c.resume = resume; c.stopAfter = stopAfter; c.profile = profile; c.printConfig = printConfig
+        c.initOnly = initOnly; c.seed = common.seed; c.quiet = common.quiet; c.progress = common.effectiveProgress
+        try c.run()
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import Kernels
 import ToolSupport
 
-extension Train {
+extension TrainCommand {
     /// `--profile`: the step's time by part, and the matrix products against the same shapes run
     /// alone on this machine now (the ceiling the model's products could reach).
     func reportProfile(steps: Int, tokens: Int, parameters: Int) {
