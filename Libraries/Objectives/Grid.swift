@@ -132,26 +132,27 @@ struct GridFile: Decodable {
         }
 
         private func makeObjective() throws -> Objective {
-            switch objective {
-            case "next-token": return .nextToken
-            case "prefix-lm": return .prefixLM
-            case "copying": return .copying
-            case "span-corruption": return .spanCorruption(try noise())
-            case "full-span-corruption": return .fullSpanCorruption(try noise(), deshuffle: deshuffle ?? false)
-            case "deshuffling":
+            guard let name = ObjectiveName(rawValue: objective) else {
+                throw GridProblem(message: "unknown objective \"\(objective)\" (\(ObjectiveName.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            switch name {
+            case .nextToken: return .nextToken
+            case .prefixLM: return .prefixLM
+            case .copying: return .copying
+            case .spanCorruption: return .spanCorruption(try noise())
+            case .fullSpanCorruption: return .fullSpanCorruption(try noise(), deshuffle: deshuffle ?? false)
+            case .deshuffling:
                 guard let fraction, fraction > 0, fraction <= 1 else {
                     throw GridProblem(message: "deshuffling needs \"fraction\" in (0, 1]")
                 }
                 return .deshuffling(fraction: fraction)
-            case "selective-copying":
+            case .selectiveCopying:
                 guard let spans, spans >= 1, let query else {
                     throw GridProblem(message: "selective copying needs \"spans\" >= 1 and \"query\" (before or after)")
                 }
                 return .selectiveCopying(SelectiveCopyingSpec(
                     spans: spans, spanLength: try range(spanLength ?? [4, 32], "span_length"),
                     delimiterLength: try range(delimiterLength ?? [1, 8], "delimiter_length"), query: query))
-            default:
-                throw GridProblem(message: "unknown objective \"\(objective)\" (next-token, prefix-lm, span-corruption, full-span-corruption, deshuffling, copying, selective-copying)")
             }
         }
 

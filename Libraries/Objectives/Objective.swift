@@ -46,6 +46,20 @@ public struct SelectiveCopyingSpec: Sendable, Equatable {
     }
 }
 
+/// The objectives by the name grid files use ("objective": NAME, docs/FORMATS.md): the one list a
+/// grid entry is read against. Grid.swift builds an `Objective` from an entry by an exhaustive
+/// switch over these, and `Objective.name` maps back, so a new objective without a grid name, or
+/// a name without a way to build it from an entry, does not compile.
+public enum ObjectiveName: String, CaseIterable, Sendable {
+    case nextToken = "next-token"
+    case prefixLM = "prefix-lm"
+    case spanCorruption = "span-corruption"
+    case fullSpanCorruption = "full-span-corruption"
+    case deshuffling = "deshuffling"
+    case copying = "copying"
+    case selectiveCopying = "selective-copying"
+}
+
 /// One objective with its parameters: a pure function (text, rng) -> (input, target), without the
 /// paradigm token (a `Configuration` adds it).
 public enum Objective: Sendable, Equatable {
@@ -56,6 +70,19 @@ public enum Objective: Sendable, Equatable {
     case deshuffling(fraction: Double)
     case copying
     case selectiveCopying(SelectiveCopyingSpec)
+
+    /// The name grid files use for this objective.
+    public var name: ObjectiveName {
+        switch self {
+        case .nextToken: .nextToken
+        case .prefixLM: .prefixLM
+        case .spanCorruption: .spanCorruption
+        case .fullSpanCorruption: .fullSpanCorruption
+        case .deshuffling: .deshuffling
+        case .copying: .copying
+        case .selectiveCopying: .selectiveCopying
+        }
+    }
 
     public var objectiveClass: ObjectiveClass {
         switch self {

@@ -116,6 +116,18 @@ import Randomness
         }
     }
 
+    /// Every objective name builds its objective from a grid entry, and the objective gives its name back.
+    @Test func everyObjectiveNameBuildsAndNamesItsObjective() throws {
+        let extra: [ObjectiveName: String] = [.spanCorruption: #", "rate": 0.15, "mean_span": 3"#,
+                                              .fullSpanCorruption: #", "rate": 0.5, "mean_span": 8, "deshuffle": true"#,
+                                              .deshuffling: #", "fraction": 0.5"#, .selectiveCopying: #", "spans": 2, "query": "after""#]
+        for name in ObjectiveName.allCases {
+            let entry = #"{"name": "a", "objective": "\#(name.rawValue)", "length": [64, 128]\#(extra[name] ?? "")}"#
+            let grid = try Grid.parse(Data(#"{"grid": "x", "reference_row_length": 512, "configurations": [\#(entry)]}"#.utf8), source: "g.json")
+            #expect(grid.configurations[0].objective.name == name)
+        }
+    }
+
     @Test func samplerFollowsTheProbabilitiesAndNeverDrawsZeros() {
         let p = [0.0, 0.5, 0.0, 0.25, 0.25, 0.0]
         let sampler = ConfigurationSampler(probabilities: p)
