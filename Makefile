@@ -14,7 +14,7 @@ TOOLS := tokenize corrupt pack train critic finetune phonebook-gen infill-gen sc
 ifneq ($(shell grep -qw avx512bw /proc/cpuinfo 2>/dev/null && echo yes),)
 export OPENBLAS_CORETYPE ?= SKYLAKEX
 endif
-DEBIAN_PACKAGES := libopenblas-dev libzstd-dev libgnuplot-iostream-dev jq
+DEBIAN_PACKAGES := libopenblas-dev libzstd-dev libdnnl-dev libgnuplot-iostream-dev jq
 DEPS_STAMP := .build/deps.stamp
 # Python modules the Python readers' tests use (Pipelines/python), installed with pip.
 PYTHON_MODULES := safetensors zstandard

@@ -13,7 +13,7 @@ let libraries: [(name: String, deps: [String])] = [
     ("Tokenizer", ["Vocabulary", "Formats", "ToolSupport"]),
     ("Objectives", ["Randomness", "Vocabulary", "Formats", "ToolSupport"]),
     ("Packing", ["Vocabulary", "Objectives", "Formats", "ToolSupport"]),
-    ("Kernels", ["CBLAS"]),
+    ("Kernels", ["CBLAS", "CDNNL"]),
     ("Models", ["Kernels", "CBLAS", "Randomness"]),
     ("Controller", ["Kernels", "CBLAS", "Randomness", "ToolSupport"]),
     ("Training", ["Models", "Kernels", "Packing", "Objectives", "Controller", "Formats", "Randomness", "Vocabulary", "ToolSupport"]),
@@ -26,7 +26,7 @@ let tools: [(name: String, deps: [String])] = [
     ("tokenize", ["Tokenizer", "Formats", "ToolSupport"]),
     ("corrupt", ["Objectives", "Tokenizer", "Formats", "ToolSupport"]),
     ("pack", ["Packing", "Formats", "ToolSupport"]),
-    ("train", ["Training", "Models", "ToolSupport"]),
+    ("train", ["Training", "Models", "Kernels", "ToolSupport"]),
     ("critic", ["Controller", "Kernels", "Randomness", "ToolSupport"]),
     ("finetune", ["Training", "Tasks", "Models", "Kernels", "ToolSupport"]),
     ("phonebook-gen", ["Tasks", "Randomness", "ToolSupport"]),
@@ -44,6 +44,8 @@ var targets: [Target] = [
                    providers: [.apt(["libopenblas-dev"])]),
     .systemLibrary(name: "CZstd", path: "Libraries/CZstd", pkgConfig: "libzstd",
                    providers: [.apt(["libzstd-dev"])]),
+    // oneDNN (no pkg-config file in Debian): the bf16 matrix products.
+    .systemLibrary(name: "CDNNL", path: "Libraries/CDNNL", providers: [.apt(["libdnnl-dev"])]),
 ]
 for lib in libraries {
     var deps = lib.deps.map { Target.Dependency(stringLiteral: $0) }

@@ -165,7 +165,7 @@ public final class BirdieController {
         decision.predictedReward = best.meanScore
     }
 
-    private func validated(_ e: Evaluation) throws -> Evaluation {
+    func validated(_ e: Evaluation) throws -> Evaluation {
         guard e.losses.count == k else {
             throw ControllerError.invalid("step \(e.step): \(e.losses.count) losses for \(k) configurations")
         }

@@ -88,15 +88,25 @@ extension BirdieController {
             defer { offset += 8 }
             return Double(bitPattern: readLittleEndian(payload, at: offset))
         }
+        // The payload passed its checksum, but a file can be made to: every value is checked
+        // against what the controller itself could have saved before it is used.
         critic.parameters = floats()
         critic.moment1 = floats()
         critic.moment2 = floats()
+        guard critic.parameters.allSatisfy(\.isFinite), critic.moment1.allSatisfy(\.isFinite),
+              critic.moment2.allSatisfy({ $0.isFinite && $0 >= 0 }) else { throw bad("critic weights or moments not finite") }
         critic.optimizerSteps = header.optimizerSteps
         for _ in 0..<header.evaluations {
-            let step = Int(double())
-            let losses = (0..<k).map { _ in double() }
-            let action = (0..<k).map { _ in double() }
-            history.append(Evaluation(step: step, losses: losses, action: action))
+            let step = double()
+            guard step.isFinite, step >= 0, step < 1e15, step == step.rounded() else { throw bad("history holds step \(step)") }
+            let e = Evaluation(step: Int(step), losses: (0..<k).map { _ in double() }, action: (0..<k).map { _ in double() })
+            do { _ = try validated(e) } catch let error as ControllerError { throw bad("history: \(error.description)") }
+            guard e.losses.allSatisfy({ $0.isFinite && $0 >= 0 }) else { throw bad("history holds an unusable loss at step \(e.step)") }
+            history.append(e)   // as saved: validated() would renormalise the action
+        }
+        guard header.mixture.count == k, header.mixture.allSatisfy({ $0.isFinite && $0 >= 0 }),
+              abs(header.mixture.reduce(0, +) - 1) <= 1e-3, header.random.contains(where: { $0 != 0 }) else {
+            throw bad("mixture or generator state out of range")
         }
         random = Xoshiro256StarStar(state: header.random)
         grid = header.grid

@@ -8,6 +8,7 @@ public enum EngineOps {
     public static func setThreads(_ n: Int) {
         Parallel.workers = max(1, n)
         openblas_set_num_threads(Int32(Parallel.workers))
+        BF16Products.setThreads(Parallel.workers)
     }
 
     /// OpenBLAS 0.3.21 (Debian 12) does not recognise AMD Zen 4 and runs its Haswell (AVX2) sgemm

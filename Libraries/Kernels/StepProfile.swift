@@ -44,14 +44,19 @@ public enum StepProfile {
     }
 
     /// Row-major sgemm C = alpha op(A) op(B) + beta C, timed by shape when profiling. Every
-    /// projection of the models goes through here (Linear), so the profile knows their shapes.
+    /// projection of the models goes through here (Linear), so the profile knows their shapes, and
+    /// so does `Precision.products`: in bf16 they run as BF16Products.
     @inline(__always)
     public static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                              a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                              beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         let t0 = enabled ? DispatchTime.now().uptimeNanoseconds : 0
-        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        if Precision.products == .bf16 && alpha == 1 {
+            BF16Products.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        } else {
+            cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                        Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        }
         guard enabled && Thread.isMainThread else { return }
         let s = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
         let shape = Shape(transA: transA, transB: transB, m: m, n: n, k: k)

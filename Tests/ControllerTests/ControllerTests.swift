@@ -215,6 +215,39 @@ func drive(_ controller: BirdieController, evaluations: Int) throws -> [Decision
         #expect(throws: ControllerError.self) { try BirdieController(state: huge, source: "s") }
         #expect(try BirdieController(state: with(layers, layers), source: "s").history == controller.history)
     }
+
+    /// A payload whose checksum was made right again (found by `make fuzz`: a NaN history step
+    /// trapped in Int()) is still checked value by value: weights, history steps, losses, actions.
+    @Test func payloadValuesAreCheckedBehindTheChecksum() throws {
+        let controller = try BirdieController(configurations: try classSet(["A", "B"]), settings: smallSettings(seed: 3))
+        _ = try drive(controller, evaluations: 2)
+        let data = try controller.stateData()
+        let length = Int(data.subdata(in: 8..<16).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) })
+        let header = String(decoding: data.subdata(in: 16..<(16 + length)), as: UTF8.self)
+        let payload = data.suffix(from: 16 + length)
+        let historyStart = 3 * 4 * controller.critic.parameterCount
+        /// The state with the 8 bytes at `offset` of the payload replaced and the checksum redone.
+        func with(_ value: Double, at offset: Int) -> Data {
+            var p = Data(payload)
+            withUnsafeBytes(of: value.bitPattern.littleEndian) { p.replaceSubrange(offset..<(offset + 8), with: $0) }
+            let h = header.replacing(/"payloadChecksum":\d+/, with: "\"payloadChecksum\":\(fnv1a(p))")
+            var out = data.prefix(8)
+            withUnsafeBytes(of: UInt64(h.utf8.count).littleEndian) { out.append(contentsOf: $0) }
+            return out + Data(h.utf8) + p
+        }
+        let k = 2, second = historyStart + 8 * (1 + 2 * k)
+        for (value, offset) in [(Double.nan, historyStart), (1e300, historyStart), (-3, second),   // steps
+                                (Double.infinity, historyStart + 8), (0.9, historyStart + 8 * (1 + k))] {   // a loss, an action weight
+            #expect(throws: ControllerError.self, "\(value) at \(offset)") { try BirdieController(state: with(value, at: offset), source: "s") }
+        }
+        var weights = Data(payload)
+        weights.replaceSubrange(0..<4, with: [0x00, 0x00, 0xC0, 0x7F])   // NaN as the first weight
+        let h = header.replacing(/"payloadChecksum":\d+/, with: "\"payloadChecksum\":\(fnv1a(weights))")
+        var out = data.prefix(8)
+        withUnsafeBytes(of: UInt64(h.utf8.count).littleEndian) { out.append(contentsOf: $0) }
+        #expect(throws: ControllerError.self) { try BirdieController(state: out + Data(h.utf8) + weights, source: "s") }
+        #expect(try BirdieController(state: with(Double(controller.history[0].step), at: historyStart), source: "s").history == controller.history)
+    }
 }
 
 @Suite struct ProtocolTests {

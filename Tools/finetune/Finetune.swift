@@ -6,6 +6,8 @@ import Tasks
 import ToolSupport
 import Training
 
+extension Precision: ExpressibleByArgument {}
+
 struct Finetune: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "finetune",
@@ -43,6 +45,7 @@ struct Finetune: ParsableCommand {
     @Option(help: "Continue the fine-tuning run saved in this checkpoint (same flags as the original run).") var resume: String?
     @Option(name: .customLong("stop-after"), help: ArgumentHelp("Stop after N steps of this process (tests).", visibility: .hidden))
     var stopAfter: Int?
+    @Option(help: ArgumentHelp(Precision.help)) var precision: Precision = .fp32
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -61,6 +64,7 @@ struct Finetune: ParsableCommand {
                      "batch": String(batch), "length": String(length), "lr": String(lr),
                      "weight-decay": String(weightDecay), "clip": String(clip)]
         if let warmup { flags["warmup"] = String(warmup) }
+        if precision != .fp32 { flags["precision"] = precision.rawValue }   // fp32 states carry no key
         return flags
     }
 
@@ -68,6 +72,7 @@ struct Finetune: ParsableCommand {
         EngineOps.preferAVX512BLAS()
         EngineOps.setThreads(threads)
         Parallel.workers = threads
+        if let problem = EngineOps.setPrecision(precision) { throw ToolError(.failure, problem) }
         for path in [output, metrics].compactMap({ $0 }) { try OutputFile.prepare(path) }
         try OutputFile.refuseOverwriting(inputs: [from, tokenizer, input], outputs: [output, metrics])
         let net: Model

@@ -8,6 +8,7 @@ import ToolSupport
 extension ScoreTask: ExpressibleByArgument {}
 extension ModelKind: ExpressibleByArgument {}
 extension TaskParadigm: ExpressibleByArgument {}
+extension Precision: ExpressibleByArgument {}
 
 struct Score: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -44,6 +45,7 @@ struct Run: ParsableCommand {
     @Option(help: "Paradigm token before each prompt: prefix-lm, or next-token for a model pre-trained with clm alone (it never saw prefix-lm).")
     var paradigm: TaskParadigm = .prefixLM
     @Option(help: "Worker threads (OpenBLAS).") var threads = 2
+    @Option(help: ArgumentHelp(Precision.help)) var precision: Precision = .fp32
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -57,6 +59,7 @@ struct Run: ParsableCommand {
         EngineOps.preferAVX512BLAS()
         EngineOps.setThreads(threads)
         Parallel.workers = threads
+        if let problem = EngineOps.setPrecision(precision) { throw ToolError(.failure, problem) }
         var o = ScoreOptions(task: task, checkpoint: checkpoint, input: input)
         o.tokenizer = tokenizer; o.output = output; o.summary = summary; o.limit = limit; o.seed = common.seed; o.paradigm = paradigm
         o.maxNewTokens = maxNewTokens; o.progress = common.effectiveProgress; o.quiet = common.quiet

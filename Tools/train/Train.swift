@@ -1,4 +1,5 @@
 import ArgumentParser
+import Kernels
 import Models
 import ToolSupport
 import Training
@@ -12,6 +13,7 @@ extension Form: ExpressibleByArgument {}
 extension Procedure: ExpressibleByArgument {}
 extension SyntheticTask: ExpressibleByArgument {}
 extension MLPKind: ExpressibleByArgument {}
+extension Precision: ExpressibleByArgument {}
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -79,6 +81,7 @@ struct Train: ParsableCommand {
     @Flag(name: .customLong("print-config"), help: "Print the exact shapes and parameter count, then exit.") var printConfig = false
     @Flag(name: .customLong("init-only"), help: "Write the freshly initialised model to -o (weights only) and exit: the start of a from-scratch `finetune` (needs --vocab).")
     var initOnly = false
+    @Option(help: ArgumentHelp(Precision.help)) var precision: Precision = .fp32
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -111,7 +114,7 @@ struct Train: ParsableCommand {
         c.length = length; c.lr = lr; c.warmup = warmup; c.weightDecay = weightDecay; c.clip = clip; c.threads = threads
         c.evalEvery = evalEvery; c.evalBatches = evalBatches; c.checkpointEvery = checkpointEvery; c.output = output
         c.metrics = metrics; c.resume = resume; c.stopAfter = stopAfter; c.profile = profile; c.printConfig = printConfig
-        c.initOnly = initOnly; c.seed = common.seed; c.quiet = common.quiet; c.progress = common.effectiveProgress
+        c.initOnly = initOnly; c.precision = precision; c.seed = common.seed; c.quiet = common.quiet; c.progress = common.effectiveProgress
         try c.run()
     }
 }

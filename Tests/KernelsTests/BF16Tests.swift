@@ -1,0 +1,48 @@
+import CBLAS
+import Testing
+@testable import Kernels
+import Randomness
+
+@Suite(.serialized) struct BF16Tests {
+    @Test func roundsToNearestEven() {
+        #expect(BF16.rounded(1 + 0x1p-8) == 1)                       // halfway, to the even neighbour
+        #expect(BF16.rounded(1 + 3 * 0x1p-8) == 1 + 0x1p-6)          // halfway, up to the even one
+        #expect(BF16.rounded(1 + 0x1p-8 + 0x1p-20) == 1 + 0x1p-7)    // past halfway
+        #expect(BF16.rounded(-2.5) == -2.5 && BF16.rounded(.infinity) == .infinity)
+        #expect(BF16.rounded(.greatestFiniteMagnitude) == .infinity)  // rounds past the largest bf16
+        #expect(BF16.rounded(Float(bitPattern: 0x7F80_0001)).isNaN && BF16.rounded(.nan).isNaN)
+    }
+
+    @Test func packingEqualsTheScalarRounding() {
+        var rng = SplitMix64(seed: 5)
+        let rows = 7, cols = 37, ld = 41
+        let x = (0..<rows * ld).map { _ in rng.normal() * 3 } + [.nan, .infinity]
+        var out = [UInt16](repeating: 0, count: rows * cols)
+        BF16.pack(x, ld: ld, rows: rows, cols: cols, into: &out)
+        for r in 0..<rows { for c in 0..<cols { #expect(out[r * cols + c] == BF16.bits(x[r * ld + c])) } }
+    }
+
+    /// oneDNN's bf16 product equals OpenBLAS's fp32 product of the bf16-rounded operands, up to the
+    /// order of the fp32 sums: every transpose, with and without accumulation, odd sizes, ldc > n.
+    @Test(arguments: [(false, false), (false, true), (true, false), (true, true)], [Float(0), 1])
+    func productsEqualFP32ProductsOfRoundedOperands(_ trans: (Bool, Bool), _ beta: Float) throws {
+        try #require(BF16Products.available, "oneDNN bf16 matmul unavailable")
+        let (m, n, k, ldc) = (37, 53, 129, 60)
+        var rng = SplitMix64(seed: 9)
+        let a = (0..<m * k).map { _ in rng.normal() }, b = (0..<k * n).map { _ in rng.normal() }
+        let c0 = (0..<m * ldc).map { _ in rng.normal() }
+        let (lda, ldb) = (trans.0 ? m : k, trans.1 ? k : n)
+        var got = c0, want = c0
+        BF16Products.sgemm(transA: trans.0, transB: trans.1, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
+                           beta: beta, c: &got, ldc: ldc)
+        let ra = a.map(BF16.rounded), rb = b.map(BF16.rounded)
+        cblas_sgemm(CblasRowMajor, trans.0 ? CblasTrans : CblasNoTrans, trans.1 ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), 1, ra, Int32(lda), rb, Int32(ldb), beta, &want, Int32(ldc))
+        var worst: Float = 0
+        for i in 0..<m { for j in 0..<ldc {
+            if j >= n { #expect(got[i * ldc + j] == c0[i * ldc + j], "padding column untouched"); continue }
+            worst = max(worst, abs(got[i * ldc + j] - want[i * ldc + j]) / max(1, abs(want[i * ldc + j])))
+        } }
+        #expect(worst < 1e-5, "worst relative difference \(worst)")
+    }
+}
