@@ -16,8 +16,9 @@ export OPENBLAS_CORETYPE ?= SKYLAKEX
 endif
 DEBIAN_PACKAGES := libopenblas-dev libzstd-dev libdnnl-dev libgnuplot-iostream-dev jq
 DEPS_STAMP := .build/deps.stamp
-# Python modules the Python readers' tests use (Pipelines/python), installed with pip.
-PYTHON_MODULES := safetensors zstandard
+# Python packages the Python readers' tests (Pipelines/python: PyTorch loads a checkpoint) and the
+# PyTorch reference of bench-train use, installed with pip (torch: the CPU-only wheel, ~200 MB).
+PYTHON_PACKAGES := safetensors zstandard torch==2.13.0+cpu
 
 ##@ Setup
 .PHONY: deps
@@ -33,8 +34,8 @@ $(DEPS_STAMP):
 	@mkdir -p $(dir $@) && touch $@
 
 .PHONY: python-deps
-python-deps: ## install the Python modules the Python readers' tests need (safetensors, zstandard) with pip
-	@missing=""; for m in $(PYTHON_MODULES); do python3 -c "import $$m" 2>/dev/null || missing="$$missing $$m"; done; \
+python-deps: ## install the Python packages the tests and the PyTorch reference need (safetensors, zstandard, torch CPU) with pip
+	@missing=""; for p in $(PYTHON_PACKAGES); do python3 -c "import $${p%%=*}" 2>/dev/null || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "python-deps: installing$$missing with pip"; python3 -m pip install --quiet $$missing; fi
 
 ##@ Build and test

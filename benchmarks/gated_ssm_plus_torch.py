@@ -1,7 +1,11 @@
 """PyTorch CPU reference for `make bench-train`: the same gated-ssm-plus model and training step
 as `train --model gated-ssm-plus --mlp gelu` (tied embeddings, pre-norm RMSNorm residual blocks of
 [gated SSM+ layer with segment-free causal conv, kernel 4] + [MLP, GeLU tanh]), fp32 AdamW.
-The scan is a custom autograd.Function looping over time in forward and backward.
+Made as fast as we could: the scan is either a custom autograd.Function looping over time in
+forward and backward (--scan loop), or a parallel (Hillis-Steele) scan of log2(T) vectorised
+steps that autograd differentiates (--scan parallel; --check-scan compares the two);
+--precision bf16 runs forward and loss under torch.autocast("cpu", dtype=torch.bfloat16) with
+the scan kept in fp32; --compile wraps the model in torch.compile (inductor).
 Prints one line: tokens/s and the parameter count."""
 import argparse, time
 import torch
@@ -35,6 +39,27 @@ class Scan(torch.autograd.Function):
         return df, dz
 
 
+def parallel_scan(f, z):
+    """h[t] = f[t] * h[t-1] + z[t] over dim 1, by doubling: after the step of offset o, (f[t], z[t])
+    hold the product of the last 2o gates and the recurrence from t - 2o + 1 to t. log2(T) steps."""
+    T, offset = z.shape[1], 1
+    while offset < T:
+        z = torch.cat([z[:, :offset], z[:, offset:] + f[:, offset:] * z[:, :-offset]], dim=1)
+        f = torch.cat([f[:, :offset], f[:, offset:] * f[:, :-offset]], dim=1)
+        offset *= 2
+    return z
+
+
+SCAN = "loop"
+
+
+def scan(f, z):
+    # Under autocast the scan still runs in fp32, as birdie's does.
+    with torch.autocast("cpu", enabled=False):
+        f, z = f.float(), z.float()
+        return Scan.apply(f, z) if SCAN == "loop" else parallel_scan(f, z)
+
+
 class RMSNorm(nn.Module):
     def __init__(self, d):
         super().__init__()
@@ -60,7 +85,7 @@ class GatedSSMPlus(nn.Module):
         xc = self.conv(x.transpose(1, 2))[..., :T].transpose(1, 2)
         f = torch.sigmoid(self.f(xc))
         z, zg = self.zg(xc).split(self.s, dim=-1)
-        h = Scan.apply(f, z * torch.sigmoid(zg))
+        h = scan(f, z * torch.sigmoid(zg))
         return self.out(o * h)
 
 
@@ -78,6 +103,7 @@ class Model(nn.Module):
     def __init__(self, vocab, d, s, layers, mlp):
         super().__init__()
         self.embed = nn.Embedding(vocab, d)
+        nn.init.normal_(self.embed.weight, std=d ** -0.5)   # as birdie's (Libraries/Models/Model.swift)
         self.norms = nn.ModuleList(RMSNorm(d) for _ in range(2 * layers))
         self.blocks = nn.ModuleList()
         for _ in range(layers):
@@ -104,27 +130,50 @@ def main():
     p.add_argument("--steps", type=int, default=8)
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--precision", choices=["fp32", "bf16"], default="fp32")
+    p.add_argument("--scan", choices=["loop", "parallel"], default="loop")
+    p.add_argument("--compile", action="store_true")
+    p.add_argument("--check-scan", action="store_true", help="compare the two scans' values and gradients, then exit")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
+    global SCAN
+    SCAN = a.scan
+    if a.check_scan:
+        torch.manual_seed(0)
+        f = torch.sigmoid(torch.randn(2, 300, 8, dtype=torch.float64)).requires_grad_()
+        z = torch.randn(2, 300, 8, dtype=torch.float64, requires_grad=True)
+        w = torch.randn(2, 300, 8, dtype=torch.float64)
+        (Scan.apply(f, z) * w).sum().backward()
+        loop = (f.grad.clone(), z.grad.clone(), Scan.apply(f, z).detach())
+        f.grad = z.grad = None
+        (parallel_scan(f, z) * w).sum().backward()
+        errors = [float((x - y).abs().max()) for x, y in zip(loop, (f.grad, z.grad, parallel_scan(f, z).detach()))]
+        print(f"parallel scan against the loop, largest difference: df {errors[0]:.2e}, dz {errors[1]:.2e}, h {errors[2]:.2e}")
+        raise SystemExit(0 if max(errors) < 1e-9 else 1)
     torch.manual_seed(1)
     model = Model(a.vocab, a.d_model, a.state, a.layers, a.mlp_hidden)
     params = sum(p.numel() for p in model.parameters())
+    forward = torch.compile(model) if a.compile else model
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3, betas=(0.9, 0.95), weight_decay=0.1)
     tokens = torch.randint(19, a.vocab, (a.batch, a.length + 1))
-    times = []
+    times, losses = [], []
     for step in range(a.warmup + a.steps):
         start = time.perf_counter()
-        logits = model(tokens[:, :-1])
-        loss = F.cross_entropy(logits.reshape(-1, a.vocab), tokens[:, 1:].reshape(-1))
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.precision == "bf16"):
+            logits = forward(tokens[:, :-1])
+            loss = F.cross_entropy(logits.reshape(-1, a.vocab).float(), tokens[:, 1:].reshape(-1))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
+        losses.append(loss.item())
         if step >= a.warmup:
             times.append(time.perf_counter() - start)
     times.sort()
     median = times[len(times) // 2]
-    print(f"pytorch {torch.__version__}: {a.batch * a.length / median:.0f} tokens/s (median step {median:.3f}s), {params} parameters")
+    setup = f"{a.precision}, {a.scan} scan{', compiled' if a.compile else ''}"
+    print(f"pytorch {torch.__version__} ({setup}): {a.batch * a.length / median:.0f} tokens/s (median step {median:.3f}s), "
+          f"loss {losses[0]:.3f} -> {losses[-1]:.3f} over {len(losses)} steps, {params} parameters")
 
 
 if __name__ == "__main__":

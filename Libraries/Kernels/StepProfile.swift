@@ -78,17 +78,23 @@ public enum StepProfile {
         return result
     }
 
-    /// Seconds of one product of this shape run alone on fresh buffers: the median of `repeats`
-    /// after a warm-up. The machine's speed at the model's own shapes, measured now.
-    public static func aloneSeconds(_ s: Shape, repeats: Int = 5) -> Double {
+    /// Seconds of one product of this shape run alone on fresh buffers, in `precision` (fp32:
+    /// OpenBLAS sgemm; bf16: BF16Products, rounding included): the median of `repeats` after a
+    /// warm-up. The machine's speed at the model's own shapes, measured now.
+    public static func aloneSeconds(_ s: Shape, precision: Precision = .fp32, repeats: Int = 5) -> Double {
         let a = [Float](repeating: 0.5, count: s.m * s.k), b = [Float](repeating: 0.25, count: s.k * s.n)
         var c = [Float](repeating: 0, count: s.m * s.n)
+        let (lda, ldb) = (s.transA ? s.m : s.k, s.transB ? s.k : s.n)
         var times: [Double] = []
         for _ in 0...repeats {   // one warm-up run, not counted
             let t0 = DispatchTime.now().uptimeNanoseconds
-            cblas_sgemm(CblasRowMajor, s.transA ? CblasTrans : CblasNoTrans, s.transB ? CblasTrans : CblasNoTrans,
-                        Int32(s.m), Int32(s.n), Int32(s.k), 1, a, Int32(s.transA ? s.m : s.k), b, Int32(s.transB ? s.k : s.n),
-                        0, &c, Int32(s.n))
+            if precision == .bf16 {
+                BF16Products.sgemm(transA: s.transA, transB: s.transB, m: s.m, n: s.n, k: s.k, a: a, lda: lda, b: b, ldb: ldb,
+                                   beta: 0, c: &c, ldc: s.n)
+            } else {
+                cblas_sgemm(CblasRowMajor, s.transA ? CblasTrans : CblasNoTrans, s.transB ? CblasTrans : CblasNoTrans,
+                            Int32(s.m), Int32(s.n), Int32(s.k), 1, a, Int32(lda), b, Int32(ldb), 0, &c, Int32(s.n))
+            }
             times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
         }
         let sorted = times.dropFirst().sorted()

@@ -7,18 +7,23 @@ BENCH_TRAIN_STEPS ?= 10
 BENCH_BLAS_CORE ?= $(if $(shell grep -qw avx512f /proc/cpuinfo 2>/dev/null && echo y),SKYLAKEX,$(OPENBLAS_CORETYPE))
 
 .PHONY: bench-train bench-train-models
-bench-train: build ## gated-ssm-plus training tokens/s against the PyTorch CPU reference (benchmarks/), same model and step
-	@echo "bench-train: vocab 512, d_model 256, state 256, 4 x [gated SSM+ with conv, MLP 4x GeLU], batch 8 x 512, fp32 AdamW, 2 threads"
-	@# --profile measures sgemm at the model's own shapes in the same run: the ceiling and the ratio.
-	@OPENBLAS_CORETYPE=$(BENCH_BLAS_CORE) $(BIN)/train --model gated-ssm-plus $(BENCH_TRAIN_FLAGS) --steps $(BENCH_TRAIN_STEPS) \
-	  --metrics .build/bench-train.tsv --profile 2>&1 | grep -E '^train: (sgemm|model)'
-	@awk -F'\t' 'NR > 3 { print $$7 }' .build/bench-train.tsv | sort -g | \
-	  awk '{ v[NR] = $$1 } END { m = v[int((NR + 1) / 2)]; \
-	    printf "birdie: %.0f tokens/s (median of %d steps), %.1f model GFLOP/s (6 x 3547392 params x tokens/s)\n", \
-	    m, NR, 6 * 3547392 * m / 1e9 }'
+bench-train: build ## gated-ssm-plus training tokens/s in fp32 and bf16, side by side with the PyTorch reference (fp32, autocast bf16; loop and parallel scans; BENCH_TORCH_COMPILE=1 adds torch.compile)
+	@echo "bench-train: vocab 512, d_model 256, state 256, 4 x [gated SSM+ with conv, MLP 4x GeLU], batch 8 x 512, AdamW, 2 threads"
+	@# --profile measures the products at the model's own shapes in the same run: the ceilings and the ratio.
+	@for p in fp32 bf16; do \
+	  OPENBLAS_CORETYPE=$(BENCH_BLAS_CORE) $(BIN)/train --model gated-ssm-plus $(BENCH_TRAIN_FLAGS) --steps $(BENCH_TRAIN_STEPS) \
+	    --precision $$p --metrics .build/bench-train-$$p.tsv --profile 2>&1 | grep -E '^train: (ceiling|model)'; \
+	  awk -F'\t' 'NR > 3 { print $$7 }' .build/bench-train-$$p.tsv | sort -g | \
+	    awk -v p=$$p '{ v[NR] = $$1 } END { m = v[int((NR + 1) / 2)]; \
+	      printf "birdie (%s): %.0f tokens/s (median of %d steps), %.1f model GFLOP/s (6 x 3547392 params x tokens/s)\n", \
+	      p, m, NR, 6 * 3547392 * m / 1e9 }'; done
 	@if python3 -c 'import torch' 2>/dev/null; then \
-	  python3 benchmarks/gated_ssm_plus_torch.py --steps $(BENCH_TRAIN_STEPS) --threads 2; \
-	else echo "bench-train: PyTorch not installed, skipping the reference (pip install torch)"; fi
+	  for scan in loop parallel; do for p in fp32 bf16; do \
+	    python3 benchmarks/gated_ssm_plus_torch.py --steps $(BENCH_TRAIN_STEPS) --threads 2 --scan $$scan --precision $$p; \
+	    if [ -n "$(BENCH_TORCH_COMPILE)" ]; then \
+	      python3 benchmarks/gated_ssm_plus_torch.py --steps $(BENCH_TRAIN_STEPS) --threads 2 --scan $$scan --precision $$p --compile; fi; \
+	  done; done; \
+	else echo "bench-train: PyTorch not installed, skipping the reference (make python-deps installs it)"; fi
 
 bench-train-models: build ## tokens/s and peak memory of all four models at the small preset (batch 8 x 512)
 	@for m in $(ALL_MODELS); do \

@@ -1,3 +1,4 @@
+import CBLAS
 // Rotary embeddings + masked multi-head attention: mask rule, forward against a Float64 reference,
 // gradients against finite differences, isolation of packed samples, KV-cache decoding.
 import Foundation
@@ -441,6 +442,18 @@ private func channelRange(b: Int, t: Int, time: Int, width: Int) -> Range<Int> {
                              b * 1e3, backwardFlops / b / 1e9, (forwardFlops + backwardFlops) / (f + b) / 1e9,
                              (forwardFlops + backwardFlops) / cpu / 1e9))
                 #expect(out.allSatisfy { $0.isFinite } && dqkv.allSatisfy { $0.isFinite })
+                // The ceiling, measured now: OpenBLAS sgemm alone at the tile products' shapes on one
+                // thread (each worker runs its own), times the workers; and the share reached.
+                let shapes = [StepProfile.Shape(transA: false, transB: true, m: setup.tile, n: time, k: headDim),
+                              StepProfile.Shape(transA: false, transB: false, m: setup.tile, n: headDim, k: time)]
+                let blasThreads = openblas_get_num_threads()
+                openblas_set_num_threads(1)
+                let alone = shapes.map { $0.flops / StepProfile.aloneSeconds($0) / 1e9 }
+                openblas_set_num_threads(blasThreads)
+                let ceiling = Double(threads) * alone.reduce(0, +) / Double(alone.count)
+                print(String(format: "attention ceiling: sgemm alone at the tile shapes (%d x %d x %d NT %.1f, %d x %d x %d NN %.1f GFLOP/s on 1 thread) x %d thread(s) = %.1f GFLOP/s; forward+backward reached %.0f%% of it",
+                             setup.tile, time, headDim, alone[0], setup.tile, headDim, time, alone[1], threads, ceiling,
+                             100 * (forwardFlops + backwardFlops) / (f + b) / 1e9 / ceiling))
             }
         }
     }

@@ -23,15 +23,37 @@ struct KernelBenchmarks {
         return times.sorted()[repetitions / 2]
     }
 
-    /// Runs `body` with 1 worker and with all, printing element rate and memory traffic.
+    /// The memory ceiling of these kernels, measured in the same run: GB/s (read + write) of a
+    /// parallel copy of n floats, by worker count.
+    static let copyBandwidth: [Int: Double] = {
+        let src = [Float](repeating: 1, count: n), all = Parallel.workers
+        var dst = [Float](repeating: 0, count: n)
+        var result: [Int: Double] = [:]
+        for workers in Set([1, all]) {
+            Parallel.workers = workers
+            let s = KernelBenchmarks().seconds {
+                src.withUnsafeBufferPointer { from in dst.withUnsafeMutableBufferPointer { to in
+                    let (f, t) = (from.baseAddress!, to.baseAddress!)
+                    Parallel.ranges(n, minimum: 1 << 16) { r in (t + r.lowerBound).update(from: f + r.lowerBound, count: r.count) }
+                } }
+            }
+            result[workers] = Double(8 * n) / s / 1e9
+        }
+        Parallel.workers = all
+        return result
+    }()
+
+    /// Runs `body` with 1 worker and with all, printing element rate, memory traffic and its share
+    /// of the copy ceiling.
     func report(_ name: String, elements: Int, bytes: Int, flops: Int = 0, _ body: () -> Void) {
         var line = name.padding(toLength: 30, withPad: " ", startingAt: 0)
         let all = Parallel.workers
         for workers in Set([1, all]).sorted() {
             Parallel.workers = workers
             let s = seconds(body)
-            line += String(format: "  %dT: %7.3f ms %6.2f Gelem/s %6.1f GB/s", workers, s * 1e3,
-                           Double(elements) / s / 1e9, Double(bytes) / s / 1e9)
+            let gbs = Double(bytes) / s / 1e9
+            line += String(format: "  %dT: %7.3f ms %6.2f Gelem/s %6.1f GB/s (%3.0f%% of copy)", workers, s * 1e3,
+                           Double(elements) / s / 1e9, gbs, 100 * gbs / Self.copyBandwidth[workers]!)
             if flops > 0 { line += String(format: " %6.1f GFLOP/s", Double(flops) / s / 1e9) }
         }
         Parallel.workers = all
@@ -45,6 +67,8 @@ struct KernelBenchmarks {
         let a = Tensor(random: n, &rng, scale: 0.4, offset: 0.5)
         let f = 4  // bytes per float
         print("kernel throughput, shape (B, T, C) = (\(B), \(T), \(C)), \(n) elements; median of 7")
+        print("memory ceiling, a parallel copy of the same \(n) floats measured now: "
+              + Self.copyBandwidth.sorted { $0.key < $1.key }.map { String(format: "%dT %.1f GB/s", $0.key, $0.value) }.joined(separator: ", "))
         report("libm exp (scalar reference)", elements: n, bytes: 2 * f * n) { for i in 0..<n { y.p[i] = Foundation.exp(x.p[i]) } }
         report("FastMath.exp loop", elements: n, bytes: 2 * f * n) { for i in 0..<n { y.p[i] = FastMath.exp(x.p[i]) } }
         var sink: Float = 0
@@ -119,11 +143,21 @@ struct KernelBenchmarks {
             AdamW().update(params: params.p, grads: grads.p, m: m.p, v: v.p, decayMask: mask.p, count: p, learningRate: 1e-3, step: 3)
         }
         #expect(sink.isFinite)
+        // The products: Linear at the engine's shape in fp32 and in bf16, against the same shape and
+        // 2048^3 alone in the same run (the ceilings), OpenBLAS threads as configured.
         let wide = Tensor(random: 4 * C * C, &rng), out = Tensor(count: B * T * 4 * C)
-        let flops = 2 * B * T * C * 4 * C
-        print(String(format: "sgemm (%d x %d x %d, OpenBLAS threads as configured): %.1f GFLOP/s", B * T, 4 * C, C,
-                     Double(flops) / seconds {
-                         Linear.forward(x: x.p, weight: wide.p, bias: nil, y: out.p, rows: B * T, inFeatures: C, outFeatures: 4 * C)
-                     } / 1e9))
+        let shape = StepProfile.Shape(transA: false, transB: true, m: B * T, n: 4 * C, k: C)
+        let square = StepProfile.Shape(transA: false, transB: false, m: 2048, n: 2048, k: 2048)
+        for precision in BF16Products.available ? [Precision.fp32, .bf16] : [.fp32] {
+            Precision.products = precision
+            let linear = shape.flops / seconds {
+                Linear.forward(x: x.p, weight: wide.p, bias: nil, y: out.p, rows: B * T, inFeatures: C, outFeatures: 4 * C)
+            } / 1e9
+            Precision.products = .fp32
+            let alone = shape.flops / StepProfile.aloneSeconds(shape, precision: precision) / 1e9
+            let squareGFLOPs = square.flops / StepProfile.aloneSeconds(square, precision: precision) / 1e9
+            print(String(format: "Linear %@ (%d x %d x %d): %.1f GFLOP/s; the same product alone %.1f (%.0f%%), 2048^3 alone %.1f",
+                         precision.rawValue, B * T, 4 * C, C, linear, alone, 100 * linear / alone, squareGFLOPs))
+        }
     }
 }

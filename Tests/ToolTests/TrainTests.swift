@@ -27,6 +27,24 @@ private let tiny = ["--preset", "tiny", "--task", "copying", "--batch", "2", "--
         #expect(total == "parameters\t\(tensors.reduce(0, +))")
     }
 
+    /// --precision bf16 trains (a loss close to fp32's, other bytes), is deterministic, is part of
+    /// the run's defining flags (resuming it in fp32 is refused naming the flag), and the profile
+    /// reports the bf16 ceiling.
+    @Test func bf16ProductsTrainDeterministicallyAndAreARunFlag() throws {
+        let dir = scratchFolder()
+        let run = ["--model", "gated-ssm", "--steps", "4", "--seed", "9"] + tiny
+        let fp32 = try train(run + ["-o", "fp32.ckpt"], in: dir)
+        let bf16 = try train(run + ["-o", "bf16.ckpt", "--precision", "bf16", "--profile"], in: dir)
+        let again = try train(run + ["-o", "bf16-again.ckpt", "--precision", "bf16"], in: dir)
+        #expect(fp32.status == 0 && bf16.status == 0 && again.status == 0, "\(bf16.stderr)")
+        let file = { (name: String) in FileManager.default.contents(atPath: dir + "/" + name) }
+        #expect(file("bf16.ckpt") != nil && file("bf16.ckpt") == file("bf16-again.ckpt"))
+        #expect(file("bf16.ckpt") != file("fp32.ckpt"))
+        #expect(bf16.stderr.contains("ceiling at the model's shapes: fp32") && bf16.stderr.contains("% of the bf16 ceiling"), "\(bf16.stderr)")
+        let resumed = try train(run.map { $0 == "4" ? "6" : $0 } + ["--resume", "bf16.ckpt", "-o", "bf16.ckpt"], in: dir)
+        #expect(resumed.status == 64 && resumed.stderr.contains("--precision"), "\(resumed.stderr)")
+    }
+
     /// --profile reports every part of the step and the measured sgemm ceiling, and changes nothing
     /// the run computes.
     @Test func profileReportsThePartsAndTheCeilingWithoutChangingTheRun() throws {
@@ -39,7 +57,7 @@ private let tiny = ["--preset", "tiny", "--task", "copying", "--batch", "2", "--
         for part in ["data", "matrix products", "attention", "scans", "loss", "AdamW", "evaluation", "checkpoints"] {
             #expect(profiled.stderr.contains(part), "no \(part) in the profile")
         }
-        #expect(profiled.stderr.contains("sgemm ceiling at the model's shapes") && profiled.stderr.contains("% of the ceiling"))
+        #expect(profiled.stderr.contains("ceiling at the model's shapes: fp32") && profiled.stderr.contains("% of the fp32 ceiling"))
         #expect(FileManager.default.contents(atPath: dir + "/plain.ckpt") == FileManager.default.contents(atPath: dir + "/profiled.ckpt"))
     }
 
