@@ -109,6 +109,17 @@ public enum Checkpoint {
         return (model, Int(file.metadata[stepKey] ?? "0") ?? 0)
     }
 
+    /// What a resumed run restores: moments and where it stood.
+    public typealias Saved = (m: [Float], v: [Float], state: TrainingState)
+
+    /// `--resume PATH` of `train` and `finetune`: the run saved there, refused (exit 64) when the
+    /// command's defining flags differ from it or its --steps do not go past it.
+    public static func resume(_ path: String, flags: [String: String], steps: Int) throws -> (model: Model, saved: Saved) {
+        let loaded = try loadResume(path)
+        try loaded.state.checkResume(flags: flags, steps: steps, path: path)
+        return (loaded.model, (loaded.m, loaded.v, loaded.state))
+    }
+
     /// Everything to continue the run saved at `path`: reads `PATH.state`.
     public static func loadResume(_ path: String) throws -> (model: Model, m: [Float], v: [Float], state: TrainingState) {
         let sp = statePath(path)

@@ -127,12 +127,9 @@ public struct TrainCommand {
         let dataVocab = source?.vocabularyNeeded ?? vocab ?? 512
 
         var net: Model
-        var saved: (m: [Float], v: [Float], state: TrainingState)?
+        var saved: Checkpoint.Saved?
         if let resume {
-            let loaded = try Checkpoint.loadResume(resume)
-            try loaded.state.checkResume(flags: runFlags, steps: steps, path: resume)
-            net = loaded.model
-            saved = (loaded.m, loaded.v, loaded.state)
+            (net, saved) = try Checkpoint.resume(resume, flags: runFlags, steps: steps)
         } else {
             let config = try modelConfig(vocab: dataVocab)
             try Limits.checkMemory(estimatedBytes: Self.estimatedBytes(config, batch: batch, length: length),

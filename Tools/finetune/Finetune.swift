@@ -76,12 +76,9 @@ struct Finetune: ParsableCommand {
         for path in [output, metrics].compactMap({ $0 }) { try OutputFile.prepare(path) }
         try OutputFile.refuseOverwriting(inputs: [from, tokenizer, input], outputs: [output, metrics])
         let net: Model
-        var saved: (m: [Float], v: [Float], state: TrainingState)?
+        var saved: Checkpoint.Saved?
         if let resume {
-            let loaded = try Checkpoint.loadResume(resume)
-            try loaded.state.checkResume(flags: runFlags, steps: steps, path: resume)
-            net = loaded.model
-            saved = (loaded.m, loaded.v, loaded.state)
+            (net, saved) = try Checkpoint.resume(resume, flags: runFlags, steps: steps)
         } else {
             net = try Checkpoint.loadModel(from!).model
         }
