@@ -62,8 +62,9 @@ public enum BF16Products {
         return p
     }
 
-    /// The product; alpha must be 1 (every caller's). Falls back to nothing: a failure is a
-    /// programming error (the shapes are the model's own), so it stops with the oneDNN status.
+    /// The product (alpha is 1 for every caller). Both operands are rounded into packed bf16 copies
+    /// on every call; a primitive oneDNN refuses is a programming error (the shapes are the
+    /// model's own), so it stops with the oneDNN status.
     public static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                              a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                              beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {

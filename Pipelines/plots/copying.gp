@@ -11,7 +11,8 @@ forms = "causal bidirectional"
 m(i) = word(models, (i - 1) % 4 + 1)
 f(i) = word(forms, (i - 1) / 4 + 1)
 file(i) = sprintf("%s/%s-%s.tsv", dir, m(i), f(i))
-set multiplot layout 1,2 title "Copying task from scratch (d 64 x 2 layers, batch 8 x 256, 16 symbols, 4-12 per sample)"
+if (!exists("precision")) precision = "fp32"
+set multiplot layout 1,2 title "Copying task from scratch (d 64 x 2 layers, batch 8 x 256, 16 symbols, 4-12 per sample; ".precision." products)"
 set xlabel "step"
 set grid
 set key bottom left noenhanced
