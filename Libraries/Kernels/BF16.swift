@@ -16,21 +16,18 @@ public enum BF16 {
     @inline(__always)
     public static func rounded(_ x: Float) -> Float { float(bits(x)) }
 
-    /// out (rows, cols) packed = x (rows, cols) with leading dimension ld, rounded to bf16.
-    /// Sixteen at a time in vector registers; rows split across the workers when large.
+    /// out (rows, cols) packed = x (rows, cols) with leading dimension ld, rounded to bf16. A
+    /// branch-free loop (the NaN case is a select), which LLVM vectorises; rows split across the
+    /// workers when large.
     public static func pack(_ x: UnsafePointer<Float>, ld: Int, rows: Int, cols: Int, into out: UnsafeMutablePointer<UInt16>) {
         Parallel.ranges(rows, minimum: max(1, 16_384 / max(cols, 1))) { range in
             for r in range {
-                let src = x + r * ld, dst = out + r * cols
-                var j = 0
-                while j + 16 <= cols {
-                    let b = UnsafeRawPointer(src + j).loadUnaligned(as: SIMD16<UInt32>.self)
-                    var h = (b &+ 0x7FFF &+ ((b &>> 16) & 1)) &>> 16
-                    h.replace(with: (b &>> 16) | 0x40, where: (b & 0x7FFF_FFFF) .> 0x7F80_0000)
-                    UnsafeMutableRawPointer(dst + j).storeBytes(of: SIMD16<UInt16>(truncatingIfNeeded: h), as: SIMD16<UInt16>.self)
-                    j += 16
+                let src = UnsafeRawPointer(x + r * ld).assumingMemoryBound(to: UInt32.self), dst = out + r * cols
+                for j in 0..<cols {
+                    let b = src[j]
+                    let nearest = (b &+ 0x7FFF &+ ((b &>> 16) & 1)) &>> 16, quiet = (b &>> 16) | 0x40
+                    dst[j] = UInt16(truncatingIfNeeded: b & 0x7FFF_FFFF > 0x7F80_0000 ? quiet : nearest)
                 }
-                while j < cols { dst[j] = bits(src[j]); j += 1 }
             }
         }
     }
