@@ -50,3 +50,8 @@ learn-copying: build ## every model and form learns the copying task from scratc
 .PHONY: check-bf16
 check-bf16: build $(CORPUS_STAMP) ## fp32 against bf16 products, same seed: held-out loss at d 128 x 4 and the small preset (~25 min); results/bf16
 	BIN=$(BIN) Pipelines/bf16/check.sh results/bf16 $(or $(BF16_STEPS),300)
+
+.PHONY: bench-train-precision
+BENCH_PRECISION_RUNS ?= 3
+bench-train-precision: build ## fp32 against bf16 training tokens/s at d 128 x 4 and the small preset, alternating runs (~3 min)
+	@BIN=$(BIN) OPENBLAS_CORETYPE=$(BENCH_BLAS_CORE) Pipelines/bf16/bench.sh $(BENCH_PRECISION_RUNS)
