@@ -70,8 +70,9 @@ rows = (work / "rows.pack").read_bytes()
 bad = bytearray(rows)
 struct.pack_into("<i", bad, first_label_offset(rows), 450)
 (work / "label.pack").write_bytes(fix_stream_checksums(bad))
-(work / "huge.ckpt").write_bytes(safetensors("ssm.ckpt", lambda h: h["embed"].update(shape=[99999999999, 99999999999])
-                                             if "embed" in h else next(v for k, v in h.items() if k != "__metadata__").update(shape=[99999999999, 99999999999])))
+def huge_shape(h):
+    next(v for k, v in h.items() if k != "__metadata__")["shape"] = [99999999999, 99999999999]
+(work / "huge.ckpt").write_bytes(safetensors("ssm.ckpt", huge_shape))
 def negative_step(h):
     state = json.loads(h["__metadata__"]["birdie.state"]); state["step"] = -5
     h["__metadata__"]["birdie.state"] = json.dumps(state)

@@ -190,22 +190,38 @@ func drive(_ controller: BirdieController, evaluations: Int) throws -> [Decision
         #expect(throws: ControllerError.self) { try BirdieController(state: Data("hello".utf8), source: "s") }
     }
 
+    /// A critic state file split into its JSON header and payload, and put back together (the
+    /// header's length rewritten): for editing either.
+    struct StateParts {
+        var header: String, payload: Data
+        init(_ data: Data) {
+            let length = Int(data.subdata(in: 8..<16).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) })
+            header = String(decoding: data.subdata(in: 16..<(16 + length)), as: UTF8.self)
+            payload = Data(data.suffix(from: 16 + length))
+        }
+        /// The file; with `checksummed`, the header's payload checksum made right for the payload.
+        func data(checksummed: Bool = false) -> Data {
+            let h = checksummed ? header.replacing(/"payloadChecksum":\d+/, with: "\"payloadChecksum\":\(fnv1a(payload))") : header
+            var out = Data("BRDCTRL1".utf8)
+            withUnsafeBytes(of: UInt64(h.utf8.count).littleEndian) { out.append(contentsOf: $0) }
+            return out + Data(h.utf8) + payload
+        }
+    }
+
     /// The JSON header is outside the checksum: numbers in it that are out of range or claim more
     /// than the file holds are refused before anything is allocated from them.
     @Test func headerNumbersOutOfRangeAreRefused() throws {
         let controller = try BirdieController(configurations: try classSet(["A", "B"]), settings: smallSettings(seed: 3))
         _ = try drive(controller, evaluations: 2)
         let data = try controller.stateData()
-        let length = Int(data.subdata(in: 8..<16).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) })
-        let header = String(decoding: data.subdata(in: 16..<(16 + length)), as: UTF8.self)
+        let parts = StateParts(data)
         func with(_ from: String, _ to: String) -> Data {
-            let edited = Data(header.replacingOccurrences(of: from, with: to).utf8)
-            var out = data.prefix(8)
-            withUnsafeBytes(of: UInt64(edited.count).littleEndian) { out.append(contentsOf: $0) }
-            return out + edited + data.suffix(from: 16 + length)
+            var edited = parts
+            edited.header = parts.header.replacingOccurrences(of: from, with: to)
+            return edited.data()
         }
         let layers = "\"layers\":\(controller.settings.layers)", width = "\"width\":\(controller.settings.width)"
-        #expect(header.contains(layers) && header.contains(width))
+        #expect(parts.header.contains(layers) && parts.header.contains(width))
         for bad in [with(layers, "\"layers\":-1"), with(layers, "\"layers\":2147483647"), with(width, "\"width\":1000000000"),
                     with("\"evaluations\":2", "\"evaluations\":-5"), with("\"evaluations\":2", "\"evaluations\":9223372036854775807")] {
             #expect(throws: ControllerError.self) { try BirdieController(state: bad, source: "s") }
@@ -221,31 +237,21 @@ func drive(_ controller: BirdieController, evaluations: Int) throws -> [Decision
     @Test func payloadValuesAreCheckedBehindTheChecksum() throws {
         let controller = try BirdieController(configurations: try classSet(["A", "B"]), settings: smallSettings(seed: 3))
         _ = try drive(controller, evaluations: 2)
-        let data = try controller.stateData()
-        let length = Int(data.subdata(in: 8..<16).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) })
-        let header = String(decoding: data.subdata(in: 16..<(16 + length)), as: UTF8.self)
-        let payload = data.suffix(from: 16 + length)
+        let parts = StateParts(try controller.stateData())
         let historyStart = 3 * 4 * controller.critic.parameterCount
-        /// The state with the 8 bytes at `offset` of the payload replaced and the checksum redone.
-        func with(_ value: Double, at offset: Int) -> Data {
-            var p = Data(payload)
-            withUnsafeBytes(of: value.bitPattern.littleEndian) { p.replaceSubrange(offset..<(offset + 8), with: $0) }
-            let h = header.replacing(/"payloadChecksum":\d+/, with: "\"payloadChecksum\":\(fnv1a(p))")
-            var out = data.prefix(8)
-            withUnsafeBytes(of: UInt64(h.utf8.count).littleEndian) { out.append(contentsOf: $0) }
-            return out + Data(h.utf8) + p
+        /// The state with the bytes at `offset` of the payload replaced and the checksum redone.
+        func with(_ bytes: [UInt8], at offset: Int) -> Data {
+            var edited = parts
+            edited.payload.replaceSubrange(offset..<(offset + bytes.count), with: bytes)
+            return edited.data(checksummed: true)
         }
+        func with(_ value: Double, at offset: Int) -> Data { with(withUnsafeBytes(of: value.bitPattern.littleEndian, Array.init), at: offset) }
         let k = 2, second = historyStart + 8 * (1 + 2 * k)
         for (value, offset) in [(Double.nan, historyStart), (1e300, historyStart), (-3, second),   // steps
                                 (Double.infinity, historyStart + 8), (0.9, historyStart + 8 * (1 + k))] {   // a loss, an action weight
             #expect(throws: ControllerError.self, "\(value) at \(offset)") { try BirdieController(state: with(value, at: offset), source: "s") }
         }
-        var weights = Data(payload)
-        weights.replaceSubrange(0..<4, with: [0x00, 0x00, 0xC0, 0x7F])   // NaN as the first weight
-        let h = header.replacing(/"payloadChecksum":\d+/, with: "\"payloadChecksum\":\(fnv1a(weights))")
-        var out = data.prefix(8)
-        withUnsafeBytes(of: UInt64(h.utf8.count).littleEndian) { out.append(contentsOf: $0) }
-        #expect(throws: ControllerError.self) { try BirdieController(state: out + Data(h.utf8) + weights, source: "s") }
+        #expect(throws: ControllerError.self) { try BirdieController(state: with([0x00, 0x00, 0xC0, 0x7F], at: 0), source: "s") }   // a NaN weight
         #expect(try BirdieController(state: with(Double(controller.history[0].step), at: historyStart), source: "s").history == controller.history)
     }
 }
