@@ -1,4 +1,5 @@
 import ArgumentParser
+import Controller
 import Foundation
 import Randomness
 import ToolSupport
@@ -91,7 +92,7 @@ struct Fuzz: ParsableCommand {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let path = folder + "/" + r.fileName
         // One stream of mutations per reader, so a reader's inputs do not depend on the others run.
-        var mutator = Mutator(rng: SplitMix64(seed: seed ^ r.name.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }))
+        var mutator = Mutator(rng: SplitMix64(seed: seed ^ fnv1a(Data(r.name.utf8))))
         var tally = Tally(name: r.name)
         let progress = Progress("fuzz \(r.name)", total: Double(executions), unit: "executions", mode: .always)
         for i in 0..<executions {
