@@ -11,24 +11,36 @@ public enum EngineOps {
         BF16Products.setThreads(Parallel.workers)
     }
 
-    /// OpenBLAS 0.3.21 (Debian 12) does not recognise AMD Zen 4 and runs its Haswell (AVX2) sgemm
-    /// there although the CPU has AVX-512; its SkylakeX kernels train about 1.6x faster on this
-    /// machine (measured with `make bench-train`). The core type is read when the library loads,
-    /// so a tool calls this first: it sets OPENBLAS_CORETYPE and re-executes itself once. Nothing
-    /// happens when the variable is already set (set it to override) or the CPU lacks AVX-512.
-    public static func preferAVX512BLAS() {
+    /// Library settings read from the environment when the libraries load, so a tool calls this
+    /// first: it sets what is unset and re-executes itself once (a variable already set is kept,
+    /// so a user can override either).
+    /// - OPENBLAS_CORETYPE=SKYLAKEX where the CPU has AVX-512: OpenBLAS 0.3.21 (Debian 12) does not
+    ///   recognise AMD Zen 4 and runs its Haswell (AVX2) sgemm there; its SkylakeX kernels train
+    ///   about 1.6x faster on this machine (`make bench-train`).
+    /// - OMP_WAIT_POLICY=passive: oneDNN's OpenMP threads (the bf16 products) otherwise spin after
+    ///   each product and take the cores from the scans and OpenBLAS; bf16 training ran 1.23x
+    ///   faster with it (alternating runs, docs/PERFORMANCE.md).
+    public static func setLibraryEnvironment() {
         #if os(Linux)
-        guard getenv("OPENBLAS_CORETYPE") == nil,
-              // /proc files report size 0: read to the end rather than by size.
-              let data = FileHandle(forReadingAtPath: "/proc/cpuinfo")?.readDataToEndOfFile(),
-              case let cpu = String(decoding: data, as: UTF8.self),
-              let flags = cpu.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return }
-        let have = Set(flags.split(separator: " ").map(String.init))
-        guard ["avx512f", "avx512dq", "avx512bw", "avx512vl"].allSatisfy(have.contains) else { return }
-        setenv("OPENBLAS_CORETYPE", "SKYLAKEX", 1)
+        var changed = false
+        if getenv("OMP_WAIT_POLICY") == nil {
+            setenv("OMP_WAIT_POLICY", "passive", 1)
+            changed = true
+        }
+        // /proc files report size 0: read to the end rather than by size.
+        if getenv("OPENBLAS_CORETYPE") == nil,
+           let data = FileHandle(forReadingAtPath: "/proc/cpuinfo")?.readDataToEndOfFile(),
+           case let cpu = String(decoding: data, as: UTF8.self),
+           let flags = cpu.split(separator: "\n").first(where: { $0.hasPrefix("flags") }),
+           case let have = Set(flags.split(separator: " ").map(String.init)),
+           ["avx512f", "avx512dq", "avx512bw", "avx512vl"].allSatisfy(have.contains) {
+            setenv("OPENBLAS_CORETYPE", "SKYLAKEX", 1)
+            changed = true
+        }
+        guard changed else { return }
         var arguments: [UnsafeMutablePointer<CChar>?] = CommandLine.arguments.map { strdup($0) } + [nil]
         execv("/proc/self/exe", &arguments)
-        // exec failed: carry on with the default kernels.
+        // exec failed: carry on with the libraries' defaults.
         #endif
     }
 }

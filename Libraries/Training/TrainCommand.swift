@@ -84,7 +84,7 @@ public struct TrainCommand {
 
     /// The whole run: data, model (new or resumed), training, checkpoints, reports.
     public func run() throws {
-        EngineOps.preferAVX512BLAS()
+        EngineOps.setLibraryEnvironment()
         EngineOps.setThreads(threads)
         if let problem = EngineOps.setPrecision(precision) { throw ToolError(.failure, problem) }
         // Outputs first, so a run never fails only at its end.

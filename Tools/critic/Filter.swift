@@ -29,7 +29,7 @@ struct Filter: ParsableCommand {
 
     func run() throws {
         // The same OpenBLAS kernels as `train` (which does this too), so both make the same decisions.
-        EngineOps.preferAVX512BLAS()
+        EngineOps.setLibraryEnvironment()
         let (controller, grid) = try makeController()
         guard let reader = input == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: input) else {
             throw ToolError.badInput(input, "cannot open", fix: "check the path")

@@ -69,7 +69,7 @@ struct Finetune: ParsableCommand {
     }
 
     func run() throws {
-        EngineOps.preferAVX512BLAS()
+        EngineOps.setLibraryEnvironment()
         EngineOps.setThreads(threads)
         Parallel.workers = threads
         if let problem = EngineOps.setPrecision(precision) { throw ToolError(.failure, problem) }

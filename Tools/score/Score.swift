@@ -56,7 +56,7 @@ struct Run: ParsableCommand {
 
     func run() throws {
         try OutputFile.refuseOverwriting(inputs: [checkpoint, tokenizer, input], outputs: [output, summary])
-        EngineOps.preferAVX512BLAS()
+        EngineOps.setLibraryEnvironment()
         EngineOps.setThreads(threads)
         Parallel.workers = threads
         if let problem = EngineOps.setPrecision(precision) { throw ToolError(.failure, problem) }
@@ -80,7 +80,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Worker threads (OpenBLAS).") var threads = 1
 
     func run() throws {
-        EngineOps.preferAVX512BLAS()
+        EngineOps.setLibraryEnvironment()
         EngineOps.setThreads(threads)
         Parallel.workers = threads
         var results: [(name: String, points: [DecodeBenchmark.Point])] = []
