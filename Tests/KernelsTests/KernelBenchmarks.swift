@@ -81,6 +81,8 @@ struct KernelBenchmarks {
         report("GeLU.forward", elements: n, bytes: 2 * f * n) { GeLU.forward(x.p, y.p, count: n) }
         report("GeLU.backward", elements: n, bytes: 4 * f * n) { GeLU.backward(x: x.p, dy: z.p, dx: d.p, count: n) }
         report("Softplus.forward", elements: n, bytes: 2 * f * n) { Softplus.forward(x.p, y.p, count: n) }
+        var bf16 = [UInt16](repeating: 0, count: n)
+        report("BF16.pack (bf16 operands)", elements: n, bytes: 6 * n) { BF16.pack(x.p, ld: C, rows: n / C, cols: C, into: &bf16) }
         report("SwiGLU forward (n/2 outputs)", elements: n / 2, bytes: 3 * f * n / 2) {
             GatedUnit.forward(.silu, gate: x.p, value: x.p + C / 2, out: y.p, rows: n / C, width: C / 2, inputStride: C)
         }
@@ -151,7 +153,8 @@ struct KernelBenchmarks {
         let wide = Tensor(random: 4 * C * C, &rng), out = Tensor(count: B * T * 4 * C)
         let shape = StepProfile.Shape(transA: false, transB: true, m: B * T, n: 4 * C, k: C)
         let square = StepProfile.Shape(transA: false, transB: false, m: 2048, n: 2048, k: 2048)
-        for precision in BF16Products.available ? [Precision.fp32, .bf16] : [.fp32] {
+        // bf16 first: OpenBLAS's threads spin for a while after an fp32 product and would take a core from oneDNN.
+        for precision in BF16Products.available ? [Precision.bf16, .fp32] : [.fp32] {
             Precision.products = precision
             let linear = shape.flops / seconds {
                 Linear.forward(x: x.p, weight: wide.p, bias: nil, y: out.p, rows: B * T, inFeatures: C, outFeatures: 4 * C)
