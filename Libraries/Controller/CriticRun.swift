@@ -44,14 +44,14 @@ public struct CriticRun {
 }
 
 /// Lines of a file handle, read as they arrive (so a trainer can wait for each answer).
-public struct LineReader: Sequence, IteratorProtocol {
+struct LineReader: Sequence, IteratorProtocol {
     let handle: FileHandle
     var buffer = Data()
     var finished = false
 
-    public init(_ handle: FileHandle) { self.handle = handle }
+    init(_ handle: FileHandle) { self.handle = handle }
 
-    public mutating func next() -> String? {
+    mutating func next() -> String? {
         while true {
             if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
                 let line = buffer[buffer.startIndex..<newline]

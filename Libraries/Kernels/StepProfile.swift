@@ -51,7 +51,8 @@ public enum StepProfile {
                              a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                              beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         let t0 = enabled ? DispatchTime.now().uptimeNanoseconds : 0
-        if Precision.products == .bf16 && alpha == 1 {
+        if Precision.products == .bf16 {
+            precondition(alpha == 1, "bf16 products take alpha 1 (every Linear does)")
             BF16Products.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
         } else {
             cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
