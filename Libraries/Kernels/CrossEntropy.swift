@@ -34,9 +34,12 @@ public enum CrossEntropy {
                         }
                         precondition(label < vocab, "label \(label) out of range 0..<\(vocab)")
                         let zmax = Reduce.max(z, vocab)
-                        let zLabel = z[label]
-                        let d = dLogits + r * vocab  // may alias z: each z[j] is read before d[j] is written
-                        for j in 0..<vocab { d[j] = FastMath.exp(z[j] - zmax) }
+                        let zLabel = z[label]  // read before d (maybe z) is overwritten
+                        // In place on d, through one pointer: a loop from z into d would get a runtime
+                        // overlap check, and d == z (the model's case) falls to scalar code, 7x slower.
+                        let d = dLogits + r * vocab
+                        if d != z { d.update(from: z, count: vocab) }
+                        for j in 0..<vocab { d[j] = FastMath.exp(d[j] - zmax) }
                         let sum = Reduce.sum(d, vocab)
                         let scale = gradScale / sum
                         for j in 0..<vocab { d[j] *= scale }

@@ -34,16 +34,16 @@ final class GatedSSMLayer: Sublayer {
         Linear.forward(x: x, weight: p + wIn, bias: nil, y: P, rows: n, inFeatures: d, outFeatures: 4 * s)
         let bias = p + bF
         forEachRow(n) { r in
-            let pr = P + r * 4 * s, f = F + r * s, b = B + r * s
+            let (pi, pz, pf) = (P + r * 4 * s, P + r * 4 * s + s, P + r * 4 * s + 3 * s), f = F + r * s, b = B + r * s
             for j in 0..<s {
-                f[j] = FastMath.sigmoid(pr[3 * s + j] + bias[j])
-                b[j] = FastMath.sigmoid(pr[j]) * pr[s + j]
+                f[j] = FastMath.sigmoid(pf[j] + bias[j])
+                b[j] = FastMath.sigmoid(pi[j]) * pz[j]
             }
         }
         ctx.scan(F, B, H, channels: s, bidirectional: bidirectional)
         forEachRow(n) { r in
-            let pr = P + r * 4 * s, h = H + r * s, u = U + r * s
-            for j in 0..<s { u[j] = FastMath.gelu(pr[2 * s + j]) * h[j] }
+            let po = P + r * 4 * s + 2 * s, h = H + r * s, u = U + r * s
+            for j in 0..<s { u[j] = FastMath.gelu(po[j]) * h[j] }
         }
         Linear.forward(x: U, weight: p + wOut, bias: nil, y: y, rows: n, inFeatures: s, outFeatures: d)
     }
@@ -57,22 +57,23 @@ final class GatedSSMLayer: Sublayer {
         Linear.backward(x: U, weight: p + wOut, dy: dy, dx: dH, dWeight: g + wOut, dBias: nil,
                         rows: n, inFeatures: s, outFeatures: d)
         forEachRow(n) { r in
-            let pr = P + r * 4 * s, dp = dP + r * 4 * s, h = H + r * s, dh = dH + r * s
+            let po = P + r * 4 * s + 2 * s, dpo = dP + r * 4 * s + 2 * s, h = H + r * s, dh = dH + r * s
             for j in 0..<s {
                 let du = dh[j]
-                dh[j] = du * FastMath.gelu(pr[2 * s + j])
-                dp[2 * s + j] = du * h[j] * FastMath.geluDerivative(pr[2 * s + j])
+                dh[j] = du * FastMath.gelu(po[j])
+                dpo[j] = du * h[j] * FastMath.geluDerivative(po[j])
             }
         }
         let dB = U   // u is not needed after the output projection's backward
         ctx.scanBackward(F, H, dH, dB, dA, channels: s, bidirectional: bidirectional)
         forEachRow(n) { r in
-            let pr = P + r * 4 * s, dp = dP + r * 4 * s, f = F + r * s, db = dB + r * s, da = dA + r * s
+            let pi = P + r * 4 * s, pz = pi + s, dpi = dP + r * 4 * s, dpz = dpi + s, dpf = dpi + 3 * s
+            let f = F + r * s, db = dB + r * s, da = dA + r * s
             for j in 0..<s {
-                let i = FastMath.sigmoid(pr[j])
-                dp[j] = db[j] * pr[s + j] * i * (1 - i)
-                dp[s + j] = db[j] * i
-                dp[3 * s + j] = da[j] * f[j] * (1 - f[j])
+                let i = FastMath.sigmoid(pi[j])
+                dpi[j] = db[j] * pz[j] * i * (1 - i)
+                dpz[j] = db[j] * i
+                dpf[j] = da[j] * f[j] * (1 - f[j])
             }
         }
         let gb = g + bF
@@ -115,10 +116,10 @@ final class GatedSSMPlusLayer: Sublayer {
         Linear.forward(x: XC, weight: p + wFZ, bias: nil, y: Q, rows: n, inFeatures: d, outFeatures: 3 * s)
         let bias = p + bF
         forEachRow(n) { r in
-            let q = Q + r * 3 * s, f = F + r * s, z = Z + r * s
+            let qf = Q + r * 3 * s, qz = qf + s, qg = qf + 2 * s, f = F + r * s, z = Z + r * s
             for j in 0..<s {
-                f[j] = FastMath.sigmoid(q[j] + bias[j])
-                z[j] = q[s + j] * FastMath.sigmoid(q[2 * s + j])
+                f[j] = FastMath.sigmoid(qf[j] + bias[j])
+                z[j] = qz[j] * FastMath.sigmoid(qg[j])
             }
         }
         ctx.scan(F, Z, H, channels: s, bidirectional: bidirectional)
@@ -148,12 +149,13 @@ final class GatedSSMPlusLayer: Sublayer {
         let dZ = self.dZ.ensure(n * s)
         ctx.scanBackward(F, H, dH, dZ, dA, channels: s, bidirectional: bidirectional)
         forEachRow(n) { r in
-            let q = Q + r * 3 * s, dq = dQ + r * 3 * s, f = F + r * s, dz = dZ + r * s, da = dA + r * s
+            let qz = Q + r * 3 * s + s, qg = qz + s, dqf = dQ + r * 3 * s, dqz = dqf + s, dqg = dqf + 2 * s
+            let f = F + r * s, dz = dZ + r * s, da = dA + r * s
             for j in 0..<s {
-                dq[j] = da[j] * f[j] * (1 - f[j])
-                let sg = FastMath.sigmoid(q[2 * s + j])
-                dq[s + j] = dz[j] * sg
-                dq[2 * s + j] = dz[j] * q[s + j] * sg * (1 - sg)
+                dqf[j] = da[j] * f[j] * (1 - f[j])
+                let sg = FastMath.sigmoid(qg[j])
+                dqz[j] = dz[j] * sg
+                dqg[j] = dz[j] * qz[j] * sg * (1 - sg)
             }
         }
         let gb = g + bF
@@ -272,11 +274,11 @@ final class MLPLayer: Sublayer {
         Linear.forward(x: x, weight: p + wUp, bias: nil, y: P, rows: n, inFeatures: d, outFeatures: w)
         let kind = self.kind
         forEachRow(n) { r in
-            let pr = P + r * w, mr = M + r * m
+            let pr = P + r * w, pv = pr + m, mr = M + r * m  // gate, value (gated kinds), output
             switch kind {
             case .gelu: for j in 0..<m { mr[j] = FastMath.gelu(pr[j]) }
-            case .geglu: for j in 0..<m { mr[j] = FastMath.gelu(pr[j]) * pr[m + j] }
-            default: for j in 0..<m { mr[j] = pr[j] * FastMath.sigmoid(pr[j]) * pr[m + j] }
+            case .geglu: for j in 0..<m { mr[j] = FastMath.gelu(pr[j]) * pv[j] }
+            default: for j in 0..<m { mr[j] = pr[j] * FastMath.sigmoid(pr[j]) * pv[j] }
             }
         }
         Linear.forward(x: M, weight: p + wDown, bias: nil, y: y, rows: n, inFeatures: m, outFeatures: d)
@@ -290,19 +292,19 @@ final class MLPLayer: Sublayer {
                         rows: n, inFeatures: m, outFeatures: d)
         let kind = self.kind
         forEachRow(n) { r in
-            let pr = P + r * w, dp = dP + r * w, dm = dM + r * m
+            let pr = P + r * w, pv = pr + m, dp = dP + r * w, dpv = dp + m, dm = dM + r * m
             switch kind {
             case .gelu: for j in 0..<m { dp[j] = dm[j] * FastMath.geluDerivative(pr[j]) }
             case .geglu:
                 for j in 0..<m {
-                    dp[j] = dm[j] * pr[m + j] * FastMath.geluDerivative(pr[j])
-                    dp[m + j] = dm[j] * FastMath.gelu(pr[j])
+                    dp[j] = dm[j] * pv[j] * FastMath.geluDerivative(pr[j])
+                    dpv[j] = dm[j] * FastMath.gelu(pr[j])
                 }
             default:
                 for j in 0..<m {
                     let a = pr[j], sg = FastMath.sigmoid(a)
-                    dp[j] = dm[j] * pr[m + j] * (sg + a * sg * (1 - sg))
-                    dp[m + j] = dm[j] * a * sg
+                    dp[j] = dm[j] * pv[j] * (sg + a * sg * (1 - sg))
+                    dpv[j] = dm[j] * a * sg
                 }
             }
         }

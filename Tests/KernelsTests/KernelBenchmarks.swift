@@ -141,6 +141,16 @@ struct KernelBenchmarks {
                                                  rows: B * T, vocab: V)
             }
         }
+        // The model's head at the ablation size: 4096 rows of a 4096-token vocabulary (67 MB, out of cache).
+        let (rows, vocab) = (4096, 4096)
+        let headLogits = Tensor(random: rows * vocab, &rng, scale: 3)
+        let headLabels = [Int32]((0..<rows).map { Int32($0 % vocab) })
+        headLabels.withUnsafeBufferPointer { l in
+            report("CrossEntropy (V=\(vocab), in place)", elements: rows * vocab, bytes: 2 * f * rows * vocab) {
+                _ = CrossEntropy.forwardBackward(logits: headLogits.p, labels: l.baseAddress!, dLogits: headLogits.p,
+                                                 gradScale: 1e-3, rows: rows, vocab: vocab)
+            }
+        }
         let p = 4 << 20
         let params = Tensor(random: p, &rng), grads = Tensor(random: p, &rng), m = Tensor(count: p), v = Tensor(count: p)
         let mask = Tensor(count: p, fill: 1)
