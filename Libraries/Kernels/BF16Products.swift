@@ -33,6 +33,8 @@ public enum BF16Products {
     nonisolated(unsafe) static var stream: dnnl_stream_t?
     nonisolated(unsafe) static var primitives: [Key: UnsafeMutablePointer<birdie_matmul>] = [:]
     nonisolated(unsafe) static var packedA: [UInt16] = [], packedB: [UInt16] = []
+    /// Which matrix packedA holds: (address, ld, rows, cols) of its fp32 source.
+    nonisolated(unsafe) static var packedASource: (UnsafePointer<Float>, Int, Int, Int)?
     static let lock = NSLock()
 
     /// False when oneDNN cannot run bf16 products here (no engine, or the primitive is refused).
@@ -63,11 +65,12 @@ public enum BF16Products {
     }
 
     /// The product (alpha is 1 for every caller). Both operands are rounded into packed bf16 copies
-    /// on every call; a primitive oneDNN refuses is a programming error (the shapes are the
-    /// model's own), so it stops with the oneDNN status.
+    /// on every call, except A when `samePackedA` says it is the previous call's A, unchanged
+    /// (Linear.backward's dy, read by both of its products). A primitive oneDNN refuses is a
+    /// programming error (the shapes are the model's own), so it stops with the oneDNN status.
     public static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                              a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                             beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+                             beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, samePackedA: Bool = false) {
         lock.lock(); defer { lock.unlock() }
         precondition(setUp(), "oneDNN: no CPU engine")
         let key = Key(transA: transA, transB: transB, m: m, n: n, k: k, ldc: ldc, beta: beta)
@@ -78,7 +81,12 @@ public enum BF16Products {
         if packedB.count < bRows * bCols { packedB = [UInt16](repeating: 0, count: bRows * bCols) }
         let status = packedA.withUnsafeMutableBufferPointer { pa in
             packedB.withUnsafeMutableBufferPointer { pb in
-                BF16.pack(a, ld: lda, rows: aRows, cols: aCols, into: pa.baseAddress!)
+                if samePackedA {
+                    precondition(packedASource.map { $0 == (a, lda, aRows, aCols) } ?? false, "samePackedA: A is not the previous product's A")
+                } else {
+                    BF16.pack(a, ld: lda, rows: aRows, cols: aCols, into: pa.baseAddress!)
+                    packedASource = (a, lda, aRows, aCols)
+                }
                 BF16.pack(b, ld: ldb, rows: bRows, cols: bCols, into: pb.baseAddress!)
                 return birdie_matmul_run(mm, stream, pa.baseAddress, pb.baseAddress, c)
             }

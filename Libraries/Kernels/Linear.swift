@@ -26,7 +26,8 @@ public enum Linear {
                               alpha: 1, a: dy, lda: outFeatures, b: weight, ldb: inFeatures, beta: 1, c: dx, ldc: inFeatures)
         }
         StepProfile.sgemm(transA: true, transB: false, m: outFeatures, n: inFeatures, k: rows,
-                          alpha: 1, a: dy, lda: outFeatures, b: x, ldb: inFeatures, beta: 1, c: dWeight, ldc: inFeatures)
+                          alpha: 1, a: dy, lda: outFeatures, b: x, ldb: inFeatures, beta: 1, c: dWeight, ldc: inFeatures,
+                          samePackedA: dx != nil)  // dy, as (rows, outFeatures) in both products
         if let dBias {
             for r in 0..<rows {
                 let row = dy + r * outFeatures

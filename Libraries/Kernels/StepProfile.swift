@@ -45,15 +45,17 @@ public enum StepProfile {
 
     /// Row-major sgemm C = alpha op(A) op(B) + beta C, timed by shape when profiling. Every
     /// projection of the models goes through here (Linear), so the profile knows their shapes, and
-    /// so does `Precision.products`: in bf16 they run as BF16Products.
+    /// so does `Precision.products`: in bf16 they run as BF16Products (`samePackedA`: A is the
+    /// previous product's A, unchanged, so its bf16 copy is reused).
     @inline(__always)
     public static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                              a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                             beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+                             beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, samePackedA: Bool = false) {
         let t0 = enabled ? DispatchTime.now().uptimeNanoseconds : 0
         if Precision.products == .bf16 {
             precondition(alpha == 1, "bf16 products take alpha 1 (every Linear does)")
-            BF16Products.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            BF16Products.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
+                               samePackedA: samePackedA)
         } else {
             cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                         Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))

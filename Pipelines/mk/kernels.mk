@@ -3,4 +3,4 @@
 bench-kernels: deps ## print per-kernel throughput (elementwise, scans, conv, RG-LRU, loss, AdamW, sgemm)
 	$(SWIFT) build $(SWIFT_FLAGS) --build-tests
 	@# As the tools set it for themselves (EngineOps.setLibraryEnvironment): oneDNN's OpenMP threads must not spin.
-	OMP_WAIT_POLICY=passive BIRDIE_BENCH=1 $(SWIFT) test $(SWIFT_FLAGS) --skip-build --filter KernelBenchmarks 2>&1 | grep -v -e '^\s*$$' -e '^Test Suite' -e '^Test Case' -e 'Executed'
+	OMP_WAIT_POLICY=passive OPENBLAS_THREAD_TIMEOUT=10 BIRDIE_BENCH=1 $(SWIFT) test $(SWIFT_FLAGS) --skip-build --filter KernelBenchmarks 2>&1 | grep -v -e '^\s*$$' -e '^Test Suite' -e '^Test Case' -e 'Executed'
