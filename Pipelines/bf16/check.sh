@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The bf16 accuracy check (docs/PERFORMANCE.md): the same run, same seed, in fp32 and in bf16, at
-# the ablation size (d 128 x 4) and the small preset (d 256 x 6), on the real corpus (ul2 mixture,
+# the research scale's size (d 64 x 2, here with the 4096-token vocabulary), the ablation size
+# (d 128 x 4) and the small preset (d 256 x 6), on the real corpus (ul2 mixture,
 # rows packed online); held-out loss every 25 steps. Writes OUT/<size>-<precision>.tsv (train's
 # metrics), OUT/summary.tsv (final held-out loss and its difference from fp32; speed is measured
 # by `make bench-train-precision`, on a quiet machine) and OUT/heldout.png. Runs already finished are kept, so an interrupted check resumes.
@@ -18,8 +19,12 @@ common=(--model gated-ssm-plus --corpus .build/bf16/train.tok --procedure ul2 --
 finished() { [ -f "$1" ] && awk -F'\t' -v s="$steps" 'NR > 1 && $1 == s { found = 1 } END { exit !found }' "$1"; }
 final_loss() { awk -F'\t' 'NR > 1 && $4 != "nan" && $4 != "" { l = $4 } END { print l }' "$1"; }
 printf "size\tprecision\tfinal_eval_loss\trelative_to_fp32\n" > "$out/summary.tsv"
-for size in d128x4 small; do
-  shape=(--preset small); [ "$size" = d128x4 ] && shape=(--preset small --d-model 128 --layers 4)
+for size in d64x2 d128x4 small; do
+  case $size in
+    d64x2) shape=(--preset tiny --d-model 64 --layers 2) ;;
+    d128x4) shape=(--preset small --d-model 128 --layers 4) ;;
+    small) shape=(--preset small) ;;
+  esac
   for p in fp32 bf16; do
     finished "$out/$size-$p.tsv" || "$bin/train" "${common[@]}" "${shape[@]}" --precision "$p" --metrics "$out/$size-$p.tsv"
   done

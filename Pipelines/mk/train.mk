@@ -48,7 +48,7 @@ learn-copying: build ## every model and form learns the copying task from scratc
 	gnuplot -e "dir='$(COPYING_RUNS)'; precision='$(PRECISION)'; output='results/learning/$(notdir $(subst .build/learn-,,$(COPYING_RUNS))).png'" Pipelines/plots/copying.gp
 
 .PHONY: check-bf16
-check-bf16: build $(CORPUS_STAMP) ## fp32 against bf16 products, same seed: held-out loss at d 128 x 4 and the small preset (~25 min); results/bf16
+check-bf16: build $(CORPUS_STAMP) ## fp32 against bf16 products, same seed: held-out loss at d 64 x 2, d 128 x 4 and the small preset (~27 min); results/bf16
 	BIN=$(BIN) Pipelines/bf16/check.sh results/bf16 $(or $(BF16_STEPS),300)
 
 .PHONY: bench-train-precision
