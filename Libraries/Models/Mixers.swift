@@ -40,7 +40,7 @@ final class GatedSSMLayer: Sublayer {
         Linear.forward(x: x, weight: p + wIn, bias: nil, y: P, rows: n, inFeatures: d, outFeatures: 4 * s)
         let bias = p + bF
         forEachRow(n) { r in
-            let (pi, pz, pf) = (P + r * 4 * s, P + r * 4 * s + s, P + r * 4 * s + 3 * s), f = F + r * s, b = B + r * s
+            let pi = P + r * 4 * s, pz = pi + s, pf = pi + 3 * s, f = F + r * s, b = B + r * s
             for j in 0..<s { f[j] = FastMath.sigmoid(pf[j] + bias[j]) }
             for j in 0..<s { b[j] = FastMath.sigmoid(pi[j]) * pz[j] }
         }

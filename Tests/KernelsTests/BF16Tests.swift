@@ -45,4 +45,25 @@ import Randomness
         } }
         #expect(worst < 1e-5, "worst relative difference \(worst)")
     }
+
+    /// Linear.backward rounds dy once for its two products (samePackedA); the results are those of
+    /// two products that round it each, bit for bit.
+    @Test func linearBackwardRoundsDyOnceWithTheSameResult() throws {
+        try #require(BF16Products.available, "oneDNN bf16 matmul unavailable")
+        let (rows, inF, outF) = (45, 19, 33)
+        var rng = SplitMix64(seed: 13)
+        let x = (0..<rows * inF).map { _ in rng.normal() }, w = (0..<outF * inF).map { _ in rng.normal() }
+        let dy = (0..<rows * outF).map { _ in rng.normal() }
+        let dx0 = (0..<rows * inF).map { _ in rng.normal() }, dw0 = (0..<outF * inF).map { _ in rng.normal() }
+        var dx = dx0, dw = dw0, wantDx = dx0, wantDw = dw0
+        Precision.products = .bf16
+        defer { Precision.products = .fp32 }
+        Linear.backward(x: x, weight: w, dy: dy, dx: &dx, dWeight: &dw, dBias: nil, rows: rows, inFeatures: inF, outFeatures: outF)
+        BF16Products.sgemm(transA: false, transB: false, m: rows, n: inF, k: outF, a: dy, lda: outF, b: w, ldb: inF,
+                           beta: 1, c: &wantDx, ldc: inF)
+        BF16Products.sgemm(transA: true, transB: false, m: outF, n: inF, k: rows, a: dy, lda: outF, b: x, ldb: inF,
+                           beta: 1, c: &wantDw, ldc: inF)
+        #expect(dx == wantDx && dw == wantDw)
+        #expect(dx != dx0 && dw != dw0)
+    }
 }

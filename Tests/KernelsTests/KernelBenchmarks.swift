@@ -146,7 +146,7 @@ struct KernelBenchmarks {
         let headLogits = Tensor(random: rows * vocab, &rng, scale: 3)
         let headLabels = [Int32]((0..<rows).map { Int32($0 % vocab) })
         headLabels.withUnsafeBufferPointer { l in
-            report("CrossEntropy (V=\(vocab), in place)", elements: rows * vocab, bytes: 2 * f * rows * vocab) {
+            report("CrossEntropy (V=\(vocab)) in place", elements: rows * vocab, bytes: 2 * f * rows * vocab) {
                 _ = CrossEntropy.forwardBackward(logits: headLogits.p, labels: l.baseAddress!, dLogits: headLogits.p,
                                                  gradScale: 1e-3, rows: rows, vocab: vocab)
             }
