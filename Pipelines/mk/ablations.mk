@@ -10,7 +10,7 @@
 # results), RUN (a prefix for the heavy commands, e.g. RUN="srun -N1 -c 16"), THREADS (threads per
 # command), JOBS (cells at once), PRECISION (fp32 or bf16 matrix products).
 
-SCALE ?= d64
+SCALE ?= d64-33m
 RESULTS ?= results
 # The matrix products of every train, finetune and score of the matrix (docs/PERFORMANCE.md): fp32,
 # the reference the committed results were made with, or bf16 (1.5-1.6x faster at d 64 and d 128
@@ -92,7 +92,7 @@ SCORE = $(RUN) $(BIN)/score -m $(TOKENIZER) --threads $(THREADS) --precision $(P
 
 ##@ Ablations
 .PHONY: ablations ablations-shared ablations-pretrain ablations-cells tables plots test-ablations-tiny bench-ablations
-ablations: ## the whole matrix at SCALE (default d64; tiny, d96, d64-12h, small, medium, large): train, fine-tune, score, tables, claims, plots
+ablations: ## the whole matrix at SCALE (default d64-33m; d64, d96, d96-13m, d64-12h, tiny, small, medium, large): train, fine-tune, score, tables, claims, plots
 	$(MAKE) --no-print-directory $(if $(JOBS),-j$(JOBS)) ablations-cells
 	$(MAKE_TABLES)
 	$(MAKE_PLOTS)
