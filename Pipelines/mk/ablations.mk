@@ -12,9 +12,10 @@
 
 SCALE ?= d64-33m
 RESULTS ?= results
-# The matrix products of every train, finetune and score of the matrix (docs/PERFORMANCE.md): fp32,
-# the reference the committed results were made with, or bf16 (1.5-1.6x faster at d 64 and d 128
-# here, held-out loss within 0.4% of fp32: make check-bf16); a bf16 matrix has its own folder.
+# The matrix products of every train, finetune and score of the matrix (docs/PERFORMANCE.md): fp32
+# or bf16 (1.4-1.6x faster at d 64 and d 128 here, held-out loss within 0.4% of fp32: make
+# check-bf16). A scale file may choose (d64-33m, the default, is bf16); a bf16 matrix's folder ends
+# in -bf16.
 PRECISION ?= fp32
 $(if $(filter-out fp32 bf16,$(PRECISION)),$(error PRECISION=$(PRECISION): give fp32 or bf16))
 ABL = $(RESULTS)/$(SCALE)$(if $(filter bf16,$(PRECISION)),-bf16)
