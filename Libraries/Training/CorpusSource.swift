@@ -2,11 +2,13 @@ import Formats
 import Models
 import Objectives
 import Packing
+import Randomness
 import ToolSupport
 
 /// Training rows made online from a token-document corpus: documents -> objective samples of a
-/// mixture -> packed rows (the Objectives and Packing libraries), cycling over the documents.
-/// Every 50th document is held out for evaluation batches built the same way.
+/// mixture -> packed rows (the Objectives and Packing libraries), pass after pass over the
+/// documents, each pass in its own seeded order. Every 50th document is held out for evaluation
+/// batches built the same way.
 public final class CorpusSource: BatchSource {
     public let vocabularyNeeded: Int
     let training: [[Int32]]
@@ -15,7 +17,7 @@ public final class CorpusSource: BatchSource {
     let length: Int
     let seed: UInt64
     var generator: RowGenerator
-    var documents: CyclingDocuments
+    var documents: ShuffledDocuments
     public private(set) var position: UInt64 = 0
 
     public init(path: String, mixture: Mixture, length: Int, seed: UInt64) throws {
@@ -33,19 +35,19 @@ public final class CorpusSource: BatchSource {
         training = train; heldOutDocuments = held.isEmpty ? [train[0]] : held
         self.mixture = mixture; self.length = length; self.seed = seed
         generator = try RowGenerator(mixture: mixture, rowLength: length, seed: seed)
-        documents = CyclingDocuments(training)
+        documents = ShuffledDocuments(training, seed: seed)
     }
 
     /// Replays from the start: rows are a pure function of (corpus, mixture, seed, index).
     public func seek(_ target: UInt64) throws {
         generator = try RowGenerator(mixture: mixture, rowLength: length, seed: seed)
-        documents = CyclingDocuments(training)
+        documents = ShuffledDocuments(training, seed: seed)
         position = 0
         while position < target { _ = nextRow(); position += 1 }
     }
 
     func nextRow() -> PackedRow {
-        // The cycling iterator never ends, so a row always comes.
+        // The document passes never end, so a row always comes.
         generator.next(from: &documents)!
     }
 
@@ -59,7 +61,7 @@ public final class CorpusSource: BatchSource {
     /// Held-out batches from the held-out documents (one pass, fixed seed).
     public func heldOut(batches: Int, batch: Int) throws -> [PackedBatch] {
         var g = try RowGenerator(mixture: mixture, rowLength: length, seed: seed ^ 0x5EED_E7A1)
-        var docs = CyclingDocuments(heldOutDocuments)
+        var docs = ShuffledDocuments(heldOutDocuments, seed: seed ^ 0x5EED_E7A1)
         return (0..<batches).map { _ in CorpusSource.batch((0..<batch).map { _ in g.next(from: &docs)! }) }
     }
 
@@ -70,14 +72,37 @@ public final class CorpusSource: BatchSource {
     }
 }
 
-/// The documents in order, again and again.
-struct CyclingDocuments: IteratorProtocol {
+/// The documents pass after pass, each pass a seeded permutation of them (pass p uses stream p of
+/// `seed`). Reading a corpus in file order would make training follow one section at a time and
+/// the held-out loss rise and fall with a period of one pass (docs/SCALE.md).
+struct ShuffledDocuments: IteratorProtocol {
     let documents: [[Int32]]
-    var index = 0
-    init(_ documents: [[Int32]]) { self.documents = documents }
+    let seed: UInt64
+    private(set) var order: [Int] = []
+    private(set) var pass: UInt64 = 0
+    private var index = 0
+
+    init(_ documents: [[Int32]], seed: UInt64) {
+        precondition(!documents.isEmpty)
+        self.documents = documents
+        self.seed = seed ^ 0xD0C5_0BDE_5EED_0001
+        order = ShuffledDocuments.order(documents.count, seed: self.seed, pass: 0)
+    }
+
+    static func order(_ count: Int, seed: UInt64, pass: UInt64) -> [Int] {
+        var rng = Xoshiro256StarStar(seed: seed, stream: pass)
+        var order = Array(0..<count)
+        rng.shuffle(&order)
+        return order
+    }
+
     mutating func next() -> [Int32]? {
-        defer { index = (index + 1) % documents.count }
-        return documents[index]
+        if index == order.count {
+            pass += 1; index = 0
+            order = ShuffledDocuments.order(documents.count, seed: seed, pass: pass)
+        }
+        defer { index += 1 }
+        return documents[order[index]]
     }
 }
 

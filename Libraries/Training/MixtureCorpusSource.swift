@@ -26,7 +26,7 @@ public final class MixtureCorpusSource: BatchSource {
     public let heldOutDocuments: [[Int32]]
     let corpus: CorpusSource
     var generator: RowGenerator
-    var documents: CyclingDocuments
+    var documents: ShuffledDocuments
 
     /// `weights`: the starting mixture over `grid`'s configurations.
     public init(path: String, grid: Grid, weights: [Double], length: Int, seed: UInt64) throws {
@@ -39,7 +39,7 @@ public final class MixtureCorpusSource: BatchSource {
         startingWeights = weights
         self.mixture = mixture
         generator = try RowGenerator(mixture: mixture, rowLength: length, seed: seed)
-        documents = CyclingDocuments(corpus.training)
+        documents = ShuffledDocuments(corpus.training, seed: seed)
     }
 
     /// Held-out batches at the starting mixture (the engine's mixed held-out loss).
@@ -64,7 +64,7 @@ public final class MixtureCorpusSource: BatchSource {
         let kept = changes.filter { $0.position <= target }
         mixture = try Mixture(grid: grid, probabilities: startingWeights)
         generator = try RowGenerator(mixture: mixture, rowLength: length, seed: seed)
-        documents = CyclingDocuments(corpus.training)
+        documents = ShuffledDocuments(corpus.training, seed: seed)
         position = 0
         changes = []
         var pending = kept[...]
@@ -81,7 +81,7 @@ public final class MixtureCorpusSource: BatchSource {
 
     public func next(batch: Int, length: Int) throws -> PackedBatch {
         precondition(length == self.length)
-        // The cycling documents never end, so a row always comes.
+        // The document passes never end, so a row always comes.
         let rows = (0..<batch).map { _ in generator.next(from: &documents)! }
         position += UInt64(batch)
         return CorpusSource.batch(rows)
