@@ -13,7 +13,7 @@ let libraries: [(name: String, deps: [String])] = [
     ("Tokenizer", ["Vocabulary", "Formats", "ToolSupport"]),
     ("Objectives", ["Randomness", "Vocabulary", "Formats", "ToolSupport"]),
     ("Packing", ["Vocabulary", "Objectives", "Formats", "ToolSupport"]),
-    ("Kernels", ["CBLAS", "CDNNL"]),
+    ("Kernels", ["CBLAS", "CDNNL", "CBF16Tiles"]),
     ("Models", ["Kernels", "CBLAS", "Randomness"]),
     ("Controller", ["Kernels", "CBLAS", "Randomness", "ToolSupport"]),
     ("Training", ["Models", "Kernels", "Packing", "Objectives", "Controller", "Formats", "Randomness", "Vocabulary", "ToolSupport"]),
@@ -46,6 +46,8 @@ var targets: [Target] = [
                    providers: [.apt(["libzstd-dev"])]),
     // oneDNN (no pkg-config file in Debian): the bf16 matrix products.
     .systemLibrary(name: "CDNNL", path: "Libraries/CDNNL", providers: [.apt(["libdnnl-dev"])]),
+    // Our own AVX512-BF16 products for the attention tiles (C: Swift has no vdpbf16ps).
+    .target(name: "CBF16Tiles", path: "Libraries/CBF16Tiles"),
 ]
 for lib in libraries {
     var deps = lib.deps.map { Target.Dependency(stringLiteral: $0) }

@@ -8,6 +8,10 @@
 // values. Keys of other samples are never touched (the block-diagonal structure is skipped for
 // free) and causal tiles stop at their last visible key.
 //
+// The six tile products run through OpenBLAS (fp32), or, when Precision.products is bf16, through
+// our AVX512-BF16 kernel (Libraries/CBF16Tiles: operands rounded to bf16, fp32 accumulation); the
+// softmax, its backward and the log-sum-exp stay fp32 either way.
+//
 // Forward saves the log-sum-exp of each query's scores; backward recomputes the probabilities from
 // it (as FlashAttention does) instead of storing a (heads, time, time) matrix per layer.
 //
@@ -20,6 +24,7 @@
 //             Rotary.backward(dqkv:rows:heads:positions:table:)     (in place), then W_qkv's backward
 //   decoding: AttentionCache.append(sample:qkv:count:) with the prompt's rotated qkv from the full
 //             forward, then Attention.step(qkv:out:cache:table:) per new token.
+import CBF16Tiles
 import CBLAS
 import Foundation
 
@@ -28,9 +33,10 @@ public enum Attention {
     /// of a tile take (tile, time) floats of scratch.
     public static let defaultTile = 64
 
-    /// Floats of scratch the kernels need for rows of `time` positions run on `threads` workers.
-    public static func scratchCount(time: Int, threads: Int = Parallel.workers, tile: Int = defaultTile) -> Int {
-        max(threads, 1) * 2 * tile * time
+    /// Floats of scratch the kernels need for rows of `time` positions run on `threads` workers:
+    /// per worker two (tile, time) score tiles and the packed operands of a bf16 product.
+    public static func scratchCount(time: Int, headDim: Int, threads: Int = Parallel.workers, tile: Int = defaultTile) -> Int {
+        max(threads, 1) * Problem.workerFloats(time: time, headDim: headDim, tile: tile)
     }
 
     /// qkv: (batch, time, 3 * channels), q | k | v, each `heads` heads of headDim channels; rotated.
@@ -42,10 +48,11 @@ public enum Attention {
                                logSumExp: UnsafeMutablePointer<Float>, mask: AttentionMask,
                                heads: Int, headDim: Int, scratch: UnsafeMutablePointer<Float>, threads: Int = Parallel.workers,
                                tile: Int = defaultTile) {
-        let p = Problem(mask: mask, heads: heads, headDim: headDim, tile: tile)
+        let p = Problem(mask: mask, heads: heads, headDim: headDim, tile: tile, bf16: Precision.products == .bf16)
         StepProfile.time(.attention) {
-            p.forEachPair(threads: threads, scratch: scratch) { b, h, scores, rowScales in
-                p.forwardPair(b: b, h: h, qkv: qkv, out: out, logSumExp: logSumExp, scores: scores, rowScales: rowScales)
+            p.forEachPair(threads: threads, scratch: scratch) { b, h, scores, rowScales, work in
+                p.forwardPair(b: b, h: h, qkv: qkv, out: out, logSumExp: logSumExp, scores: scores, rowScales: rowScales,
+                              work: work)
             }
         }
     }
@@ -58,11 +65,11 @@ public enum Attention {
                                 dqkv: UnsafeMutablePointer<Float>, mask: AttentionMask,
                                 heads: Int, headDim: Int, scratch: UnsafeMutablePointer<Float>, threads: Int = Parallel.workers,
                                 tile: Int = defaultTile) {
-        let p = Problem(mask: mask, heads: heads, headDim: headDim, tile: tile)
+        let p = Problem(mask: mask, heads: heads, headDim: headDim, tile: tile, bf16: Precision.products == .bf16)
         StepProfile.time(.attention) {
-            p.forEachPair(threads: threads, scratch: scratch) { b, h, scores, dscores in
+            p.forEachPair(threads: threads, scratch: scratch) { b, h, scores, dscores, work in
                 p.backwardPair(b: b, h: h, qkv: qkv, out: out, logSumExp: logSumExp, dout: dout, dqkv: dqkv,
-                               scores: scores, dscores: dscores)
+                               scores: scores, dscores: dscores, work: work)
             }
         }
     }
@@ -74,19 +81,30 @@ private struct Problem {
     let heads: Int
     let headDim: Int
     let tile: Int
+    /// The tile products in bf16 (our AVX512-BF16 kernel) instead of fp32 (OpenBLAS).
+    let bf16: Bool
     var channels: Int { heads * headDim }
     var rowStride: Int { 3 * heads * headDim }  // floats between positions in qkv
     var scale: Float { 1 / Float(headDim).squareRoot() }
 
-    /// Runs body(row, head, scores, dscores) for every (row, head) pair on `threads` workers (and
-    /// OpenBLAS on one thread inside each, restored afterwards); each worker owns two
-    /// (tile, time) slices of scratch. Pairs are dealt round-robin: every pair's result is computed
-    /// the same way whatever the worker, so the output does not depend on the thread count.
+    /// A worker's scratch: two (tile, time) score tiles, then the packed bf16 operands of the
+    /// largest tile product (its sizes are those of the products in forwardPair and backwardPair).
+    static func workerFloats(time: Int, headDim: Int, tile: Int) -> Int {
+        let bytes = max(birdie_bf16_gemm_work(tile, time, headDim), birdie_bf16_gemm_work(tile, headDim, time),
+                        birdie_bf16_gemm_work(time, headDim, tile))
+        return 2 * tile * time + (bytes + 3) / 4
+    }
+
+    /// Runs body(row, head, scores, dscores, work) for every (row, head) pair on `threads` workers
+    /// (and OpenBLAS on one thread inside each, restored afterwards); each worker owns its
+    /// workerFloats of scratch. Pairs are dealt round-robin: every pair's result is computed the
+    /// same way whatever the worker, so the output does not depend on the thread count.
     func forEachPair(threads: Int, scratch: UnsafeMutablePointer<Float>,
-                     _ body: (Int, Int, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void) {
+                     _ body: (Int, Int, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutableRawPointer) -> Void) {
         let pairs = mask.batch * heads
         let workers = max(1, min(threads, pairs))
         let slice = tile * mask.time
+        let perWorker = Problem.workerFloats(time: mask.time, headDim: headDim, tile: tile)
         // The products here are small (tile x keys x headDim): OpenBLAS's own threads would only
         // contend with our workers (its pthread build serialises threaded level-3 calls), so it runs
         // single-threaded for the duration of the call.
@@ -97,7 +115,8 @@ private struct Problem {
         Parallel.forEach(workers) { w in
             var pair = w
             while pair < pairs {
-                body(pair / heads, pair % heads, scratch + 2 * w * slice, scratch + (2 * w + 1) * slice)
+                let own = scratch + w * perWorker
+                body(pair / heads, pair % heads, own, own + slice, UnsafeMutableRawPointer(own + 2 * slice))
                 pair += workers
             }
         }
@@ -119,17 +138,29 @@ private struct Problem {
         }
     }
 
+    /// Row-major C (m, n) = alpha op(A) (m, k) op(B) (k, n) + beta C, in the problem's precision.
+    func product(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                 a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                 beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, work: UnsafeMutableRawPointer) {
+        if bf16 {
+            birdie_bf16_gemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work)
+        } else {
+            cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                        Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        }
+    }
+
     /// scores (m, n) = scale * Q[q0..<q0+m] K[k0..<k0+n]^T; q, k: one head's rows, stride rowStride.
     func tileScores(q: UnsafePointer<Float>, k: UnsafePointer<Float>, q0: Int, k0: Int, m: Int, n: Int,
-                    into scores: UnsafeMutablePointer<Float>) {
+                    into scores: UnsafeMutablePointer<Float>, work: UnsafeMutableRawPointer) {
         let ld = rowStride
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(headDim),
-                    scale, q + q0 * ld, Int32(ld), k + k0 * ld, Int32(ld), 0, scores, Int32(n))
+        product(transA: false, transB: true, m: m, n: n, k: headDim, alpha: scale, a: q + q0 * ld, lda: ld,
+                b: k + k0 * ld, ldb: ld, beta: 0, c: scores, ldc: n, work: work)
     }
 
     func forwardPair(b: Int, h: Int, qkv: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
                      logSumExp: UnsafeMutablePointer<Float>, scores: UnsafeMutablePointer<Float>,
-                     rowScales: UnsafeMutablePointer<Float>) {
+                     rowScales: UnsafeMutablePointer<Float>, work: UnsafeMutableRawPointer) {
         let T = mask.time, d = channels, ld = rowStride
         let q = qkv + b * T * ld + h * headDim, k = q + d, v = q + 2 * d
         let o = out + b * T * d + h * headDim
@@ -141,7 +172,7 @@ private struct Problem {
         }
         forEachTile(row: b) { q0, q1, k0, k1 in
             let m = q1 - q0, n = k1 - k0
-            tileScores(q: q, k: k, q0: q0, k0: k0, m: m, n: n, into: scores)
+            tileScores(q: q, k: k, q0: q0, k0: k0, m: m, n: n, into: scores, work: work)
             for i in 0..<m {
                 let visible = Int(mask.keyEnd[b * T + q0 + i]) - k0
                 let (top, sum) = unnormalisedSoftmaxRow(scores + i * n, visible: visible, count: n)
@@ -150,8 +181,8 @@ private struct Problem {
             }
             // O[q0..<q1] (m, headDim) = P (m, n) V[k0..<k1] (n, headDim), normalised afterwards
             // (headDim multiplies per query instead of n).
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(headDim), Int32(n),
-                        1, scores, Int32(n), v + k0 * ld, Int32(ld), 0, o + q0 * d, Int32(d))
+            product(transA: false, transB: false, m: m, n: headDim, k: n, alpha: 1, a: scores, lda: n,
+                    b: v + k0 * ld, ldb: ld, beta: 0, c: o + q0 * d, ldc: d, work: work)
             for i in 0..<m {
                 let row = o + (q0 + i) * d
                 for c in 0..<headDim { row[c] *= rowScales[i] }
@@ -162,7 +193,7 @@ private struct Problem {
     func backwardPair(b: Int, h: Int, qkv: UnsafePointer<Float>, out: UnsafePointer<Float>,
                       logSumExp: UnsafePointer<Float>, dout: UnsafePointer<Float>,
                       dqkv: UnsafeMutablePointer<Float>, scores: UnsafeMutablePointer<Float>,
-                      dscores: UnsafeMutablePointer<Float>) {
+                      dscores: UnsafeMutablePointer<Float>, work: UnsafeMutableRawPointer) {
         let T = mask.time, d = channels, ld = rowStride
         let q = qkv + b * T * ld + h * headDim, k = q + d, v = q + 2 * d
         let dq = dqkv + b * T * ld + h * headDim, dk = dq + d, dv = dq + 2 * d
@@ -171,14 +202,14 @@ private struct Problem {
         forEachTile(row: b) { q0, q1, k0, k1 in
             let m = q1 - q0, n = k1 - k0
             // P (m, n), recomputed from the saved log-sum-exp.
-            tileScores(q: q, k: k, q0: q0, k0: k0, m: m, n: n, into: scores)
+            tileScores(q: q, k: k, q0: q0, k0: k0, m: m, n: n, into: scores, work: work)
             for i in 0..<m {
                 let visible = Int(mask.keyEnd[b * T + q0 + i]) - k0
                 expRow(scores + i * n, visible: visible, count: n, minus: lse[q0 + i])
             }
             // dP (m, n) = dO[q0..<q1] V[k0..<k1]^T
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(headDim),
-                        1, dO + q0 * d, Int32(d), v + k0 * ld, Int32(ld), 0, dscores, Int32(n))
+            product(transA: false, transB: true, m: m, n: n, k: headDim, alpha: 1, a: dO + q0 * d, lda: d,
+                    b: v + k0 * ld, ldb: ld, beta: 0, c: dscores, ldc: n, work: work)
             // dS = P * (dP - rowsum(dO * O)): the softmax backward, written over dP.
             for i in 0..<m {
                 var dot: Float = 0
@@ -186,14 +217,14 @@ private struct Problem {
                 softmaxBackwardRow(p: scores + i * n, dp: dscores + i * n, count: n, dot: dot)
             }
             // dV[k0..<k1] += P^T dO[q0..<q1]
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(n), Int32(headDim), Int32(m),
-                        1, scores, Int32(n), dO + q0 * d, Int32(d), 1, dv + k0 * ld, Int32(ld))
+            product(transA: true, transB: false, m: n, n: headDim, k: m, alpha: 1, a: scores, lda: n,
+                    b: dO + q0 * d, ldb: d, beta: 1, c: dv + k0 * ld, ldc: ld, work: work)
             // dQ[q0..<q1] += scale * dS K[k0..<k1]
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(headDim), Int32(n),
-                        scale, dscores, Int32(n), k + k0 * ld, Int32(ld), 1, dq + q0 * ld, Int32(ld))
+            product(transA: false, transB: false, m: m, n: headDim, k: n, alpha: scale, a: dscores, lda: n,
+                    b: k + k0 * ld, ldb: ld, beta: 1, c: dq + q0 * ld, ldc: ld, work: work)
             // dK[k0..<k1] += scale * dS^T Q[q0..<q1]
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(n), Int32(headDim), Int32(m),
-                        scale, dscores, Int32(n), q + q0 * ld, Int32(ld), 1, dk + k0 * ld, Int32(ld))
+            product(transA: true, transB: false, m: n, n: headDim, k: m, alpha: scale, a: dscores, lda: n,
+                    b: q + q0 * ld, ldb: ld, beta: 1, c: dk + k0 * ld, ldc: ld, work: work)
         }
     }
 }

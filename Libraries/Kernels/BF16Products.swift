@@ -1,16 +1,17 @@
+import CBF16Tiles
 import CDNNL
 import Foundation
 
-/// The precision of the large matrix products (every Linear: projections, MLP, head). fp32 is
-/// the reference; bf16 rounds both operands to bfloat16 and accumulates in fp32 (oneDNN's matmul,
-/// the AVX512-BF16 instructions). Master weights, gradients, optimizer, scans, norms, softmax and
+/// The precision of the large matrix products (every Linear: projections, MLP, head; and the
+/// attention tiles). fp32 is the reference; bf16 rounds both operands to bfloat16 and accumulates
+/// in fp32 (oneDNN's matmul for Linear, our own kernel for the tiles: the AVX512-BF16 instructions). Master weights, gradients, optimizer, scans, norms, softmax and
 /// loss stay fp32 either way. Set once at start-up (`--precision`).
 public enum Precision: String, CaseIterable, Sendable {
     case fp32, bf16
     nonisolated(unsafe) public static var products: Precision = .fp32
 
     /// The help of the tools' `--precision`.
-    public static let help = "Matrix products: fp32 (the reference), or bf16 (operands rounded to bfloat16, fp32 accumulation, through oneDNN; weights, optimizer, scans, norms and loss stay fp32; docs/PERFORMANCE.md)."
+    public static let help = "Matrix products: fp32 (the reference), or bf16 (operands rounded to bfloat16, fp32 accumulation; projections through oneDNN, attention tiles through our AVX512-BF16 kernel; weights, optimizer, scans, norms and loss stay fp32; docs/PERFORMANCE.md)."
 }
 
 extension EngineOps {
@@ -18,6 +19,9 @@ extension EngineOps {
     public static func setPrecision(_ p: Precision) -> String? {
         if p == .bf16 && !BF16Products.available {
             return "--precision bf16: oneDNN (libdnnl) cannot make a bf16 matrix product on this machine; use --precision fp32"
+        }
+        if p == .bf16 && birdie_bf16_tiles_supported() == 0 {
+            return "--precision bf16: this CPU has no AVX512-BF16 for the attention tiles; use --precision fp32"
         }
         Precision.products = p
         return nil

@@ -28,7 +28,7 @@ final class AttentionLayer: Sublayer {
         let n = ctx.rows, d = self.d
         let mask = ctx.attentionMask(bidirectional: prefixLM)
         let QKV = self.QKV.ensure(n * 3 * d), O = self.O.ensure(n * d), LSE = self.LSE.ensure(ctx.batch * heads * ctx.time)
-        let scratch = self.scratch.ensure(Attention.scratchCount(time: ctx.time))
+        let scratch = self.scratch.ensure(Attention.scratchCount(time: ctx.time, headDim: hd))
         Linear.forward(x: x, weight: p + wQKV, bias: nil, y: QKV, rows: n, inFeatures: d, outFeatures: 3 * d)
         let table = rotary(covering: ctx.time)
         mask.position.withUnsafeBufferPointer {
@@ -42,7 +42,7 @@ final class AttentionLayer: Sublayer {
         let n = ctx.rows, d = self.d
         let mask = ctx.attentionMask(bidirectional: prefixLM)
         let dO = self.dO.ensure(n * d), dQKV = self.dQKV.ensure(n * 3 * d)
-        let scratch = self.scratch.ensure(Attention.scratchCount(time: ctx.time))
+        let scratch = self.scratch.ensure(Attention.scratchCount(time: ctx.time, headDim: hd))
         dO.update(repeating: 0, count: n * d)
         Linear.backward(x: O.p, weight: p + wOut, dy: dy, dx: dO, dWeight: g + wOut, dBias: nil,
                         rows: n, inFeatures: d, outFeatures: d)

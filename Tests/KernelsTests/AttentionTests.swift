@@ -1,3 +1,4 @@
+import CBF16Tiles
 import CBLAS
 // Rotary embeddings + masked multi-head attention: mask rule, forward against a Float64 reference,
 // gradients against finite differences, isolation of packed samples, KV-cache decoding.
@@ -59,7 +60,7 @@ private struct Setup {
         var rotated = qkv
         var out = [Float](repeating: .nan, count: rows * channels)
         var lse = [Float](repeating: .nan, count: mask.batch * heads * mask.time)
-        var scratch = [Float](repeating: 0, count: Attention.scratchCount(time: mask.time, threads: threads, tile: tile))
+        var scratch = [Float](repeating: 0, count: Attention.scratchCount(time: mask.time, headDim: headDim, threads: threads, tile: tile))
         mask.position.withUnsafeBufferPointer { positions in
             Rotary.forward(qkv: &rotated, rows: rows, heads: heads, positions: positions.baseAddress!, table: table)
         }
@@ -72,7 +73,7 @@ private struct Setup {
     func gradient(_ qkv: [Float], dout: [Float]) -> [Float] {
         let (out, rotated, lse) = forward(qkv)
         var dqkv = [Float](repeating: 0, count: qkv.count)
-        var scratch = [Float](repeating: 0, count: Attention.scratchCount(time: mask.time, threads: threads, tile: tile))
+        var scratch = [Float](repeating: 0, count: Attention.scratchCount(time: mask.time, headDim: headDim, threads: threads, tile: tile))
         Attention.backward(qkv: rotated, out: out, logSumExp: lse, dout: dout, dqkv: &dqkv, mask: mask,
                            heads: heads, headDim: headDim, scratch: &scratch, threads: threads, tile: tile)
         mask.position.withUnsafeBufferPointer { positions in
@@ -215,6 +216,38 @@ private func channelRange(b: Int, t: Int, time: Int, width: Int) -> Range<Int> {
         #expect(error < 2e-5, "max error \(error)")
     }
 
+    /// With bf16 tile products (Precision.products = .bf16) forward stays within bf16's rounding of
+    /// the Float64 reference, and the gradient within it of the fp32 kernels' gradient (in norm and
+    /// per entry relative to the largest), at tile sizes that cross samples and odd key counts.
+    @Test(arguments: [(false, 64), (true, 64), (true, 7)])
+    func bf16TilesStayWithinBF16RoundingOfFP32(bidirectional: Bool, tile: Int) throws {
+        try #require(BF16Products.available, "bf16 products unavailable")
+        let rows: [[(prefix: Int, causal: Int)]] = [
+            [(prefix: 37, causal: 50), (prefix: 0, causal: 9)],
+            [(prefix: 3, causal: 2), (prefix: 60, causal: 30)],
+        ]
+        var setup = try Setup(rows: rows, time: 100, heads: 2, headDim: 32, bidirectional: bidirectional)
+        setup.tile = tile
+        let qkv = setup.randomInput(seed: 17, scale: 2)
+        var rng = TestRNG(seed: 18)
+        let dout = rng.floats(2 * 100 * setup.channels)
+        let g32 = setup.gradient(qkv, dout: dout)
+        Precision.products = .bf16
+        defer { Precision.products = .fp32 }
+        let out = setup.forward(qkv).out, g16 = setup.gradient(qkv, dout: dout)
+        let (segments, regions) = packedRows(rows, time: 100)
+        let reference = referenceAttention(qkv, segments: segments, regions: regions, batch: 2, time: 100,
+                                           heads: 2, headDim: 32, bidirectional: bidirectional)
+        let error = zip(out, reference).reduce(0) { max($0, abs(Double($1.0) - $1.1)) }
+        let largest = reference.reduce(0) { max($0, abs($1)) }
+        // bf16 keeps 8 significant bits: 2^-8 relative per operand.
+        #expect(error < 0x1p-8 * 4 * largest, "max error \(error) at values up to \(largest)")
+        #expect(error > 1e-6, "bf16 tiles changed nothing: are they used?")
+        let norm = { (x: [Float]) in x.reduce(0) { $0 + Double($1) * Double($1) }.squareRoot() }
+        let difference = norm(zip(g16, g32).map { $0 - $1 })
+        #expect(difference < 0x1p-8 * 4 * norm(g32), "gradient difference \(difference), norm \(norm(g32))")
+    }
+
     /// Finite differences of sum(out * G) against backward, for every entry of q, k and v.
     @Test(arguments: [false, true])
     func gradientsMatchFiniteDifferences(bidirectional: Bool) throws {
@@ -332,7 +365,7 @@ private func channelRange(b: Int, t: Int, time: Int, width: Int) -> Range<Int> {
         let dout = rng.floats(2 * 40 * setup.channels)
         let (out, rotated, lse) = setup.forward(qkv)
         var dqkv = [Float](repeating: 0, count: qkv.count)
-        var scratch = [Float](repeating: 0, count: Attention.scratchCount(time: 40))
+        var scratch = [Float](repeating: 0, count: Attention.scratchCount(time: 40, headDim: 8))
         for _ in 0..<2 {
             Attention.backward(qkv: rotated, out: out, logSumExp: lse, dout: dout, dqkv: &dqkv, mask: setup.mask,
                                heads: 2, headDim: 8, scratch: &scratch)
@@ -395,7 +428,8 @@ private func channelRange(b: Int, t: Int, time: Int, width: Int) -> Range<Int> {
     }
 
     /// Figures for `make bench-attention`; runs only when BIRDIE_BENCH_ATTENTION is set
-    /// (BIRDIE_BENCH_TILE=n tries another query tile size).
+    /// (BIRDIE_BENCH_TILE=n tries another query tile size). Each layout and thread count runs in
+    /// fp32 (OpenBLAS tiles) and bf16 (our AVX512-BF16 tiles), each next to its ceiling measured now.
     @Test(.enabled(if: ProcessInfo.processInfo.environment["BIRDIE_BENCH_ATTENTION"] != nil))
     func benchmark() throws {
         let batch = 8, time = 512, heads = 4, headDim = 64
@@ -404,12 +438,28 @@ private func channelRange(b: Int, t: Int, time: Int, width: Int) -> Range<Int> {
             ("prefix-LM, 1 sample/row (prefix 256)", [(prefix: 256, causal: 256)], true),
             ("prefix-LM, 4 samples/row", [(prefix: 60, causal: 68), (prefix: 100, causal: 28), (prefix: 30, causal: 98), (prefix: 64, causal: 60)], true),
         ]
+        let tile = Int(ProcessInfo.processInfo.environment["BIRDIE_BENCH_TILE"] ?? "") ?? Attention.defaultTile
+        // The ceilings, measured now on one thread (each worker runs its own products): the tile
+        // products alone at their two shapes, in OpenBLAS sgemm and in our bf16 kernel.
+        let shapes = [StepProfile.Shape(transA: false, transB: true, m: tile, n: time, k: headDim),
+                      StepProfile.Shape(transA: false, transB: false, m: tile, n: headDim, k: time)]
+        let blasThreads = openblas_get_num_threads()
+        openblas_set_num_threads(1)
+        let sgemmAlone = shapes.map { $0.flops / StepProfile.aloneSeconds($0) / 1e9 }
+        openblas_set_num_threads(blasThreads)
+        let tilesAlone = birdie_bf16_tiles_supported() == 1 ? shapes.map { $0.flops / bf16TileSeconds($0) / 1e9 } : []
+        print(String(format: "attention ceilings on 1 thread: sgemm %d x %d x %d NT %.1f, %d x %d x %d NN %.1f GFLOP/s",
+                     tile, time, headDim, sgemmAlone[0], tile, headDim, time, sgemmAlone[1])
+              + (tilesAlone.isEmpty ? "; no AVX512-BF16, no bf16 rows" :
+                 String(format: "; bf16 tile kernel NT %.1f, NN %.1f GFLOP/s", tilesAlone[0], tilesAlone[1])))
+        let precisions: [Precision] = tilesAlone.isEmpty ? [.fp32] : [.fp32, .bf16]
+        defer { Precision.products = .fp32 }
         for layout in layouts {
             for threads in [1, 2] {
                 var setup = try Setup(rows: Array(repeating: layout.rows, count: batch), time: time, heads: heads,
                                       headDim: headDim, bidirectional: layout.bidirectional)
                 setup.threads = threads
-                setup.tile = Int(ProcessInfo.processInfo.environment["BIRDIE_BENCH_TILE"] ?? "") ?? Attention.defaultTile
+                setup.tile = tile
                 let d = setup.channels
                 let qkv = setup.randomInput(seed: 61)
                 var out = [Float](repeating: 0, count: batch * time * d)
@@ -417,44 +467,56 @@ private func channelRange(b: Int, t: Int, time: Int, width: Int) -> Range<Int> {
                 var dqkv = [Float](repeating: 0, count: qkv.count)
                 var rng = TestRNG(seed: 62)
                 let dout = rng.floats(batch * time * d)
-                var scratch = [Float](repeating: 0, count: Attention.scratchCount(time: time, threads: threads, tile: setup.tile))
-                var forwardTimes: [Double] = [], backwardTimes: [Double] = [], cpuTimes: [Double] = []
-                for _ in 0..<5 {
-                    let c0 = processCPUTime()
-                    let t0 = Date()
-                    Attention.forward(qkv: qkv, out: &out, logSumExp: &lse, mask: setup.mask, heads: heads,
-                                      headDim: headDim, scratch: &scratch, threads: threads, tile: setup.tile)
-                    let t1 = Date()
-                    Attention.backward(qkv: qkv, out: out, logSumExp: lse, dout: dout, dqkv: &dqkv, mask: setup.mask,
-                                       heads: heads, headDim: headDim, scratch: &scratch, threads: threads, tile: setup.tile)
-                    let t2 = Date()
-                    cpuTimes.append(processCPUTime() - c0)
-                    forwardTimes.append(t1.timeIntervalSince(t0))
-                    backwardTimes.append(t2.timeIntervalSince(t1))
+                var scratch = [Float](repeating: 0, count: Attention.scratchCount(time: time, headDim: headDim, threads: threads, tile: tile))
+                var fp32Seconds = 0.0
+                for precision in precisions {
+                    Precision.products = precision
+                    var forwardTimes: [Double] = [], backwardTimes: [Double] = [], cpuTimes: [Double] = []
+                    for _ in 0..<5 {
+                        let c0 = processCPUTime()
+                        let t0 = Date()
+                        Attention.forward(qkv: qkv, out: &out, logSumExp: &lse, mask: setup.mask, heads: heads,
+                                          headDim: headDim, scratch: &scratch, threads: threads, tile: tile)
+                        let t1 = Date()
+                        Attention.backward(qkv: qkv, out: out, logSumExp: lse, dout: dout, dqkv: &dqkv, mask: setup.mask,
+                                           heads: heads, headDim: headDim, scratch: &scratch, threads: threads, tile: tile)
+                        let t2 = Date()
+                        cpuTimes.append(processCPUTime() - c0)
+                        forwardTimes.append(t1.timeIntervalSince(t0))
+                        backwardTimes.append(t2.timeIntervalSince(t1))
+                    }
+                    let median = { (x: [Double]) in x.sorted()[x.count / 2] }
+                    // Useful FLOPs: 2 products of 2 * headDim per visible pair forward, 4 backward.
+                    let pairs = Double(setup.mask.visiblePairs * heads)
+                    let forwardFlops = 4 * Double(headDim) * pairs, backwardFlops = 8 * Double(headDim) * pairs
+                    let (f, b, cpu) = (median(forwardTimes), median(backwardTimes), median(cpuTimes))
+                    let alone = precision == .bf16 ? tilesAlone : sgemmAlone
+                    let ceiling = Double(threads) * alone.reduce(0, +) / Double(alone.count)
+                    let gflops = (forwardFlops + backwardFlops) / (f + b) / 1e9
+                    if precision == .fp32 { fp32Seconds = f + b }
+                    print(String(format: "attention %@ B%d T%d d%d H%d, %@, %d thread(s): forward %.1f ms (%.1f GFLOP/s), backward %.1f ms (%.1f GFLOP/s), forward+backward %.1f GFLOP/s wall, %.1f per CPU-second; %.0f%% of the tile products' ceiling (%.1f GFLOP/s = %d x its 1-thread mean)%@",
+                                 precision.rawValue, batch, time, d, heads, layout.name, threads, f * 1e3, forwardFlops / f / 1e9,
+                                 b * 1e3, backwardFlops / b / 1e9, gflops, (forwardFlops + backwardFlops) / cpu / 1e9,
+                                 100 * gflops / ceiling, ceiling, threads,
+                                 precision == .bf16 ? String(format: "; %.2fx fp32's speed", fp32Seconds / (f + b)) : ""))
+                    #expect(out.allSatisfy { $0.isFinite } && dqkv.allSatisfy { $0.isFinite })
                 }
-                let median = { (x: [Double]) in x.sorted()[x.count / 2] }
-                // Useful FLOPs: 2 products of 2 * headDim per visible pair forward, 4 backward.
-                let pairs = Double(setup.mask.visiblePairs * heads)
-                let forwardFlops = 4 * Double(headDim) * pairs, backwardFlops = 8 * Double(headDim) * pairs
-                let (f, b, cpu) = (median(forwardTimes), median(backwardTimes), median(cpuTimes))
-                print(String(format: "attention B%d T%d d%d H%d, %@, %d thread(s): forward %.1f ms (%.1f GFLOP/s), backward %.1f ms (%.1f GFLOP/s), forward+backward %.1f GFLOP/s wall, %.1f GFLOP/s per CPU-second",
-                             batch, time, d, heads, layout.name, threads, f * 1e3, forwardFlops / f / 1e9,
-                             b * 1e3, backwardFlops / b / 1e9, (forwardFlops + backwardFlops) / (f + b) / 1e9,
-                             (forwardFlops + backwardFlops) / cpu / 1e9))
-                #expect(out.allSatisfy { $0.isFinite } && dqkv.allSatisfy { $0.isFinite })
-                // The ceiling, measured now: OpenBLAS sgemm alone at the tile products' shapes on one
-                // thread (each worker runs its own), times the workers; and the share reached.
-                let shapes = [StepProfile.Shape(transA: false, transB: true, m: setup.tile, n: time, k: headDim),
-                              StepProfile.Shape(transA: false, transB: false, m: setup.tile, n: headDim, k: time)]
-                let blasThreads = openblas_get_num_threads()
-                openblas_set_num_threads(1)
-                let alone = shapes.map { $0.flops / StepProfile.aloneSeconds($0) / 1e9 }
-                openblas_set_num_threads(blasThreads)
-                let ceiling = Double(threads) * alone.reduce(0, +) / Double(alone.count)
-                print(String(format: "attention ceiling: sgemm alone at the tile shapes (%d x %d x %d NT %.1f, %d x %d x %d NN %.1f GFLOP/s on 1 thread) x %d thread(s) = %.1f GFLOP/s; forward+backward reached %.0f%% of it",
-                             setup.tile, time, headDim, alone[0], setup.tile, headDim, time, alone[1], threads, ceiling,
-                             100 * (forwardFlops + backwardFlops) / (f + b) / 1e9 / ceiling))
             }
         }
+    }
+
+    /// Seconds of one bf16 tile product of this shape alone (median of 21 after a warm-up).
+    private func bf16TileSeconds(_ s: StepProfile.Shape) -> Double {
+        let a = [Float](repeating: 0.5, count: s.m * s.k), b = [Float](repeating: 0.25, count: s.k * s.n)
+        var c = [Float](repeating: 0, count: s.m * s.n)
+        var work = [UInt8](repeating: 0, count: birdie_bf16_gemm_work(s.m, s.n, s.k))
+        var times: [Double] = []
+        for _ in 0...21 {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            birdie_bf16_gemm(s.transA ? 1 : 0, s.transB ? 1 : 0, s.m, s.n, s.k, 1, a, s.transA ? s.m : s.k,
+                             b, s.transB ? s.k : s.n, 0, &c, s.n, &work)
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+        }
+        return times.dropFirst().sorted()[10]
     }
 }

@@ -1,3 +1,4 @@
+import CBF16Tiles
 import CBLAS
 import Testing
 @testable import Kernels
@@ -44,6 +45,32 @@ import Randomness
             worst = max(worst, abs(got[i * ldc + j] - want[i * ldc + j]) / max(1, abs(want[i * ldc + j])))
         } }
         #expect(worst < 1e-5, "worst relative difference \(worst)")
+    }
+
+    /// The attention tiles' AVX512-BF16 product equals OpenBLAS's fp32 product of the bf16-rounded
+    /// operands, up to the order of the fp32 sums: every transpose, with and without accumulation,
+    /// row and column counts off the kernel's 6 x 64 blocks, odd k (a half-empty last pair), ldc > n.
+    @Test(arguments: [(false, false), (false, true), (true, false), (true, true)], [Float(0), 1])
+    func tileProductsEqualFP32ProductsOfRoundedOperands(_ trans: (Bool, Bool), _ beta: Float) throws {
+        try #require(birdie_bf16_tiles_supported() == 1, "no AVX512-BF16 on this CPU")
+        for (m, n, k, ldc) in [(37, 53, 129, 60), (64, 130, 32, 130), (1, 3, 1, 5), (6, 16, 2, 16)] {
+            var rng = SplitMix64(seed: UInt64(9 + m))
+            let a = (0..<m * k).map { _ in rng.normal() }, b = (0..<k * n).map { _ in rng.normal() }
+            let c0 = (0..<m * ldc).map { _ in rng.normal() }
+            let (lda, ldb) = (trans.0 ? m : k, trans.1 ? k : n)
+            var got = c0, want = c0
+            var work = [UInt8](repeating: 0xFF, count: birdie_bf16_gemm_work(m, n, k))
+            birdie_bf16_gemm(trans.0 ? 1 : 0, trans.1 ? 1 : 0, m, n, k, 0.75, a, lda, b, ldb, beta, &got, ldc, &work)
+            let ra = a.map(BF16.rounded), rb = b.map(BF16.rounded)
+            cblas_sgemm(CblasRowMajor, trans.0 ? CblasTrans : CblasNoTrans, trans.1 ? CblasTrans : CblasNoTrans,
+                        Int32(m), Int32(n), Int32(k), 0.75, ra, Int32(lda), rb, Int32(ldb), beta, &want, Int32(ldc))
+            var worst: Float = 0
+            for i in 0..<m { for j in 0..<ldc {
+                if j >= n { #expect(got[i * ldc + j] == c0[i * ldc + j], "padding column untouched"); continue }
+                worst = max(worst, abs(got[i * ldc + j] - want[i * ldc + j]) / max(1, abs(want[i * ldc + j])))
+            } }
+            #expect(worst < 1e-5, "\(m) x \(n) x \(k): worst relative difference \(worst)")
+        }
     }
 
     /// Linear.backward rounds dy once for its two products (samePackedA); the results are those of
