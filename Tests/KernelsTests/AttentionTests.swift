@@ -201,10 +201,7 @@ private func channelRange(b: Int, t: Int, time: Int, width: Int) -> Range<Int> {
     /// Several tile sizes so that tiles cross, and rows long enough for the vector paths.
     @Test(arguments: [(false, 128), (true, 128), (false, 7), (true, 16)])
     func forwardMatchesFloat64Reference(bidirectional: Bool, tile: Int) throws {
-        let rows: [[(prefix: Int, causal: Int)]] = [
-            [(prefix: 37, causal: 50), (prefix: 0, causal: 9)],
-            [(prefix: 3, causal: 2), (prefix: 60, causal: 30)],
-        ]
+        let rows = Self.twoSamplesPerRow
         var setup = try Setup(rows: rows, time: 100, heads: 2, headDim: 8, bidirectional: bidirectional)
         setup.tile = tile
         let qkv = setup.randomInput(seed: 7, scale: 2)
@@ -216,16 +213,19 @@ private func channelRange(b: Int, t: Int, time: Int, width: Int) -> Range<Int> {
         #expect(error < 2e-5, "max error \(error)")
     }
 
+    /// Two rows of two samples each, of odd and even lengths.
+    static let twoSamplesPerRow: [[(prefix: Int, causal: Int)]] = [
+        [(prefix: 37, causal: 50), (prefix: 0, causal: 9)],
+        [(prefix: 3, causal: 2), (prefix: 60, causal: 30)],
+    ]
+
     /// With bf16 tile products (Precision.products = .bf16) forward stays within bf16's rounding of
-    /// the Float64 reference, and the gradient within it of the fp32 kernels' gradient (in norm and
-    /// per entry relative to the largest), at tile sizes that cross samples and odd key counts.
+    /// the Float64 reference (relative to its largest output), and the gradient within it, in norm,
+    /// of the fp32 kernels' gradient; at tile sizes that cross samples, and odd key counts.
     @Test(arguments: [(false, 64), (true, 64), (true, 7)])
     func bf16TilesStayWithinBF16RoundingOfFP32(bidirectional: Bool, tile: Int) throws {
-        try #require(BF16Products.available, "bf16 products unavailable")
-        let rows: [[(prefix: Int, causal: Int)]] = [
-            [(prefix: 37, causal: 50), (prefix: 0, causal: 9)],
-            [(prefix: 3, causal: 2), (prefix: 60, causal: 30)],
-        ]
+        try #require(birdie_bf16_tiles_supported() == 1, "no AVX512-BF16 on this CPU")
+        let rows = Self.twoSamplesPerRow
         var setup = try Setup(rows: rows, time: 100, heads: 2, headDim: 32, bidirectional: bidirectional)
         setup.tile = tile
         let qkv = setup.randomInput(seed: 17, scale: 2)

@@ -33,18 +33,28 @@ import Randomness
         let a = (0..<m * k).map { _ in rng.normal() }, b = (0..<k * n).map { _ in rng.normal() }
         let c0 = (0..<m * ldc).map { _ in rng.normal() }
         let (lda, ldb) = (trans.0 ? m : k, trans.1 ? k : n)
-        var got = c0, want = c0
+        var got = c0
         BF16Products.sgemm(transA: trans.0, transB: trans.1, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
                            beta: beta, c: &got, ldc: ldc)
-        let ra = a.map(BF16.rounded), rb = b.map(BF16.rounded)
+        let worst = worstDifference(got, trans, m, n, k, alpha: 1, a, lda, b, ldb, beta: beta, c0, ldc)
+        #expect(worst < 1e-5, "worst relative difference \(worst)")
+    }
+
+    /// The worst difference of `got` from OpenBLAS's fp32 product of the bf16-rounded operands
+    /// (relative, floored at 1), expecting the columns past n of C untouched.
+    private func worstDifference(_ got: [Float], _ trans: (Bool, Bool), _ m: Int, _ n: Int, _ k: Int, alpha: Float,
+                                 _ a: [Float], _ lda: Int, _ b: [Float], _ ldb: Int, beta: Float,
+                                 _ c0: [Float], _ ldc: Int) -> Float {
+        var want = c0
         cblas_sgemm(CblasRowMajor, trans.0 ? CblasTrans : CblasNoTrans, trans.1 ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), 1, ra, Int32(lda), rb, Int32(ldb), beta, &want, Int32(ldc))
+                    Int32(m), Int32(n), Int32(k), alpha, a.map(BF16.rounded), Int32(lda), b.map(BF16.rounded),
+                    Int32(ldb), beta, &want, Int32(ldc))
         var worst: Float = 0
         for i in 0..<m { for j in 0..<ldc {
             if j >= n { #expect(got[i * ldc + j] == c0[i * ldc + j], "padding column untouched"); continue }
             worst = max(worst, abs(got[i * ldc + j] - want[i * ldc + j]) / max(1, abs(want[i * ldc + j])))
         } }
-        #expect(worst < 1e-5, "worst relative difference \(worst)")
+        return worst
     }
 
     /// The attention tiles' AVX512-BF16 product equals OpenBLAS's fp32 product of the bf16-rounded
@@ -58,17 +68,10 @@ import Randomness
             let a = (0..<m * k).map { _ in rng.normal() }, b = (0..<k * n).map { _ in rng.normal() }
             let c0 = (0..<m * ldc).map { _ in rng.normal() }
             let (lda, ldb) = (trans.0 ? m : k, trans.1 ? k : n)
-            var got = c0, want = c0
+            var got = c0
             var work = [UInt8](repeating: 0xFF, count: birdie_bf16_gemm_work(m, n, k))
             birdie_bf16_gemm(trans.0 ? 1 : 0, trans.1 ? 1 : 0, m, n, k, 0.75, a, lda, b, ldb, beta, &got, ldc, &work)
-            let ra = a.map(BF16.rounded), rb = b.map(BF16.rounded)
-            cblas_sgemm(CblasRowMajor, trans.0 ? CblasTrans : CblasNoTrans, trans.1 ? CblasTrans : CblasNoTrans,
-                        Int32(m), Int32(n), Int32(k), 0.75, ra, Int32(lda), rb, Int32(ldb), beta, &want, Int32(ldc))
-            var worst: Float = 0
-            for i in 0..<m { for j in 0..<ldc {
-                if j >= n { #expect(got[i * ldc + j] == c0[i * ldc + j], "padding column untouched"); continue }
-                worst = max(worst, abs(got[i * ldc + j] - want[i * ldc + j]) / max(1, abs(want[i * ldc + j])))
-            } }
+            let worst = worstDifference(got, trans, m, n, k, alpha: 0.75, a, lda, b, ldb, beta: beta, c0, ldc)
             #expect(worst < 1e-5, "\(m) x \(n) x \(k): worst relative difference \(worst)")
         }
     }
