@@ -7,7 +7,6 @@
 //   An odd k gets a zero last pair half.
 #include "bf16_tiles.h"
 #include <immintrin.h>
-#include <string.h>
 
 #define TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
 #define INLINE static inline __attribute__((always_inline))

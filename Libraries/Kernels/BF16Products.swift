@@ -4,8 +4,9 @@ import Foundation
 
 /// The precision of the large matrix products (every Linear: projections, MLP, head; and the
 /// attention tiles). fp32 is the reference; bf16 rounds both operands to bfloat16 and accumulates
-/// in fp32 (oneDNN's matmul for Linear, our own kernel for the tiles: the AVX512-BF16 instructions). Master weights, gradients, optimizer, scans, norms, softmax and
-/// loss stay fp32 either way. Set once at start-up (`--precision`).
+/// in fp32 with the AVX512-BF16 instructions (oneDNN's matmul for Linear, our own kernel for the
+/// tiles). Master weights, gradients, optimizer, scans, norms, softmax and loss stay fp32 either
+/// way. Set once at start-up (`--precision`).
 public enum Precision: String, CaseIterable, Sendable {
     case fp32, bf16
     nonisolated(unsafe) public static var products: Precision = .fp32

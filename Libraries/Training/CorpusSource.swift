@@ -78,7 +78,7 @@ public final class CorpusSource: BatchSource {
 struct ShuffledDocuments: IteratorProtocol {
     let documents: [[Int32]]
     let seed: UInt64
-    private(set) var order: [Int] = []
+    private var order: [Int] = []
     private(set) var pass: UInt64 = 0
     private var index = 0
 
