@@ -4,16 +4,28 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 SWIFT ?= swift
-# One release configuration for tools, tests and benchmarks. The flags enable the vector units of
-# the machine that builds (measured in docs/ARCHITECTURE.md); override SWIFT_FLAGS to change them.
-SWIFT_FLAGS ?= -c release -Xswiftc -enable-testing -Xswiftc -target-cpu -Xswiftc native
-BIN := .build/release
+# One release configuration for tools, tests and benchmarks. SWIFT_TARGET_CPU is the CPU the Swift
+# code is vectorised for: native (the machine that builds; measured in docs/ARCHITECTURE.md), or a
+# named CPU for binaries that run elsewhere: haswell (AVX2), x86-64 (SSE2 only), each built in its
+# own .build-NAME (make test-portable). Code for a CPU extension checks the CPU at run time either way.
+SWIFT_TARGET_CPU ?= native
+SCRATCH := $(if $(filter native,$(SWIFT_TARGET_CPU)),.build,.build-$(SWIFT_TARGET_CPU))
+SWIFT_FLAGS ?= -c release -Xswiftc -enable-testing -Xswiftc -target-cpu -Xswiftc $(SWIFT_TARGET_CPU) --scratch-path $(SCRATCH)
+# The tools; the tests and scripts read it from the environment.
+export BIN := $(SCRATCH)/release
 TOOLS := tokenize corrupt pack train critic finetune phonebook-gen infill-gen score
 # OpenBLAS 0.3.21 takes this AVX-512 EPYC for a Haswell and uses AVX2 kernels; its SkylakeX kernels
 # are about 1.4x faster here (docs/PERFORMANCE.md). Only where the CPU has AVX-512.
 ifneq ($(shell grep -qw avx512bw /proc/cpuinfo 2>/dev/null && echo yes),)
 export OPENBLAS_CORETYPE ?= SKYLAKEX
 endif
+# The matrix products' precision of every tool make runs: auto (the default), fp32 or bf16. auto
+# is bf16 exactly where the CPU has AVX512-BF16, the rule of the tools' `--precision auto`
+# (Libraries/Kernels/Precision.swift; a test checks the two agree); PRECISION_RUN is what runs.
+PRECISION ?= auto
+$(if $(filter-out auto fp32 bf16,$(PRECISION)),$(error PRECISION=$(PRECISION): give auto, fp32 or bf16))
+CPU_PRECISION := $(if $(shell grep -qw avx512_bf16 /proc/cpuinfo 2>/dev/null && echo yes),bf16,fp32)
+PRECISION_RUN = $(if $(filter auto,$(PRECISION)),$(CPU_PRECISION),$(PRECISION))
 DEBIAN_PACKAGES := libopenblas-dev libzstd-dev libdnnl-dev libgnuplot-iostream-dev jq
 DEPS_STAMP := .build/deps.stamp
 # Python packages the Python readers' tests (Pipelines/python: PyTorch loads a checkpoint) and the
@@ -56,10 +68,22 @@ test: deps python-deps ## build and run every test (unit, property, gradient che
 	# comparisons in tests running alongside flaky.
 	$(SWIFT) test $(SWIFT_FLAGS) --skip-build --no-parallel
 	python3 -m unittest discover -s Pipelines/ablations
-	BIN=$(BIN) python3 -m unittest discover -s Pipelines/python
+	python3 -m unittest discover -s Pipelines/python
 	$(MAKE) --no-print-directory fuzz-short
 	$(MAKE) --no-print-directory test-ablations-tiny
 	$(MAKE) --no-print-directory check-readme
+
+# Each build is its own scratch folder (about 4 minutes to build, 8 to test, on 2 cores).
+PORTABLE_CPUS := haswell x86-64
+.PHONY: test-portable
+test-portable: ## make test with the release build for haswell (AVX2) and for x86-64 (SSE2 only), one after the other
+	@for cpu in $(PORTABLE_CPUS); do echo "test-portable: SWIFT_TARGET_CPU=$$cpu"; \
+	  $(MAKE) --no-print-directory test SWIFT_TARGET_CPU=$$cpu || exit 1; done
+	@echo "test-portable: make test passed for $(PORTABLE_CPUS)"
+
+.PHONY: print-precision
+print-precision: ## what PRECISION (default auto) runs on this machine: fp32 or bf16
+	@echo $(PRECISION_RUN)
 
 .PHONY: check-readme
 check-readme: ## run every command block of README.md as written, from the repository's root (writes run/)

@@ -6,6 +6,8 @@
 //      (m, kp) rows when A is stored (m, k), (kp, m) when it is stored (k, m) (transA).
 //   An odd k gets a zero last pair half.
 #include "bf16_tiles.h"
+
+#if defined(__x86_64__)
 #include <immintrin.h>
 
 #define TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
@@ -138,3 +140,15 @@ TARGET void birdie_bf16_gemm(int transA, int transB, long m, long n, long k, flo
         }
     }
 }
+
+#else
+// No AVX512-BF16 off x86-64: the Swift side takes the portable path (Libraries/Kernels/BF16Tiles.swift).
+int birdie_bf16_tiles_supported(void) { return 0; }
+long birdie_bf16_gemm_work(long m, long n, long k) { (void)m; (void)n; (void)k; return 0; }
+void birdie_bf16_gemm(int transA, int transB, long m, long n, long k, float alpha, const float *a, long lda,
+                      const float *b, long ldb, float beta, float *c, long ldc, void *work) {
+    (void)transA; (void)transB; (void)m; (void)n; (void)k; (void)alpha; (void)a; (void)lda;
+    (void)b; (void)ldb; (void)beta; (void)c; (void)ldc; (void)work;
+    __builtin_trap();   // unreachable: callers check birdie_bf16_tiles_supported()
+}
+#endif

@@ -9,8 +9,8 @@
 // free) and causal tiles stop at their last visible key.
 //
 // The six tile products run through OpenBLAS (fp32), or, when Precision.products is bf16, through
-// our AVX512-BF16 kernel (Libraries/CBF16Tiles: operands rounded to bf16, fp32 accumulation); the
-// softmax, its backward and the log-sum-exp stay fp32 either way.
+// BF16Tiles (operands rounded to bf16, fp32 accumulation: our AVX512-BF16 kernel, or the portable
+// path); the softmax, its backward and the log-sum-exp stay fp32 either way.
 //
 // Forward saves the log-sum-exp of each query's scores; backward recomputes the probabilities from
 // it (as FlashAttention does) instead of storing a (heads, time, time) matrix per layer.
@@ -24,7 +24,6 @@
 //             Rotary.backward(dqkv:rows:heads:positions:table:)     (in place), then W_qkv's backward
 //   decoding: AttentionCache.append(sample:qkv:count:) with the prompt's rotated qkv from the full
 //             forward, then Attention.step(qkv:out:cache:table:) per new token.
-import CBF16Tiles
 import CBLAS
 import Foundation
 
@@ -48,7 +47,7 @@ public enum Attention {
                                logSumExp: UnsafeMutablePointer<Float>, mask: AttentionMask,
                                heads: Int, headDim: Int, scratch: UnsafeMutablePointer<Float>, threads: Int = Parallel.workers,
                                tile: Int = defaultTile) {
-        let p = Problem(mask: mask, heads: heads, headDim: headDim, tile: tile, bf16: Precision.products == .bf16)
+        let p = Problem(mask: mask, heads: heads, headDim: headDim, tile: tile, bf16: Precision.products == .bf16 ? Precision.bf16Path : nil)
         StepProfile.time(.attention) {
             p.forEachPair(threads: threads, scratch: scratch) { b, h, scores, rowScales, work in
                 p.forwardPair(b: b, h: h, qkv: qkv, out: out, logSumExp: logSumExp, scores: scores, rowScales: rowScales,
@@ -65,7 +64,7 @@ public enum Attention {
                                 dqkv: UnsafeMutablePointer<Float>, mask: AttentionMask,
                                 heads: Int, headDim: Int, scratch: UnsafeMutablePointer<Float>, threads: Int = Parallel.workers,
                                 tile: Int = defaultTile) {
-        let p = Problem(mask: mask, heads: heads, headDim: headDim, tile: tile, bf16: Precision.products == .bf16)
+        let p = Problem(mask: mask, heads: heads, headDim: headDim, tile: tile, bf16: Precision.products == .bf16 ? Precision.bf16Path : nil)
         StepProfile.time(.attention) {
             p.forEachPair(threads: threads, scratch: scratch) { b, h, scores, dscores, work in
                 p.backwardPair(b: b, h: h, qkv: qkv, out: out, logSumExp: logSumExp, dout: dout, dqkv: dqkv,
@@ -81,17 +80,17 @@ private struct Problem {
     let heads: Int
     let headDim: Int
     let tile: Int
-    /// The tile products in bf16 (our AVX512-BF16 kernel) instead of fp32 (OpenBLAS).
-    let bf16: Bool
+    /// The tile products in bf16 on this path (BF16Tiles), or in fp32 (OpenBLAS) when nil.
+    let bf16: BF16Path?
     var channels: Int { heads * headDim }
     var rowStride: Int { 3 * heads * headDim }  // floats between positions in qkv
     var scale: Float { 1 / Float(headDim).squareRoot() }
 
-    /// A worker's scratch: two (tile, time) score tiles, then the packed bf16 operands of the
-    /// largest tile product (its sizes are those of the products in forwardPair and backwardPair).
+    /// A worker's scratch: two (tile, time) score tiles, then the bf16 operands of the largest
+    /// tile product (its sizes are those of the products in forwardPair and backwardPair).
     static func workerFloats(time: Int, headDim: Int, tile: Int) -> Int {
-        let bytes = max(birdie_bf16_gemm_work(tile, time, headDim), birdie_bf16_gemm_work(tile, headDim, time),
-                        birdie_bf16_gemm_work(time, headDim, tile))
+        let bytes = max(BF16Tiles.workBytes(m: tile, n: time, k: headDim), BF16Tiles.workBytes(m: tile, n: headDim, k: time),
+                        BF16Tiles.workBytes(m: time, n: headDim, k: tile))
         return 2 * tile * time + (bytes + 3) / 4
     }
 
@@ -142,8 +141,9 @@ private struct Problem {
     func product(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                  a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                  beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, work: UnsafeMutableRawPointer) {
-        if bf16 {
-            birdie_bf16_gemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work)
+        if let bf16 {
+            BF16Tiles.gemm(bf16, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                           beta: beta, c: c, ldc: ldc, work: work)
         } else {
             cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                         Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))

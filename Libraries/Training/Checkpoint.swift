@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 import Models
 import ToolSupport
 
@@ -42,6 +43,8 @@ public enum Checkpoint {
     public static let configKey = "birdie.config"
     public static let stepKey = "birdie.step"
     public static let stateKey = "birdie.state"
+    /// The matrix products' precision the weights were trained in (what `--precision` resolved to).
+    public static let precisionKey = "birdie.precision"
 
     public static func statePath(_ path: String) -> String { path + ".state" }
     /// Weights kept at one step of a run (`finetune --snapshots`).
@@ -53,7 +56,8 @@ public enum Checkpoint {
             SafeTensors.Tensor(name: $0.name, shape: $0.shape,
                                values: UnsafeBufferPointer(start: model.parameters + $0.offset, count: $0.count))
         }
-        return SafeTensors.encode(tensors, metadata: ["format": "pt", configKey: model.config.json(), stepKey: String(step)])
+        return SafeTensors.encode(tensors, metadata: ["format": "pt", configKey: model.config.json(), stepKey: String(step),
+                                                          precisionKey: Precision.products.rawValue])
     }
 
     public static func save(_ model: Model, moments m: UnsafePointer<Float>, _ v: UnsafePointer<Float>,
@@ -66,7 +70,8 @@ public enum Checkpoint {
             .init(name: "parameters", shape: [n], values: UnsafeBufferPointer(start: model.parameters, count: n)),
             .init(name: "adamw.m", shape: [n], values: UnsafeBufferPointer(start: m, count: n)),
             .init(name: "adamw.v", shape: [n], values: UnsafeBufferPointer(start: v, count: n)),
-        ], metadata: [stateKey: stateJSON, stepKey: String(state.step), configKey: model.config.json()]
+        ], metadata: [stateKey: stateJSON, stepKey: String(state.step), configKey: model.config.json(),
+                      precisionKey: Precision.products.rawValue]
             .merging(attachmentMetadata(attachments)) { a, _ in a })
         let weights = try OutputFile(path)
         let stateFile = try OutputFile(statePath(path))

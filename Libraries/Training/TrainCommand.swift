@@ -62,7 +62,7 @@ public struct TrainCommand {
     public var output: String?, metrics: String?, resume: String?
     public var stopAfter: Int?
     public var profile = false, printConfig = false, initOnly = false
-    public var precision: Precision = .fp32
+    public var precision: PrecisionChoice = .auto
     public var seed: UInt64 = 1
     public var quiet = false
     public var progress: ProgressMode = .auto
@@ -86,7 +86,8 @@ public struct TrainCommand {
     public func run() throws {
         EngineOps.setLibraryEnvironment()
         EngineOps.setThreads(threads)
-        if let problem = EngineOps.setPrecision(precision) { throw ToolError(.failure, problem) }
+        EngineOps.setPrecision(precision)
+        if !quiet && !printConfig { printError("train: \(precision.explanation)") }
         // Outputs first, so a run never fails only at its end.
         for path in [output, metrics, birdie.controllerLog].compactMap({ $0 }) { try OutputFile.prepare(path) }
         // --resume PATH -o PATH continues in place; the data are what must not be overwritten.
@@ -207,7 +208,8 @@ public struct TrainCommand {
             ("procedure", procedure?.rawValue), ("task", task?.rawValue), ("length", length.map(String.init)),
             ("warmup", warmup.map(String.init)), ("grid", birdie.grid), ("eval-corpus", birdie.evalCorpus)]
         for case let (name, value?) in given { flags[name] = value }
-        if precision != .fp32 { flags["precision"] = precision.rawValue }   // fp32 states carry no key
+        // What ran, not what was asked (auto differs by CPU); fp32 states carry no key.
+        if precision.resolved != .fp32 { flags["precision"] = precision.resolved.rawValue }
         return flags
     }
 

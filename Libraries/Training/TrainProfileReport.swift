@@ -15,8 +15,8 @@ extension TrainCommand {
                          + String(format: " %9.2f s %6.1f%%", s, 100 * s / max(total, 1e-12)))
         }
         // The ceilings at the model's shapes: each shape alone, in fp32 (OpenBLAS sgemm) and in bf16
-        // (oneDNN, rounding included), weighted by how often a step ran it.
-        let precisions: [Precision] = BF16Products.available ? [.fp32, .bf16] : [.fp32]
+        // (this CPU's bf16 path, rounding included), weighted by how often a step ran it.
+        let precisions = Precision.allCases
         var flops = 0.0, inModelSeconds = 0.0
         var aloneSeconds = [Precision: Double]()
         lines.append("  matrix products by shape (m x n x k, op; calls; GFLOP/s in the model (\(Precision.products.rawValue)); the same shape alone in "

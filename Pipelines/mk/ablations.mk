@@ -8,17 +8,15 @@
 # Variables: SCALE (a file in Pipelines/scales/), MODELS, PROCEDURES, CELLS (default: every
 # model-procedure pair), SEEDS (runs of each cell in SEEDED_CELLS; docs/SCALE.md), RESULTS (default
 # results), RUN (a prefix for the heavy commands, e.g. RUN="srun -N1 -c 16"), THREADS (threads per
-# command), JOBS (cells at once), PRECISION (fp32 or bf16 matrix products).
+# command), JOBS (cells at once), PRECISION (auto, fp32 or bf16 matrix products; the Makefile).
 
 SCALE ?= d64-33m
 RESULTS ?= results
-# The matrix products of every train, finetune and score of the matrix (docs/PERFORMANCE.md): fp32
-# or bf16 (1.4-1.6x faster at d 64 and d 128 here, held-out loss within 0.4% of fp32: make
-# check-bf16). A scale file may choose (d64-33m, the default, is bf16); a bf16 matrix's folder ends
-# in -bf16.
-PRECISION ?= fp32
-$(if $(filter-out fp32 bf16,$(PRECISION)),$(error PRECISION=$(PRECISION): give fp32 or bf16))
-ABL = $(RESULTS)/$(SCALE)$(if $(filter bf16,$(PRECISION)),-bf16)
+# The matrix products of every train, finetune and score of the matrix (docs/PERFORMANCE.md):
+# PRECISION (the Makefile: auto, the default, is bf16 where the CPU has AVX512-BF16, fp32 elsewhere;
+# bf16 was 1.4-1.6x faster than fp32 at d 64 and d 128 on AMD Zen 4, held-out loss within 0.4% of
+# fp32: make check-bf16). The folder names what ran: results/<scale>-fp32 or results/<scale>-bf16.
+ABL = $(RESULTS)/$(SCALE)-$(PRECISION_RUN)
 SHARED = $(ABL)/shared
 RUN ?=
 
@@ -82,14 +80,14 @@ MODEL_SIZE = --preset $(PRESET) $(if $(D_MODEL),--d-model $(D_MODEL)) $(if $(LAY
 TRAIN_FLAGS = --model $(call cell_model,$*) $(MODEL_SIZE) --corpus $(TRAIN_TOKENS) \
 	--procedure $(call cell_procedure,$*) --steps $(STEPS) --batch $(BATCH) --length $(LENGTH) --lr $(LR) \
 	--eval-every $(EVAL_EVERY) --checkpoint-every $(CHECKPOINT_EVERY) --threads $(THREADS) --seed $(call run_seed,$*) \
-	--precision $(PRECISION) --progress never -o $(@D)/model.ckpt --metrics $(@D)/train.tsv \
+	--precision $(PRECISION_RUN) --progress never -o $(@D)/model.ckpt --metrics $(@D)/train.tsv \
 	$(if $(filter bfr birdie birdie-causal,$(call cell_procedure,$*)),--grid $(GRID)) \
 	$(if $(call is_birdie,$*),--controller-log $(@D)/controller.jsonl $(CRITIC_FLAGS))
 FINETUNE_STEPS = $(FT_STEPS)
 FINETUNE_FLAGS = -m $(TOKENIZER) $(PHONEBOOK_TRAIN) --steps $(FINETUNE_STEPS) --batch $(FT_BATCH) --length $(FT_LENGTH) \
 	--lr $(FT_LR) --checkpoint-every $(FT_CHECKPOINT_EVERY) --threads $(THREADS) --seed $(call run_seed,$*) --progress never \
-	--precision $(PRECISION) --metrics $(@D)/finetune.tsv --snapshots
-SCORE = $(RUN) $(BIN)/score -m $(TOKENIZER) --threads $(THREADS) --precision $(PRECISION) --progress never
+	--precision $(PRECISION_RUN) --metrics $(@D)/finetune.tsv --snapshots
+SCORE = $(RUN) $(BIN)/score -m $(TOKENIZER) --threads $(THREADS) --precision $(PRECISION_RUN) --progress never
 
 ##@ Ablations
 .PHONY: ablations ablations-shared ablations-pretrain ablations-cells tables plots test-ablations-tiny bench-ablations
@@ -246,7 +244,7 @@ $(ONSET)/%/pretrain.done: $(TRAIN_TOKENS) $$(ONSET)/$$(firstword $$(subst /, ,$$
 	$(call logged_step,pretrain,$(RUN) $(BIN)/train --model $(notdir $*) $(MODEL_SIZE) --corpus $(TRAIN_TOKENS) --procedure bfr \
 	  --grid $(ONSET)/$(firstword $(subst /, ,$*))/grid.json --form bidirectional --steps $(STEPS) --batch $(BATCH) --length $(LENGTH) \
 	  --lr $(LR) --eval-every $(EVAL_EVERY) --checkpoint-every $(CHECKPOINT_EVERY) --threads $(THREADS) --seed 1 --progress never \
-	  --precision $(PRECISION) -o $(@D)/model.ckpt --metrics $(@D)/train.tsv,model.ckpt,)
+	  --precision $(PRECISION_RUN) -o $(@D)/model.ckpt --metrics $(@D)/train.tsv,model.ckpt,)
 
 # Fine-tuning on phone books from a copy-pre-trained checkpoint, with its learning curve (compare
 # the clm cell's curve.tsv from the same budget).
@@ -258,7 +256,7 @@ TABLES = $(ABL)/tables
 PLOTS = $(ABL)/plots
 MAKE_TABLES = Pipelines/ablations/tables.sh $(ABL) $(TABLES) $(RUNS) && \
 	python3 Pipelines/ablations/claims.py $(ABL) $(TABLES) $(RUNS)
-MAKE_PLOTS = PLOT_NOTE="$(strip $(MODEL_SIZE)), batch $(BATCH) x $(LENGTH), $(PRECISION), threads per command: $(THREADS)" \
+MAKE_PLOTS = PLOT_NOTE="$(strip $(MODEL_SIZE)), batch $(BATCH) x $(LENGTH), $(PRECISION_RUN), threads per command: $(THREADS)" \
 	  Pipelines/ablations/plots.sh $(ABL) $(TABLES) $(PLOTS) $(RUNS)
 tables: ## TSV and Markdown tables from whatever cells have finished at SCALE (results/SCALE/tables)
 	$(MAKE_TABLES)
@@ -272,14 +270,14 @@ TEST_ABLATIONS := .build/test-ablations
 test-ablations-tiny: build $$(CORPUS_STAMP) $$(NAMES_STAMP) $$(SQUAD_DEV) ## the whole pipeline for two tiny cells from scratch, then checks every table and figure
 	rm -rf $(TEST_ABLATIONS)
 	$(MAKE) --no-print-directory ablations SCALE=tiny RESULTS=$(TEST_ABLATIONS)
-	Pipelines/ablations/check.sh $(TEST_ABLATIONS)/tiny gated-ssm-birdie gated-ssm-birdie.seed2 transformer-clm
+	Pipelines/ablations/check.sh $(TEST_ABLATIONS)/tiny-$(PRECISION_RUN) gated-ssm-birdie gated-ssm-birdie.seed2 transformer-clm
 
 BENCH_ABLATIONS_STEPS ?= 8
 bench-ablations: build ## training tokens/s of each model at SCALE's size, batch and length (median step of 3 runs; sets the step budget)
 	@for m in $(ALL_MODELS); do for r in 1 2 3; do \
 	  $(BIN)/train --model $$m $(MODEL_SIZE) --task random-tokens --vocab $(VOCAB) --steps $(BENCH_ABLATIONS_STEPS) \
-	    --batch $(BATCH) --length $(LENGTH) --eval-batches 0 --threads $(THREADS) --precision $(PRECISION) --progress never -q \
+	    --batch $(BATCH) --length $(LENGTH) --eval-batches 0 --threads $(THREADS) --precision $(PRECISION_RUN) --progress never -q \
 	    --metrics .build/bench-ablations.tsv || exit 1; \
 	  awk -F'\t' 'NR > 3 { print $$7 }' .build/bench-ablations.tsv; \
 	done | sort -g | awk -v m=$$m '{ v[NR] = $$1 } END { printf "%s\t%.0f tokens/s\n", m, v[int((NR + 1) / 2)] }'; done
-	@echo "bench-ablations: $(MODEL_SIZE), vocab $(VOCAB), batch $(BATCH) x $(LENGTH), $(THREADS) threads, $(PRECISION), load $$(cut -d' ' -f1-3 /proc/loadavg)"
+	@echo "bench-ablations: $(MODEL_SIZE), vocab $(VOCAB), batch $(BATCH) x $(LENGTH), $(THREADS) threads, $(PRECISION_RUN), load $$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -36,16 +36,15 @@ bench-train-models: build ## tokens/s and peak memory of all four models at the 
 LEARN_COPYING_FLAGS := --preset tiny --d-model 64 --task copying --steps 1500 --batch 8 --length 256 \
   --lr 3e-3 --eval-every 100 --eval-batches 4 --threads 1 --seed 1 --progress never
 .PHONY: learn-copying
-# PRECISION=bf16 runs the same with bf16 products: .build/learn-copying-bf16, results/learning/copying-bf16.png.
-PRECISION ?= fp32
-COPYING_RUNS := .build/learn-copying$(if $(filter bf16,$(PRECISION)),-bf16)
-learn-copying: build ## every model and form learns the copying task from scratch (d 64 x 2, 1500 steps, ~1-2 min each); held-out accuracy, results/learning/copying.png (PRECISION=bf16: copying-bf16.png)
+# In bf16 (PRECISION=bf16, or auto on a CPU with AVX512-BF16): .build/learn-copying-bf16, results/learning/copying-bf16.png.
+COPYING_RUNS = .build/learn-copying$(if $(filter bf16,$(PRECISION_RUN)),-bf16)
+learn-copying: build ## every model and form learns the copying task from scratch (d 64 x 2, 1500 steps, ~1-2 min each); held-out accuracy, results/learning/copying.png (in bf16: copying-bf16.png)
 	@mkdir -p $(COPYING_RUNS)
 	@for form in causal bidirectional; do for m in $(ALL_MODELS); do \
-	  $(BIN)/train --model $$m --form $$form $(LEARN_COPYING_FLAGS) --precision $(PRECISION) --metrics $(COPYING_RUNS)/$$m-$$form.tsv \
+	  $(BIN)/train --model $$m --form $$form $(LEARN_COPYING_FLAGS) --precision $(PRECISION_RUN) --metrics $(COPYING_RUNS)/$$m-$$form.tsv \
 	    2>&1 | tail -n 1 | sed "s/^train:/$$m $$form:/"; done; done
 	@mkdir -p results/learning
-	gnuplot -e "dir='$(COPYING_RUNS)'; precision='$(PRECISION)'; output='results/learning/$(notdir $(subst .build/learn-,,$(COPYING_RUNS))).png'" Pipelines/plots/copying.gp
+	gnuplot -e "dir='$(COPYING_RUNS)'; precision='$(PRECISION_RUN)'; output='results/learning/$(notdir $(subst .build/learn-,,$(COPYING_RUNS))).png'" Pipelines/plots/copying.gp
 
 .PHONY: check-bf16
 check-bf16: build $(CORPUS_STAMP) ## fp32 against bf16 products, same seed: held-out loss at d 64 x 2, d 128 x 4 and the small preset (~27 min); results/bf16

@@ -3,7 +3,9 @@
 # newcomer types them: each block in its own `bash -euo pipefail`, in order. Lines that start the
 # CI itself (`make test`) or the two-hour main job (`make ablations`, which test-ablations-tiny
 # covers at a small size) are skipped and named. The blocks write into run/, which this script
-# empties first (only when an earlier check made it, so a user's run/ is never removed).
+# empties first (only when an earlier check made it, so a user's run/ is never removed). Where BIN
+# names another build folder (make test SWIFT_TARGET_CPU=haswell), the blocks' .build/release is
+# read as BIN, so they run that build's tools.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 readme=README.md
@@ -28,7 +30,7 @@ for block in "$blocks"/*; do
     if [[ $command =~ ^make\ (test|ablations)([[:space:]]|$) ]]; then
       echo "check-readme: $readme:$line: skipped \`${command%%#*}\` (the CI itself, or the main job that test-ablations-tiny covers)"
     else
-      printf '%s\n' "$command" >> "$script"
+      printf '%s\n' "${command//.build\/release/${BIN:-.build/release}}" >> "$script"
     fi
   done < "$block"
   started=$(date +%s)

@@ -5,7 +5,6 @@
 # cell: pre-training 4,000 steps x 8 x 512 = 16.4M tokens, fine-tuning 4,000 steps x 16 x 256 =
 # 16.4M tokens. d64.mk keeps the budget of the fp32 engine of 2026-12-04 and its reference run.
 include Pipelines/scales/d64.mk
-PRECISION := bf16
 STEPS := 4000
 FT_STEPS := 4000
 EVAL_EVERY := 400

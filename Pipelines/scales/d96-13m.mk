@@ -4,7 +4,6 @@
 # per run buys 13.4M tokens. Per cell: pre-training 1,600 steps x 8 x 512 = 6.6M tokens, fine-tuning
 # 1,600 steps x 16 x 256 = 6.6M tokens. d96.mk keeps the budget of the first pass.
 include Pipelines/scales/d96.mk
-PRECISION := bf16
 STEPS := 1600
 FT_STEPS := 1600
 EVAL_EVERY := 160

@@ -1,4 +1,3 @@
-import CBF16Tiles
 import CBLAS
 // Rotary embeddings + masked multi-head attention: mask rule, forward against a Float64 reference,
 // gradients against finite differences, isolation of packed samples, KV-cache decoding.
@@ -219,12 +218,21 @@ private func channelRange(b: Int, t: Int, time: Int, width: Int) -> Range<Int> {
         [(prefix: 3, causal: 2), (prefix: 60, causal: 30)],
     ]
 
-    /// With bf16 tile products (Precision.products = .bf16) forward stays within bf16's rounding of
-    /// the Float64 reference (relative to its largest output), and the gradient within it, in norm,
-    /// of the fp32 kernels' gradient; at tile sizes that cross samples, and odd key counts.
+    /// With bf16 tile products forward stays within bf16's rounding of the Float64 reference
+    /// (relative to its largest output), and the gradient within it, in norm, of the fp32 kernels'
+    /// gradient; at tile sizes that cross samples, and odd key counts. On each bf16 path.
+    @Test(.enabled(if: BF16Path.here == .native, "no AVX512-BF16 on this CPU: the tile kernel is not used here"),
+          arguments: [(false, 64), (true, 64), (true, 7)])
+    func nativeBF16TilesStayWithinBF16RoundingOfFP32(bidirectional: Bool, tile: Int) throws {
+        try bf16TilesStayWithinBF16RoundingOfFP32(.native, bidirectional: bidirectional, tile: tile)
+    }
+
     @Test(arguments: [(false, 64), (true, 64), (true, 7)])
-    func bf16TilesStayWithinBF16RoundingOfFP32(bidirectional: Bool, tile: Int) throws {
-        try #require(birdie_bf16_tiles_supported() == 1, "no AVX512-BF16 on this CPU")
+    func portableBF16TilesStayWithinBF16RoundingOfFP32(bidirectional: Bool, tile: Int) throws {
+        try bf16TilesStayWithinBF16RoundingOfFP32(.portable, bidirectional: bidirectional, tile: tile)
+    }
+
+    private func bf16TilesStayWithinBF16RoundingOfFP32(_ path: BF16Path, bidirectional: Bool, tile: Int) throws {
         let rows = Self.twoSamplesPerRow
         var setup = try Setup(rows: rows, time: 100, heads: 2, headDim: 32, bidirectional: bidirectional)
         setup.tile = tile
@@ -232,8 +240,8 @@ private func channelRange(b: Int, t: Int, time: Int, width: Int) -> Range<Int> {
         var rng = TestRNG(seed: 18)
         let dout = rng.floats(2 * 100 * setup.channels)
         let g32 = setup.gradient(qkv, dout: dout)
-        Precision.products = .bf16
-        defer { Precision.products = .fp32 }
+        EngineOps.setPrecision(.bf16, path: path)
+        defer { EngineOps.setPrecision(.fp32) }
         let out = setup.forward(qkv).out, g16 = setup.gradient(qkv, dout: dout)
         let (segments, regions) = packedRows(rows, time: 100)
         let reference = referenceAttention(qkv, segments: segments, regions: regions, batch: 2, time: 100,
@@ -429,7 +437,8 @@ private func channelRange(b: Int, t: Int, time: Int, width: Int) -> Range<Int> {
 
     /// Figures for `make bench-attention`; runs only when BIRDIE_BENCH_ATTENTION is set
     /// (BIRDIE_BENCH_TILE=n tries another query tile size). Each layout and thread count runs in
-    /// fp32 (OpenBLAS tiles) and bf16 (our AVX512-BF16 tiles), each next to its ceiling measured now.
+    /// fp32 (OpenBLAS tiles) and bf16 (this CPU's bf16 path: our AVX512-BF16 tiles, or the portable
+    /// ones), each next to its ceiling measured now.
     @Test(.enabled(if: ProcessInfo.processInfo.environment["BIRDIE_BENCH_ATTENTION"] != nil))
     func benchmark() throws {
         let batch = 8, time = 512, heads = 4, headDim = 64
@@ -447,13 +456,10 @@ private func channelRange(b: Int, t: Int, time: Int, width: Int) -> Range<Int> {
         openblas_set_num_threads(1)
         let sgemmAlone = shapes.map { $0.flops / StepProfile.aloneSeconds($0) / 1e9 }
         openblas_set_num_threads(blasThreads)
-        let tilesAlone = birdie_bf16_tiles_supported() == 1 ? shapes.map { $0.flops / bf16TileSeconds($0) / 1e9 } : []
-        print(String(format: "attention ceilings on 1 thread: sgemm %d x %d x %d NT %.1f, %d x %d x %d NN %.1f GFLOP/s",
-                     tile, time, headDim, sgemmAlone[0], tile, headDim, time, sgemmAlone[1])
-              + (tilesAlone.isEmpty ? "; no AVX512-BF16, no bf16 rows" :
-                 String(format: "; bf16 tile kernel NT %.1f, NN %.1f GFLOP/s", tilesAlone[0], tilesAlone[1])))
-        let precisions: [Precision] = tilesAlone.isEmpty ? [.fp32] : [.fp32, .bf16]
-        defer { Precision.products = .fp32 }
+        let tilesAlone = shapes.map { $0.flops / bf16TileSeconds($0) / 1e9 }
+        print(String(format: "attention ceilings on 1 thread: sgemm %d x %d x %d NT %.1f, %d x %d x %d NN %.1f GFLOP/s; bf16 tiles (%@ path) NT %.1f, NN %.1f GFLOP/s",
+                     tile, time, headDim, sgemmAlone[0], tile, headDim, time, sgemmAlone[1], BF16Path.here.rawValue, tilesAlone[0], tilesAlone[1]))
+        defer { EngineOps.setPrecision(.fp32) }
         for layout in layouts {
             for threads in [1, 2] {
                 var setup = try Setup(rows: Array(repeating: layout.rows, count: batch), time: time, heads: heads,
@@ -469,8 +475,8 @@ private func channelRange(b: Int, t: Int, time: Int, width: Int) -> Range<Int> {
                 let dout = rng.floats(batch * time * d)
                 var scratch = [Float](repeating: 0, count: Attention.scratchCount(time: time, headDim: headDim, threads: threads, tile: tile))
                 var fp32Seconds = 0.0
-                for precision in precisions {
-                    Precision.products = precision
+                for precision in Precision.allCases {
+                    EngineOps.setPrecision(PrecisionChoice(precision))
                     var forwardTimes: [Double] = [], backwardTimes: [Double] = [], cpuTimes: [Double] = []
                     for _ in 0..<5 {
                         let c0 = processCPUTime()
@@ -505,16 +511,20 @@ private func channelRange(b: Int, t: Int, time: Int, width: Int) -> Range<Int> {
         }
     }
 
-    /// Seconds of one bf16 tile product of this shape alone (median of 21 after a warm-up).
+    /// Seconds of one bf16 tile product of this shape alone on this CPU's path (median of 21 after
+    /// a warm-up; OpenBLAS on one thread, as inside the attention kernel).
     private func bf16TileSeconds(_ s: StepProfile.Shape) -> Double {
         let a = [Float](repeating: 0.5, count: s.m * s.k), b = [Float](repeating: 0.25, count: s.k * s.n)
         var c = [Float](repeating: 0, count: s.m * s.n)
-        var work = [UInt8](repeating: 0, count: birdie_bf16_gemm_work(s.m, s.n, s.k))
+        var work = [Float](repeating: 0, count: BF16Tiles.workBytes(m: s.m, n: s.n, k: s.k) / 4)
+        let blasThreads = openblas_get_num_threads()
+        openblas_set_num_threads(1)
+        defer { openblas_set_num_threads(blasThreads) }
         var times: [Double] = []
         for _ in 0...21 {
             let t0 = DispatchTime.now().uptimeNanoseconds
-            birdie_bf16_gemm(s.transA ? 1 : 0, s.transB ? 1 : 0, s.m, s.n, s.k, 1, a, s.transA ? s.m : s.k,
-                             b, s.transB ? s.k : s.n, 0, &c, s.n, &work)
+            BF16Tiles.gemm(BF16Path.here, transA: s.transA, transB: s.transB, m: s.m, n: s.n, k: s.k, alpha: 1, a: a, lda: s.transA ? s.m : s.k,
+                           b: b, ldb: s.transB ? s.k : s.n, beta: 0, c: &c, ldc: s.n, work: &work)
             times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
         }
         return times.dropFirst().sorted()[10]

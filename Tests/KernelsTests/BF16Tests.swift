@@ -1,4 +1,3 @@
-import CBF16Tiles
 import CBLAS
 import Testing
 @testable import Kernels
@@ -23,11 +22,22 @@ import Randomness
         for r in 0..<rows { for c in 0..<cols { #expect(out[r * cols + c] == BF16.bits(x[r * ld + c])) } }
     }
 
-    /// oneDNN's bf16 product equals OpenBLAS's fp32 product of the bf16-rounded operands, up to the
-    /// order of the fp32 sums: every transpose, with and without accumulation, odd sizes, ldc > n.
+    /// The native path's bf16 product (oneDNN) equals OpenBLAS's fp32 product of the bf16-rounded
+    /// operands, up to the order of the fp32 sums: every transpose, with and without accumulation,
+    /// odd sizes, ldc > n.
+    @Test(.enabled(if: BF16Path.here == .native, "no AVX512-BF16 on this CPU: the native bf16 path is not used here"),
+          arguments: [(false, false), (false, true), (true, false), (true, true)], [Float(0), 1])
+    func nativeProductsEqualFP32ProductsOfRoundedOperands(_ trans: (Bool, Bool), _ beta: Float) {
+        productEqualsFP32ProductOfRoundedOperands(.native, trans, beta)
+    }
+
+    /// The portable path (every CPU) against the same reference.
     @Test(arguments: [(false, false), (false, true), (true, false), (true, true)], [Float(0), 1])
-    func productsEqualFP32ProductsOfRoundedOperands(_ trans: (Bool, Bool), _ beta: Float) throws {
-        try #require(BF16Products.available, "oneDNN bf16 matmul unavailable")
+    func portableProductsEqualFP32ProductsOfRoundedOperands(_ trans: (Bool, Bool), _ beta: Float) {
+        productEqualsFP32ProductOfRoundedOperands(.portable, trans, beta)
+    }
+
+    private func productEqualsFP32ProductOfRoundedOperands(_ path: BF16Path, _ trans: (Bool, Bool), _ beta: Float) {
         let (m, n, k, ldc) = (37, 53, 129, 60)
         var rng = SplitMix64(seed: 9)
         let a = (0..<m * k).map { _ in rng.normal() }, b = (0..<k * n).map { _ in rng.normal() }
@@ -35,9 +45,9 @@ import Randomness
         let (lda, ldb) = (trans.0 ? m : k, trans.1 ? k : n)
         var got = c0
         BF16Products.sgemm(transA: trans.0, transB: trans.1, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
-                           beta: beta, c: &got, ldc: ldc)
+                           beta: beta, c: &got, ldc: ldc, path: path)
         let worst = worstDifference(got, trans, m, n, k, alpha: 1, a, lda, b, ldb, beta: beta, c0, ldc)
-        #expect(worst < 1e-5, "worst relative difference \(worst)")
+        #expect(worst < 1e-5, "\(path): worst relative difference \(worst)")
     }
 
     /// The worst difference of `got` from OpenBLAS's fp32 product of the bf16-rounded operands
@@ -60,34 +70,61 @@ import Randomness
     /// The attention tiles' AVX512-BF16 product equals OpenBLAS's fp32 product of the bf16-rounded
     /// operands, up to the order of the fp32 sums: every transpose, with and without accumulation,
     /// row and column counts off the kernel's 6 x 64 blocks, odd k (a half-empty last pair), ldc > n.
+    @Test(.enabled(if: BF16Path.here == .native, "no AVX512-BF16 on this CPU: the tile kernel is not used here"),
+          arguments: [(false, false), (false, true), (true, false), (true, true)], [Float(0), 1])
+    func nativeTileProductsEqualFP32ProductsOfRoundedOperands(_ trans: (Bool, Bool), _ beta: Float) {
+        tileProductEqualsFP32ProductOfRoundedOperands(.native, trans, beta)
+    }
+
+    /// The tiles' portable path (every CPU) against the same reference, at the same sizes.
     @Test(arguments: [(false, false), (false, true), (true, false), (true, true)], [Float(0), 1])
-    func tileProductsEqualFP32ProductsOfRoundedOperands(_ trans: (Bool, Bool), _ beta: Float) throws {
-        try #require(birdie_bf16_tiles_supported() == 1, "no AVX512-BF16 on this CPU")
+    func portableTileProductsEqualFP32ProductsOfRoundedOperands(_ trans: (Bool, Bool), _ beta: Float) {
+        tileProductEqualsFP32ProductOfRoundedOperands(.portable, trans, beta)
+    }
+
+    private func tileProductEqualsFP32ProductOfRoundedOperands(_ path: BF16Path, _ trans: (Bool, Bool), _ beta: Float) {
         for (m, n, k, ldc) in [(37, 53, 129, 60), (64, 130, 32, 130), (1, 3, 1, 5), (6, 16, 2, 16)] {
             var rng = SplitMix64(seed: UInt64(9 + m))
             let a = (0..<m * k).map { _ in rng.normal() }, b = (0..<k * n).map { _ in rng.normal() }
             let c0 = (0..<m * ldc).map { _ in rng.normal() }
             let (lda, ldb) = (trans.0 ? m : k, trans.1 ? k : n)
             var got = c0
-            var work = [UInt8](repeating: 0xFF, count: birdie_bf16_gemm_work(m, n, k))
-            birdie_bf16_gemm(trans.0 ? 1 : 0, trans.1 ? 1 : 0, m, n, k, 0.75, a, lda, b, ldb, beta, &got, ldc, &work)
+            var work = [Float](repeating: .nan, count: BF16Tiles.workBytes(m: m, n: n, k: k) / 4)
+            BF16Tiles.gemm(path, transA: trans.0, transB: trans.1, m: m, n: n, k: k, alpha: 0.75, a: a, lda: lda, b: b, ldb: ldb,
+                           beta: beta, c: &got, ldc: ldc, work: &work)
             let worst = worstDifference(got, trans, m, n, k, alpha: 0.75, a, lda, b, ldb, beta: beta, c0, ldc)
-            #expect(worst < 1e-5, "\(m) x \(n) x \(k): worst relative difference \(worst)")
+            #expect(worst < 1e-5, "\(path) \(m) x \(n) x \(k): worst relative difference \(worst)")
         }
     }
 
+    /// The portable rounding into Float equals the scalar rounding, NaN and infinity included.
+    @Test func roundingToFloatEqualsTheScalarRounding() {
+        var rng = SplitMix64(seed: 6)
+        let rows = 5, cols = 35, ld = 40
+        let x = (0..<rows * ld).map { _ in rng.normal() * 3 } + [.nan, .infinity]
+        var out = [Float](repeating: 0, count: rows * cols)
+        BF16.roundParallel(x, ld: ld, rows: rows, cols: cols, into: &out)
+        for r in 0..<rows { for c in 0..<cols {
+            #expect(out[r * cols + c].bitPattern == BF16.rounded(x[r * ld + c]).bitPattern)
+        } }
+    }
+
     /// Linear.backward rounds dy once for its two products (samePackedA); the results are those of
-    /// two products that round it each, bit for bit.
-    @Test func linearBackwardRoundsDyOnceWithTheSameResult() throws {
-        try #require(BF16Products.available, "oneDNN bf16 matmul unavailable")
+    /// two products that round it each, bit for bit, on either path.
+    @Test(.enabled(if: BF16Path.here == .native, "no AVX512-BF16 on this CPU: the native bf16 path is not used here"))
+    func nativeLinearBackwardRoundsDyOnce() { linearBackwardRoundsDyOnceWithTheSameResult(.native) }
+
+    @Test func portableLinearBackwardRoundsDyOnce() { linearBackwardRoundsDyOnceWithTheSameResult(.portable) }
+
+    private func linearBackwardRoundsDyOnceWithTheSameResult(_ path: BF16Path) {
         let (rows, inF, outF) = (45, 19, 33)
         var rng = SplitMix64(seed: 13)
         let x = (0..<rows * inF).map { _ in rng.normal() }, w = (0..<outF * inF).map { _ in rng.normal() }
         let dy = (0..<rows * outF).map { _ in rng.normal() }
         let dx0 = (0..<rows * inF).map { _ in rng.normal() }, dw0 = (0..<outF * inF).map { _ in rng.normal() }
         var dx = dx0, dw = dw0, wantDx = dx0, wantDw = dw0
-        Precision.products = .bf16
-        defer { Precision.products = .fp32 }
+        EngineOps.setPrecision(.bf16, path: path)
+        defer { EngineOps.setPrecision(.fp32) }
         Linear.backward(x: x, weight: w, dy: dy, dx: &dx, dWeight: &dw, dBias: nil, rows: rows, inFeatures: inF, outFeatures: outF)
         BF16Products.sgemm(transA: false, transB: false, m: rows, n: inF, k: outF, a: dy, lda: outF, b: w, ldb: inF,
                            beta: 1, c: &wantDx, ldc: inF)

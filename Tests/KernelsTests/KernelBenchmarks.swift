@@ -163,17 +163,19 @@ struct KernelBenchmarks {
         let wide = Tensor(random: 4 * C * C, &rng), out = Tensor(count: B * T * 4 * C)
         let shape = StepProfile.Shape(transA: false, transB: true, m: B * T, n: 4 * C, k: C)
         let square = StepProfile.Shape(transA: false, transB: false, m: 2048, n: 2048, k: 2048)
-        // bf16 first: OpenBLAS's threads spin for a while after an fp32 product and would take a core from oneDNN.
-        for precision in BF16Products.available ? [Precision.bf16, .fp32] : [.fp32] {
-            Precision.products = precision
+        // bf16 first (this CPU's path): OpenBLAS's threads spin for a while after an fp32 product
+        // and would take a core from oneDNN.
+        for precision in [Precision.bf16, .fp32] {
+            EngineOps.setPrecision(PrecisionChoice(precision))
             let linear = shape.flops / seconds {
                 Linear.forward(x: x.p, weight: wide.p, bias: nil, y: out.p, rows: B * T, inFeatures: C, outFeatures: 4 * C)
             } / 1e9
-            Precision.products = .fp32
+            EngineOps.setPrecision(.fp32)
             let alone = shape.flops / StepProfile.aloneSeconds(shape, precision: precision) / 1e9
             let squareGFLOPs = square.flops / StepProfile.aloneSeconds(square, precision: precision) / 1e9
             print(String(format: "Linear %@ (%d x %d x %d): %.1f GFLOP/s; the same product alone %.1f (%.0f%%), 2048^3 alone %.1f",
-                         precision.rawValue, B * T, 4 * C, C, linear, alone, 100 * linear / alone, squareGFLOPs))
+                         precision == .bf16 ? "bf16 (\(BF16Path.here.rawValue) path)" : "fp32", B * T, 4 * C, C, linear, alone,
+                         100 * linear / alone, squareGFLOPs))
         }
     }
 }

@@ -1,11 +1,13 @@
 import Foundation
 
-/// What every tool test needs: the built binaries (.build/release, found from this file's path),
-/// a way to run one and capture what it did, and scratch folders.
+/// What every tool test needs: the built binaries ($BIN, which the Makefile sets for each build
+/// folder, else .build/release; relative to the repository, found from this file's path), a way to
+/// run one and capture what it did, and scratch folders.
 enum ToolRunner {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
-    static let binaries = repository.appendingPathComponent(".build/release")
+    static let binaries = URL(fileURLWithPath: ProcessInfo.processInfo.environment["BIN"] ?? ".build/release",
+                              relativeTo: repository).absoluteURL
 
     struct Run {
         var status: Int32
@@ -16,7 +18,7 @@ enum ToolRunner {
 
     enum Input { case none, data(Data), file(String) }
 
-    /// Runs `tool` (a binary in .build/release, or an absolute path) in `folder`. stdout and stderr
+    /// Runs `tool` (a binary in `binaries`, or an absolute path) in `folder`. stdout and stderr
     /// go through temporary files (no pipe deadlocks on big outputs); stdout goes to `stdoutFile`
     /// instead when given (then `Run.stdout` is empty). `killAfter` sends SIGKILL after that many
     /// seconds (no handler runs; children of Process also inherit a blocked SIGTERM).

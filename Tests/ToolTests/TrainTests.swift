@@ -27,29 +27,51 @@ private let tiny = ["--preset", "tiny", "--task", "copying", "--batch", "2", "--
         #expect(total == "parameters\t\(tensors.reduce(0, +))")
     }
 
-    /// --precision bf16 trains (a loss close to fp32's, other bytes), is deterministic, is part of
-    /// the run's defining flags (resuming it in fp32 is refused naming the flag), and the profile
-    /// reports the bf16 ceiling.
+    /// --precision bf16 trains on any CPU (a loss close to fp32's, other bytes), is deterministic,
+    /// is recorded in the checkpoint and is part of the run's defining flags (resuming it in fp32 is
+    /// refused naming the flag), and the profile reports the bf16 ceiling.
     @Test func bf16ProductsTrainDeterministicallyAndAreARunFlag() throws {
         let dir = scratchFolder()
         let run = ["--model", "gated-ssm", "--steps", "4", "--seed", "9"] + tiny
-        let fp32 = try train(run + ["-o", "fp32.ckpt"], in: dir)
+        let fp32 = try train(run + ["-o", "fp32.ckpt", "--precision", "fp32"], in: dir)
         let bf16 = try train(run + ["-o", "bf16.ckpt", "--precision", "bf16", "--profile"], in: dir)
         let again = try train(run + ["-o", "bf16-again.ckpt", "--precision", "bf16"], in: dir)
         #expect(fp32.status == 0 && bf16.status == 0 && again.status == 0, "\(bf16.stderr)")
         let file = { (name: String) in FileManager.default.contents(atPath: dir + "/" + name) }
         #expect(file("bf16.ckpt") != nil && file("bf16.ckpt") == file("bf16-again.ckpt"))
         #expect(file("bf16.ckpt") != file("fp32.ckpt"))
+        #expect(String(decoding: file("bf16.ckpt") ?? Data(), as: UTF8.self).contains(#""birdie.precision":"bf16""#))
+        #expect(String(decoding: file("fp32.ckpt") ?? Data(), as: UTF8.self).contains(#""birdie.precision":"fp32""#))
         #expect(bf16.stderr.contains("ceiling at the model's shapes: fp32") && bf16.stderr.contains("% of the bf16 ceiling"), "\(bf16.stderr)")
-        let resumed = try train(run.map { $0 == "4" ? "6" : $0 } + ["--resume", "bf16.ckpt", "-o", "bf16.ckpt"], in: dir)
+        let resumed = try train(run.map { $0 == "4" ? "6" : $0 } + ["--resume", "bf16.ckpt", "-o", "bf16.ckpt", "--precision", "fp32"], in: dir)
         #expect(resumed.status == 64 && resumed.stderr.contains("--precision"), "\(resumed.stderr)")
+    }
+
+    /// --precision auto (the default) says on stderr what it chose and why, trains what it chose (the
+    /// same bytes as naming it), and chooses as the Makefile's PRECISION=auto does (one rule: bf16
+    /// exactly where the CPU has AVX512-BF16).
+    @Test func autoPrecisionIsPrintedAndMatchesTheMakefile() throws {
+        let dir = scratchFolder()
+        let run = ["--model", "hawk", "--steps", "2", "--seed", "3"] + tiny.filter { $0 != "-q" }
+        let auto = try train(run + ["-o", "auto.ckpt"], in: dir)
+        #expect(auto.status == 0, "\(auto.stderr)")
+        let line = auto.stderr.split(separator: "\n").first { $0.hasPrefix("train: precision auto: ") }
+        let chosen = try #require(line.map { String($0.dropFirst("train: precision auto: ".count).prefix(4)) }, "\(auto.stderr)")
+        let named = try train(run + ["-o", "named.ckpt", "--precision", chosen], in: dir)
+        let file = { (name: String) in FileManager.default.contents(atPath: dir + "/" + name) }
+        #expect(named.status == 0 && file("auto.ckpt") != nil && file("auto.ckpt") == file("named.ckpt"))
+        let make = try ToolRunner.run("/usr/bin/make", ["-s", "--no-print-directory", "print-precision", "PRECISION=auto"],
+                                      in: ToolRunner.repository.path)
+        #expect(make.out.trimmingCharacters(in: .whitespacesAndNewlines) == chosen, "make says \(make.out)\(make.stderr), train \(chosen)")
+        let cpuHasBF16 = ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? "").contains(" avx512_bf16")
+        #expect(chosen == (cpuHasBF16 ? "bf16" : "fp32"))
     }
 
     /// --profile reports every part of the step and the measured sgemm ceiling, and changes nothing
     /// the run computes.
     @Test func profileReportsThePartsAndTheCeilingWithoutChangingTheRun() throws {
         let dir = scratchFolder()
-        let run = ["--model", "transformer", "--steps", "3", "--seed", "4"] + tiny
+        let run = ["--model", "transformer", "--steps", "3", "--seed", "4", "--precision", "fp32"] + tiny
         let plain = try train(run + ["-o", "plain.ckpt"], in: dir)
         let profiled = try train(run + ["-o", "profiled.ckpt", "--profile"], in: dir)
         #expect(plain.status == 0 && profiled.status == 0, "\(profiled.stderr)")

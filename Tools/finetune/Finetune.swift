@@ -6,7 +6,7 @@ import Tasks
 import ToolSupport
 import Training
 
-extension Precision: ExpressibleByArgument {}
+extension PrecisionChoice: ExpressibleByArgument {}
 
 struct Finetune: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -45,7 +45,7 @@ struct Finetune: ParsableCommand {
     @Option(help: "Continue the fine-tuning run saved in this checkpoint (same flags as the original run).") var resume: String?
     @Option(name: .customLong("stop-after"), help: ArgumentHelp("Stop after N steps of this process (tests).", visibility: .hidden))
     var stopAfter: Int?
-    @Option(help: ArgumentHelp(Precision.help)) var precision: Precision = .fp32
+    @Option(help: ArgumentHelp(PrecisionChoice.help)) var precision: PrecisionChoice = .auto
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -64,7 +64,8 @@ struct Finetune: ParsableCommand {
                      "batch": String(batch), "length": String(length), "lr": String(lr),
                      "weight-decay": String(weightDecay), "clip": String(clip)]
         if let warmup { flags["warmup"] = String(warmup) }
-        if precision != .fp32 { flags["precision"] = precision.rawValue }   // fp32 states carry no key
+        // What ran, not what was asked (auto differs by CPU); fp32 states carry no key.
+        if precision.resolved != .fp32 { flags["precision"] = precision.resolved.rawValue }
         return flags
     }
 
@@ -72,7 +73,8 @@ struct Finetune: ParsableCommand {
         EngineOps.setLibraryEnvironment()
         EngineOps.setThreads(threads)
         Parallel.workers = threads
-        if let problem = EngineOps.setPrecision(precision) { throw ToolError(.failure, problem) }
+        EngineOps.setPrecision(precision)
+        if !common.quiet { printError("finetune: \(precision.explanation)") }
         for path in [output, metrics].compactMap({ $0 }) { try OutputFile.prepare(path) }
         try OutputFile.refuseOverwriting(inputs: [from, tokenizer, input], outputs: [output, metrics])
         let net: Model

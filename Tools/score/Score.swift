@@ -8,7 +8,7 @@ import ToolSupport
 extension ScoreTask: ExpressibleByArgument {}
 extension ModelKind: ExpressibleByArgument {}
 extension TaskParadigm: ExpressibleByArgument {}
-extension Precision: ExpressibleByArgument {}
+extension PrecisionChoice: ExpressibleByArgument {}
 
 struct Score: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -45,7 +45,7 @@ struct Run: ParsableCommand {
     @Option(help: "Paradigm token before each prompt: prefix-lm, or next-token for a model pre-trained with clm alone (it never saw prefix-lm).")
     var paradigm: TaskParadigm = .prefixLM
     @Option(help: "Worker threads (OpenBLAS).") var threads = 2
-    @Option(help: ArgumentHelp(Precision.help)) var precision: Precision = .fp32
+    @Option(help: ArgumentHelp(PrecisionChoice.help)) var precision: PrecisionChoice = .auto
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -59,7 +59,8 @@ struct Run: ParsableCommand {
         EngineOps.setLibraryEnvironment()
         EngineOps.setThreads(threads)
         Parallel.workers = threads
-        if let problem = EngineOps.setPrecision(precision) { throw ToolError(.failure, problem) }
+        EngineOps.setPrecision(precision)
+        if !common.quiet { printError("score: \(precision.explanation)") }
         var o = ScoreOptions(task: task, checkpoint: checkpoint, input: input)
         o.tokenizer = tokenizer; o.output = output; o.summary = summary; o.limit = limit; o.seed = common.seed; o.paradigm = paradigm
         o.maxNewTokens = maxNewTokens; o.progress = common.effectiveProgress; o.quiet = common.quiet

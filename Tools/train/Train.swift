@@ -13,7 +13,7 @@ extension Form: ExpressibleByArgument {}
 extension Procedure: ExpressibleByArgument {}
 extension SyntheticTask: ExpressibleByArgument {}
 extension MLPKind: ExpressibleByArgument {}
-extension Precision: ExpressibleByArgument {}
+extension PrecisionChoice: ExpressibleByArgument {}
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -81,7 +81,7 @@ struct Train: ParsableCommand {
     @Flag(name: .customLong("print-config"), help: "Print the exact shapes and parameter count, then exit.") var printConfig = false
     @Flag(name: .customLong("init-only"), help: "Write the freshly initialised model to -o (weights only) and exit: the start of a from-scratch `finetune` (needs --vocab).")
     var initOnly = false
-    @Option(help: ArgumentHelp(Precision.help)) var precision: Precision = .fp32
+    @Option(help: ArgumentHelp(PrecisionChoice.help)) var precision: PrecisionChoice = .auto
     @OptionGroup var common: CommonOptions
 
     func validate() throws {

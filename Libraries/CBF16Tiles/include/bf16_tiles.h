@@ -7,7 +7,9 @@
 #define BIRDIE_BF16_TILES_H
 #include <stdint.h>
 
-/// 1 when this CPU has AVX512-BF16 (and the AVX-512 F/BW/VL the kernel also uses).
+/// 1 when this CPU has AVX512-BF16 (and the AVX-512 F/BW/VL the kernel also uses); always 0 off
+/// x86-64. Checked at run time: the kernel's instructions are enabled per function, so the library
+/// builds for any x86-64 CPU, and nothing may call birdie_bf16_gemm where this is 0.
 int birdie_bf16_tiles_supported(void);
 
 /// Bytes of `work` that birdie_bf16_gemm needs for a product of these sizes.
