@@ -34,6 +34,16 @@ struct ScriptedModel: TaskModel {
     }
 
     func predictions(_ input: [TokenID], target: [TokenID]) -> [TokenID] { predicted[input]! }
+
+    /// Logits of `margin` at the scripted answer's k-th target token and 0 elsewhere, at each target
+    /// position k: the model believes its scripted answer, whatever the true one.
+    var margin: Float = 2
+    func teacherForced(_ input: [TokenID], target: [TokenID]) -> TeacherForced {
+        let believed = text.target(answers[prompt(input)]!), v = vocabularySize
+        var logits = [Float](repeating: 0, count: target.count * v)
+        for k in target.indices where k < believed.count { logits[k * v + Int(believed[k])] = margin }
+        return TeacherForced(logits: logits, vocab: v, first: 0, target: target)
+    }
 }
 
 @Suite struct HandBuiltScoringTests {
