@@ -87,7 +87,6 @@ public struct TrainCommand {
         EngineOps.setLibraryEnvironment()
         EngineOps.setThreads(threads)
         EngineOps.setPrecision(precision)
-        if !quiet && !printConfig { printError("train: \(precision.explanation)") }
         // Outputs first, so a run never fails only at its end.
         for path in [output, metrics, birdie.controllerLog].compactMap({ $0 }) { try OutputFile.prepare(path) }
         // --resume PATH -o PATH continues in place; the data are what must not be overwritten.
@@ -95,6 +94,7 @@ public struct TrainCommand {
         if output == nil && !printConfig && !quiet {
             printError("train: warning: no -o, so the trained model will not be saved (give -o PATH to keep it)")
         }
+        if !quiet && !printConfig { printError("train: \(precision.explanation)") }
         // Data first: it fixes the vocabulary.
         var source: BatchSource?
         var heldOut: [PackedBatch] = []

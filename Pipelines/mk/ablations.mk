@@ -119,9 +119,11 @@ $(HELDOUT_TOKENS): $(TOKENIZER) $$(CORPUS_STAMP)
 $(PROBES): $(HELDOUT_TOKENS)
 	$(BIN)/corrupt -q --mixture $(GRID) --length $(LENGTH) --seed 3 -o $@ $(HELDOUT_TOKENS)
 
-# Fine-tuning and test books differ by seed; both fit a row of the cell's length.
+# Fine-tuning and test books differ by seed; both fit a row of the cell's length. A scale with
+# PB_RUNGS makes them on that ladder of exact entry counts, in equal shares (docs/SCALE.md).
+PB_RUNGS ?=
 $(SHARED)/phonebook-%.jsonl: $(TOKENIZER) $$(NAMES_STAMP)
-	$(BIN)/phonebook-gen -q --entries $(PB_ENTRIES) --queries $(PB_QUERIES) \
+	$(BIN)/phonebook-gen -q $(if $(PB_RUNGS),--rungs $(PB_RUNGS),--entries $(PB_ENTRIES)) --queries $(PB_QUERIES) \
 	  --count $(if $(filter train,$*),$(PB_TRAIN_COUNT),$(PB_TEST_COUNT)) --seed $(if $(filter train,$*),1,2) \
 	  --names $(NAMES_DIR) --max-tokens $(PB_MAX_TOKENS) -m $(TOKENIZER) -o $@
 
@@ -171,14 +173,16 @@ $(ABL)/%/objectives.json: $(ABL)/%/pretrain.done $(PROBES)
 
 # The fine-tuning learning curve: every checkpoint kept by `finetune --snapshots`, scored on
 # CURVE_BOOKS test books (the same books at every point, drawn by `score --limit`); per-book
-# scores in <run>/curve/step-N.tsv.
+# scores in <run>/curve/step-N.tsv. digit_accuracy and answer_nll are score's teacher-forced
+# measures (docs/SCORING.md).
 CURVE_BOOKS ?= 200
 $(ABL)/%/curve.tsv: $(ABL)/%/finetune.done $(PHONEBOOK_TEST)
-	@mkdir -p $(@D)/curve && printf 'step\tnumber_accuracy\tnumbers\tbooks\n' > $@.tmp
+	@mkdir -p $(@D)/curve && printf 'step\tnumber_accuracy\tnumbers\tbooks\tdigit_accuracy\tanswer_nll\n' > $@.tmp
 	@for step in $$(ls $(@D) | sed -n 's/^finetuned\.ckpt\.step-//p' | sort -n); do \
 	  $(SCORE) -q --task phonebook --checkpoint $(@D)/finetuned.ckpt.step-$$step $(PHONEBOOK_TEST) --limit $(CURVE_BOOKS) \
 	    -o $(@D)/curve/step-$$step.tsv --summary $(@D)/curve/step-$$step.json || exit 1; \
-	  jq -r '[.step, .number_accuracy, .numbers, .items] | map(tostring) | join("\t")' $(@D)/curve/step-$$step.json >> $@.tmp || exit 1; \
+	  jq -r '[.step, .number_accuracy, .numbers, .items, .digit_accuracy, .answer_nll] | map(tostring) | join("\t")' \
+	    $(@D)/curve/step-$$step.json >> $@.tmp || exit 1; \
 	done; mv $@.tmp $@
 
 $(ABL)/%/cell.done: $(addprefix $(ABL)/%/,phonebook.json curve.tsv squad.json infill.json objectives.json)
@@ -197,7 +201,7 @@ CEILINGS = $(foreach m,$(MODELS),$(ABL)/ceiling/$(m)/phonebook.json $(ABL)/ceili
 .PHONY: ceilings
 ceilings: $(CEILINGS) ## capacity ceilings at SCALE: each model trained on phone books alone for a cell's budget (docs/SCALE.md)
 	gnuplot -e "dir='$(ABL)/ceiling'; models='$(MODELS)'; output='$(ABL)/ceiling/ceilings.png'; note='SCALE=$(SCALE): $(strip $(MODEL_SIZE)), $(CEILING_STEPS) steps of $(FT_BATCH) x $(FT_LENGTH), lr $(FT_LR)'" Pipelines/plots/ceilings.gp
-	@for m in $(MODELS); do jq -r --arg m $$m '"ceilings: \($$m): one-number books right \(.by_queried[] | select(.queried == 1) | .query_accuracy), all numbers \(.number_accuracy)"' $(ABL)/ceiling/$$m/phonebook.json; done
+	@for m in $(MODELS); do jq -r --arg m $$m '"ceilings: \($$m): one-number books right \(.by_queried[] | select(.queried == 1) | .query_accuracy), all numbers \(.number_accuracy); by entries: \([.by_entries[] | "\(.entries): \(.number_accuracy) (digits \(.digit_accuracy * 1000 | round / 1000))"] | join(", "))"' $(ABL)/ceiling/$$m/phonebook.json; done
 
 $(ABL)/ceiling/%/init.ckpt: | build
 	@mkdir -p $(@D)
@@ -254,6 +258,10 @@ $(ONSET)/%/finetune.done: $(ONSET)/%/pretrain.done $(PHONEBOOK_TRAIN)
 # --- tables and plots ---------------------------------------------------------------------------
 TABLES = $(ABL)/tables
 PLOTS = $(ABL)/plots
+# The claims rule of the scale (CLAIMS_RULE=ladder: docs/SCALE.md's ladder rule; unset: the earlier
+# one) and the fine-tuning length its ceilings table reads the curves at.
+CLAIMS_RULE ?=
+export CLAIMS_RULE FT_STEPS
 MAKE_TABLES = Pipelines/ablations/tables.sh $(ABL) $(TABLES) $(RUNS) && \
 	python3 Pipelines/ablations/claims.py $(ABL) $(TABLES) $(RUNS)
 MAKE_PLOTS = PLOT_NOTE="$(strip $(MODEL_SIZE)), batch $(BATCH) x $(LENGTH), $(PRECISION_RUN), threads per command: $(THREADS)" \
