@@ -13,6 +13,37 @@ public protocol TaskModel {
     /// The argmax prediction at each target position with the true target fed in (teacher forcing):
     /// greedy decoding reproduces the target exactly when all of these are right.
     func predictions(_ input: [TokenID], target: [TokenID]) -> [TokenID]
+    /// Each target token's negative log-likelihood and the argmax prediction at its position, with
+    /// the true target fed in: one forward pass gives both.
+    func teacherForced(_ input: [TokenID], target: [TokenID]) -> TeacherForced
+}
+
+/// A target read with the true earlier tokens fed in: per target token, its negative log-likelihood
+/// (nats) and the model's argmax at its position.
+public struct TeacherForced: Equatable, Sendable {
+    public var losses: [Double]
+    public var predictions: [TokenID]
+
+    public init(losses: [Double], predictions: [TokenID]) {
+        self.losses = losses
+        self.predictions = predictions
+    }
+
+    /// From one sample's logits (position-major, `vocab` per position), where position `first + k`
+    /// predicts `target[k]`.
+    public init(logits: [Float], vocab v: Int, first: Int, target: [TokenID]) {
+        losses = target.indices.map { k in
+            ModelScorer.negativeLogLikelihood(logits, row: first + k, vocab: v, label: Int(target[k]))
+        }
+        predictions = Self.argmaxes(logits, vocab: v, first: first, count: target.count)
+    }
+
+    /// The argmax of `count` rows of logits from row `first`.
+    static func argmaxes(_ logits: [Float], vocab v: Int, first: Int, count: Int) -> [TokenID] {
+        logits.withUnsafeBufferPointer { l in
+            (first..<(first + count)).map { row in TokenID(argmax(UnsafeBufferPointer(rebasing: l[(row * v)..<((row + 1) * v)]))) }
+        }
+    }
 }
 
 /// Index of the largest value, the first on a tie.
@@ -85,13 +116,15 @@ public final class ModelScorer: TaskModel {
         return Foundation.log(sum) - Double(logits[base + label] - mx)
     }
 
+    /// Argmax only: no softmax over the vocabulary (objective scoring asks this of many long targets).
     public func predictions(_ input: [TokenID], target: [TokenID]) -> [TokenID] {
-        let b = ModelScorer.batch(input, [target])
-        let logits = model.logits(b), v = model.config.vocab
-        return logits.withUnsafeBufferPointer { l in
-            (0..<target.count).map { k in
-                TokenID(argmax(UnsafeBufferPointer(rebasing: l[((input.count + k) * v)..<((input.count + k + 1) * v)])))
-            }
-        }
+        let logits = model.logits(ModelScorer.batch(input, [target]))
+        return TeacherForced.argmaxes(logits, vocab: model.config.vocab, first: input.count, count: target.count)
+    }
+
+    /// One forward over `input START target[0..m-1)`; position `input.count + k` predicts `target[k]`.
+    public func teacherForced(_ input: [TokenID], target: [TokenID]) -> TeacherForced {
+        let logits = model.logits(ModelScorer.batch(input, [target]))
+        return TeacherForced(logits: logits, vocab: model.config.vocab, first: input.count, target: target)
     }
 }

@@ -59,18 +59,31 @@ public struct PhoneBook: Equatable, Sendable {
     }
 }
 
+/// How many entries each book gets.
+public enum BookSizes: Equatable, Sendable {
+    /// Uniform in the range (raised to the lower end of the queries); a book over budget may lose
+    /// unqueried entries down to the range's lower end.
+    case uniform(ClosedRange<Int>)
+    /// Book i gets exactly `rungs[i % rungs.count]` entries, so every rung gets an equal share of the
+    /// books in a fixed order (a difficulty ladder); a book over budget is drawn again, never trimmed.
+    case rungs([Int])
+}
+
 /// Generates phone books with unique names and numbers within each book.
 ///
-/// Per item: the entry count is uniform in `entries`, the query count uniform in `queries` (at
-/// most the entry count); names are drawn uniformly from the census lists, numbers are uniform
-/// digits. With a token budget, a book over budget loses unqueried entries (never below the
-/// lower end of `entries`) until prompt plus target fit; a book that cannot fit is drawn again.
+/// Per item: the entry count comes from `sizes`, the query count is uniform in `queries` capped at
+/// the entry count; names are drawn uniformly from the census lists, numbers are uniform digits.
+/// With a token budget, a book over budget loses unqueried entries (never below the lower end of
+/// a uniform range, none at all on a rung) until prompt plus target fit; a book that cannot fit is
+/// drawn again, at most `attempts` times.
 public struct PhoneBookGenerator {
     public let names: CensusNames
-    public let entries: ClosedRange<Int>
+    public let sizes: BookSizes
     public let queries: ClosedRange<Int>
     public let maxTokens: Int?
     public let tokenCount: TokenCounter
+    /// Draws of one book before the budget is declared too small (a usage error, never a hang).
+    public static let attempts = 100
 
     public init(names: CensusNames, entries: ClosedRange<Int>, queries: ClosedRange<Int>,
                 maxTokens: Int? = nil, tokenCount: @escaping TokenCounter = utf8ByteCount) throws {
@@ -80,37 +93,75 @@ public struct PhoneBookGenerator {
         guard queries.lowerBound <= entries.upperBound else {
             throw ToolError.usage("--queries \(queries.lowerBound)-\(queries.upperBound) asks for more numbers than --entries \(entries.lowerBound)-\(entries.upperBound) holds")
         }
-        guard !names.first.isEmpty, !names.last.isEmpty,
-              names.first.count * names.last.count >= entries.upperBound else {
-            throw ToolError.usage("too few census names for books of \(entries.upperBound) entries")
+        try self.init(names: names, sizes: .uniform(entries), largest: entries.upperBound, queries: queries,
+                      maxTokens: maxTokens, tokenCount: tokenCount)
+    }
+
+    /// Books on a ladder of exact entry counts (`--rungs`); a rung below the lower end of `queries`
+    /// asks for all of its entries.
+    public init(names: CensusNames, rungs: [Int], queries: ClosedRange<Int>,
+                maxTokens: Int? = nil, tokenCount: @escaping TokenCounter = utf8ByteCount) throws {
+        guard !rungs.isEmpty, rungs.allSatisfy({ $0 >= 1 }), queries.lowerBound >= 1 else {
+            throw ToolError.usage("--rungs needs entry counts of 1 or more and --queries must start at 1 or more")
+        }
+        // A repeated rung would get a double share of the books: the mix would not be equal.
+        guard Set(rungs).count == rungs.count else {
+            throw ToolError.usage("--rungs \(Self.list(rungs)) names a rung twice; give each entry count once")
+        }
+        try self.init(names: names, sizes: .rungs(rungs), largest: rungs.max()!, queries: queries,
+                      maxTokens: maxTokens, tokenCount: tokenCount)
+    }
+
+    private init(names: CensusNames, sizes: BookSizes, largest: Int, queries: ClosedRange<Int>,
+                 maxTokens: Int?, tokenCount: @escaping TokenCounter) throws {
+        guard !names.first.isEmpty, !names.last.isEmpty, names.first.count * names.last.count >= largest else {
+            throw ToolError.usage("too few census names for books of \(largest) entries")
         }
         if let maxTokens, maxTokens < 1 { throw ToolError.usage("--max-tokens must be positive") }
         self.names = names
-        self.entries = entries
+        self.sizes = sizes
         self.queries = queries
         self.maxTokens = maxTokens
         self.tokenCount = tokenCount
     }
 
+    static func list(_ rungs: [Int]) -> String { rungs.map(String.init).joined(separator: ",") }
+
     public func generate(count: Int, seed: UInt64) throws -> [PhoneBookItem] {
         var rng = SplitMix64(seed: seed)
-        return try (0..<count).map { _ in try item(&rng) }
+        return try (0..<count).map { try item($0, &rng) }
     }
 
-    /// One item, redrawn while it cannot fit the budget.
-    public func item(_ rng: inout SplitMix64) throws -> PhoneBookItem {
-        let attempts = 100
-        for _ in 0..<attempts {
-            let book = draw(&rng)
-            guard let maxTokens else { return book.item }
-            if let fitted = fit(book, maxTokens: maxTokens, rng: &rng) { return fitted }
+    /// The entry counts book `index` may have: a uniform range, or its rung alone.
+    func entryCounts(book index: Int) -> ClosedRange<Int> {
+        switch sizes {
+        case .uniform(let entries): return max(entries.lowerBound, queries.lowerBound)...entries.upperBound
+        case .rungs(let rungs): let rung = rungs[index % rungs.count]; return rung...rung
         }
-        throw ToolError.usage("--max-tokens \(maxTokens ?? 0) is too small for books of \(max(entries.lowerBound, queries.lowerBound)) entries and \(queries.lowerBound) queries (\(attempts) draws failed); raise --max-tokens or lower --entries/--queries")
     }
 
-    func draw(_ rng: inout SplitMix64) -> PhoneBook {
-        let entryCount = rng.uniform(max(entries.lowerBound, queries.lowerBound)...entries.upperBound, by: .rejection)
-        let queryCount = rng.uniform(queries.lowerBound...min(queries.upperBound, entryCount), by: .rejection)
+    /// Book `index` (counting from 0), redrawn while it cannot fit the budget.
+    public func item(_ index: Int, _ rng: inout SplitMix64) throws -> PhoneBookItem {
+        let counts = entryCounts(book: index)
+        for _ in 0..<Self.attempts {
+            let book = draw(&rng, entries: counts)
+            guard let maxTokens else { return book.item }
+            if let fitted = fit(book, maxTokens: maxTokens, keepingAtLeast: counts.lowerBound, rng: &rng) { return fitted }
+        }
+        let budget = maxTokens ?? 0, fewest = counts.lowerBound
+        switch sizes {
+        case .uniform:
+            throw ToolError.usage("--max-tokens \(budget) is too small for books of \(fewest) entries and \(queries.lowerBound) queries (\(Self.attempts) draws failed); raise --max-tokens or lower --entries/--queries")
+        case .rungs(let rungs):
+            throw ToolError.usage("--max-tokens \(budget) is too small for rung \(fewest) of --rungs \(Self.list(rungs)) (books of exactly \(fewest) entries; \(Self.attempts) draws failed); raise --max-tokens or drop \(fewest) from --rungs")
+        }
+    }
+
+    /// A book with an entry count uniform in `entryCounts` and a query count uniform in `queries`
+    /// capped at it.
+    func draw(_ rng: inout SplitMix64, entries entryCounts: ClosedRange<Int>) -> PhoneBook {
+        let entryCount = rng.uniform(entryCounts, by: .rejection)
+        let queryCount = rng.uniform(min(queries.lowerBound, entryCount)...min(queries.upperBound, entryCount), by: .rejection)
         var bookNames: [String] = [], numbers: [String] = []
         var usedNames = Set<String>(), usedNumbers = Set<String>()
         while bookNames.count < entryCount {
@@ -134,8 +185,9 @@ public struct PhoneBookGenerator {
         return digits
     }
 
-    /// The largest version of `book` (dropping unqueried entries in a random order) that fits.
-    func fit(_ book: PhoneBook, maxTokens: Int, rng: inout SplitMix64) -> PhoneBookItem? {
+    /// The largest version of `book` (dropping unqueried entries in a random order, keeping at
+    /// least `fewest` entries) that fits.
+    func fit(_ book: PhoneBook, maxTokens: Int, keepingAtLeast fewest: Int, rng: inout SplitMix64) -> PhoneBookItem? {
         func measured(_ b: PhoneBook) -> PhoneBookItem {
             var item = b.item
             item.tokens = tokenCount(item.prompt) + tokenCount(item.target)
@@ -150,9 +202,8 @@ public struct PhoneBookGenerator {
             book.keeping((book.queried + droppable.prefix(k)).sorted())
         }
         // Tokens grow with the number of entries kept: binary search the most that fit.
-        let fewest = max(0, entries.lowerBound - book.queried.count)
         var best: PhoneBookItem? = nil
-        var lo = fewest, hi = droppable.count - 1
+        var lo = max(0, fewest - book.queried.count), hi = droppable.count - 1
         while lo <= hi {
             let mid = (lo + hi) / 2
             let candidate = measured(version(keepingUnqueried: mid))

@@ -42,6 +42,12 @@ public struct TaskText {
     /// The tokens of an answer or choice after the prompt, without EOS (multiple-choice continuations).
     public func continuation(_ answer: String) -> [TokenID] { encoder.encode(Self.separator + answer) }
 
+    /// ASCII digits in a token's text (special tokens have none): the weight of the token in the
+    /// phone books' digit accuracy.
+    public func digits(in token: TokenID) -> Int {
+        Vocabulary.isSpecial(token) ? 0 : model.bytes(of: token).filter { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }.count
+    }
+
     /// Plain tokens of a text (lengths of SQuAD contexts).
     public func tokens(_ text: String) -> [TokenID] { encoder.encode(text) }
 

@@ -63,4 +63,18 @@ func fullBatch(_ input: [TokenID], _ generated: [TokenID]) -> PackedBatch {
         let generated = scorer.generate(input, maxNewTokens: 6)
         #expect(scorer.predictions(input, target: generated) == generated)
     }
+
+    /// One forward gives both: the per-token losses add up to the continuation's loss, and the
+    /// argmaxes are `predictions`.
+    @Test(arguments: [(ModelKind.hawk, true), (.gatedSSM, false), (.transformer, false)])
+    func teacherForcedAgreesWithLossesAndPredictions(_ kind: ModelKind, _ bidirectional: Bool) {
+        let scorer = ModelScorer(tinyModel(kind, bidirectional: bidirectional))
+        let input: [TokenID] = [4, 170, 181, 199, 170]
+        let target: [TokenID] = [171, 172, 190, SpecialToken.eos.rawValue]
+        let forced = scorer.teacherForced(input, target: target)
+        #expect(forced.predictions == scorer.predictions(input, target: target))
+        #expect(forced.losses.count == target.count && forced.losses.allSatisfy { $0 > 0 && $0.isFinite })
+        let summed = scorer.continuationLosses(input, [target])[0]
+        #expect(abs(forced.losses.reduce(0, +) - summed) < 1e-9 * summed, "\(kind) \(bidirectional)")
+    }
 }

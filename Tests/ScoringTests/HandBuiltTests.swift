@@ -34,6 +34,16 @@ struct ScriptedModel: TaskModel {
     }
 
     func predictions(_ input: [TokenID], target: [TokenID]) -> [TokenID] { predicted[input]! }
+
+    /// Logits of `margin` at the scripted answer's k-th target token and 0 elsewhere, at each target
+    /// position k: the model believes its scripted answer, whatever the true one.
+    var margin: Float = 2
+    func teacherForced(_ input: [TokenID], target: [TokenID]) -> TeacherForced {
+        let believed = text.target(answers[prompt(input)]!), v = vocabularySize
+        var logits = [Float](repeating: 0, count: target.count * v)
+        for k in target.indices where k < believed.count { logits[k * v + Int(believed[k])] = margin }
+        return TeacherForced(logits: logits, vocab: v, first: 0, target: target)
+    }
 }
 
 @Suite struct HandBuiltScoringTests {
@@ -62,6 +72,58 @@ struct ScriptedModel: TaskModel {
         #expect(close(one["number_accuracy"], 1) && close(one["query_accuracy"], 1))
         #expect(two["queried"] == .int(2) && two["numbers"] == .int(4))
         #expect(close(two["number_accuracy"], 0.75) && close(two["query_accuracy"], 0.5))
+    }
+
+    @Test func phoneBookGradedMeasuresFromTeacherForcing() throws {
+        let text = try byteText()
+        let items = [
+            PhoneBookItem(prompt: "book A", target: "123-456-7890", entries: 2, queries: 1),
+            PhoneBookItem(prompt: "book B", target: "123-456-7890", entries: 8, queries: 1),
+            PhoneBookItem(prompt: "book C", target: "111-222-3333, 444-555-6666", entries: 8, queries: 2),
+        ]
+        var model = ScriptedModel(text: text)
+        // A and C exactly right; B one digit (one byte token) wrong.
+        model.answers = ["book A": "123-456-7890", "book B": "123-456-7899", "book C": "111-222-3333, 444-555-6666"]
+        let report = PhoneBookScoring.score(items, model: model, text: text, maxNewTokens: nil)
+        #expect(report.columns.suffix(2) == ["answer_nll", "digit_accuracy"])
+        // Byte tokens: " 123-456-7890" and EOS are 14 tokens with 10 digits; book C's 28 tokens hold 20.
+        let v = Double(text.vocabularySize), m = Double(model.margin)
+        let right = Foundation.log(v - 1 + Foundation.exp(m)) - m, wrong = Foundation.log(v - 1 + Foundation.exp(m))
+        let nll = [right, (13 * right + wrong) / 14, right], digits = [1.0, 0.9, 1.0]
+        for (row, (n, d)) in zip(report.rows, zip(nll, digits)) {
+            #expect(row[9] == String(format: "%.6f", n) && row[10] == String(format: "%.6f", d), "\(row)")
+        }
+        #expect(report.rows.map { $0[4] } == ["1", "0", "1"], "the exact measure is unchanged")
+        func near(_ value: JSON?, _ expected: Double) -> Bool {
+            guard case .number(let x)? = value else { return false }
+            return abs(x - expected) < 1e-9
+        }
+        #expect(near(report.summary["answer_nll"], nll.reduce(0, +) / 3))
+        #expect(near(report.summary["digit_accuracy"], 2.9 / 3))
+        #expect(near(report.summary["query_accuracy"], 2.0 / 3))
+        guard case .array(let queried)? = report.summary["by_queried"], queried.count == 2,
+              case .array(let rungs)? = report.summary["by_entries"], rungs.count == 2 else {
+            Issue.record("no by_queried or by_entries rows"); return
+        }
+        #expect(near(queried[0]["digit_accuracy"], 0.95) && near(queried[1]["answer_nll"], right))
+        #expect(rungs.map { $0["entries"] } == [.int(2), .int(8)])
+        #expect(near(rungs[0]["digit_accuracy"], 1) && near(rungs[0]["query_accuracy"], 1) && near(rungs[0]["answer_nll"], right))
+        #expect(near(rungs[1]["digit_accuracy"], 0.95) && near(rungs[1]["number_accuracy"], 2.0 / 3))
+        // The rungs add up to the totals.
+        func int(_ value: JSON?) -> Int {
+            guard case .int(let n)? = value else { return -1 }
+            return n
+        }
+        for key in ["items", "numbers", "correct_numbers", "correct_items"] {
+            #expect(rungs.map { int($0[key]) }.reduce(0, +) == int(report.summary[key]), "\(key)")
+        }
+        for key in ["answer_nll", "digit_accuracy", "query_accuracy"] {
+            let weighted = rungs.map { r -> Double in
+                guard case .number(let x)? = r[key] else { return .nan }
+                return x * Double(int(r["items"]))
+            }.reduce(0, +)
+            #expect(near(report.summary[key], weighted / 3), "\(key)")
+        }
     }
 
     @Test func squadContainsLabelAndF1ByContextLength() throws {
@@ -142,6 +204,16 @@ struct ScriptedModel: TaskModel {
         #expect(String(decoding: r.tsv, as: UTF8.self) == "a\tb\nx\\ty\tline\\nnext\\\\\n")
         r.summary = ["z": .int(1), "a": .number(0.5), "s": .string("q\"")]
         #expect(String(decoding: r.summaryJSON, as: UTF8.self) == "{\"a\": 0.500000, \"s\": \"q\\\"\", \"z\": 1}\n")
+    }
+
+    @Test func tokenDigitsAreTheASCIIDigitsOfItsText() throws {
+        func byte(_ c: Character) -> TokenID { Vocabulary.byteBase + TokenID(c.asciiValue!) }
+        let text = TaskText(model: try BPEModel(merges: [Merge(byte("1"), byte("2"))],
+                                                training: TrainingInfo(requestedVocabularySize: Vocabulary.minimumSize)))
+        #expect(text.digits(in: BPEModel.firstMergeID) == 2, "the merged token \"12\"")
+        #expect(text.digits(in: byte("7")) == 1 && text.digits(in: byte(" ")) == 0 && text.digits(in: byte("-")) == 0)
+        #expect(text.digits(in: SpecialToken.eos.rawValue) == 0)
+        #expect(text.target("12-3").map { text.digits(in: $0) }.reduce(0, +) == 3)
     }
 
     @Test func taskTextRoundTrips() throws {

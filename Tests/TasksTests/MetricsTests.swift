@@ -65,15 +65,32 @@ import Testing
         #expect(PhoneBookMetrics.correctNumbers(prediction: "111-111-1111, 222-222-2222, 333-333-3333", target: target) == (2, 2))
     }
 
-    @Test func tallyByQueriedNumbers() {
+    @Test func tallyByQueriedNumbersAndByEntries() {
         var tally = PhoneBookTally()
-        tally.add(prediction: "111-111-1111", target: "111-111-1111")
-        tally.add(prediction: "000-000-0000", target: "111-111-1111")
-        tally.add(prediction: "111-111-1111, 000-000-0000, 333-333-3333", target: "111-111-1111, 222-222-2222, 333-333-3333")
-        #expect(tally.rows.map(\.queried) == [1, 3])
-        #expect(tally.rows[0].items == 2 && tally.rows[0].itemsCorrect == 1 && tally.rows[0].numberAccuracy == 0.5)
-        #expect(tally.rows[1].numbers == 3 && tally.rows[1].numbersCorrect == 2 && tally.rows[1].queryAccuracy == 0)
+        func graded(_ nll: Double, _ right: Int) -> GradedAnswer { GradedAnswer(answerNLL: nll, digits: 10, correctDigits: right) }
+        tally.add(prediction: "111-111-1111", target: "111-111-1111", entries: 4, graded: graded(0.5, 10))
+        tally.add(prediction: "000-000-0000", target: "111-111-1111", entries: 8, graded: graded(1.5, 4))
+        tally.add(prediction: "111-111-1111, 000-000-0000, 333-333-3333", target: "111-111-1111, 222-222-2222, 333-333-3333",
+                  entries: 4, graded: graded(1.0, 7))
+        #expect(tally.byQueried.map(\.group) == [1, 3])
+        #expect(tally.byQueried[0].items == 2 && tally.byQueried[0].itemsCorrect == 1 && tally.byQueried[0].numberAccuracy == 0.5)
+        #expect(tally.byQueried[0].answerNLL == 1.0 && abs(tally.byQueried[0].digitAccuracy - 0.7) < 1e-12)
+        #expect(tally.byQueried[1].numbers == 3 && tally.byQueried[1].numbersCorrect == 2 && tally.byQueried[1].queryAccuracy == 0)
+        #expect(tally.byEntries.map(\.group) == [4, 8])
+        #expect(tally.byEntries[0].items == 2 && tally.byEntries[0].numbers == 4 && tally.byEntries[0].numbersCorrect == 3)
+        #expect(tally.byEntries[0].answerNLL == 0.75 && abs(tally.byEntries[0].digitAccuracy - 0.85) < 1e-12)
+        #expect(tally.byEntries[1].numberAccuracy == 0 && tally.byEntries[1].digitAccuracy == 0.4)
         #expect(tally.total.items == 3 && tally.total.numbers == 5 && tally.total.numbersCorrect == 3)
+        #expect(abs(tally.total.answerNLL - 1.0) < 1e-12 && abs(tally.total.digitAccuracy - 0.7) < 1e-12)
+    }
+
+    /// A token's digits count together, right or wrong; tokens without digits weigh nothing.
+    @Test func gradedAnswerWeighsTokensByTheirDigits() {
+        let answer = GradedAnswer(losses: [0.5, 1.0, 2.0, 0.5, 1.0], right: [false, true, false, true, true], digitsPerToken: [0, 3, 3, 1, 0])
+        #expect(answer.digits == 7 && answer.correctDigits == 4)
+        #expect(answer.digitAccuracy == 4.0 / 7)
+        #expect(answer.answerNLL == 1.0)
+        #expect(GradedAnswer(losses: [1], right: [true], digitsPerToken: [0]).digitAccuracy == 0, "no digits: 0")
     }
 }
 

@@ -104,9 +104,8 @@ private struct ParsedBook {
         let generator = try PhoneBookGenerator(names: names, entries: 2...30, queries: 2...2, maxTokens: 300)
         var rng = SplitMix64(seed: 11)
         for _ in 0..<10 {
-            var book = generator.draw(&rng)
-            while book.names.count < 30 { book = generator.draw(&rng) }
-            let item = try #require(generator.fit(book, maxTokens: 300, rng: &rng))
+            let book = generator.draw(&rng, entries: 30...30)
+            let item = try #require(generator.fit(book, maxTokens: 300, keepingAtLeast: 2, rng: &rng))
             #expect(item.tokens! <= 300 && item.tokens! + 25 > 300)
             #expect(item.entries < 30)
             let parsed = try ParsedBook(item.prompt)
@@ -124,6 +123,57 @@ private struct ParsedBook {
     @Test func impossibleBudgetIsAUsageError() throws {
         let generator = try PhoneBookGenerator(names: Fixtures.names, entries: 5...9, queries: 3...3, maxTokens: 50)
         #expect { try generator.generate(count: 1, seed: 1) } throws: { ($0 as? ToolError)?.code == .usage }
+    }
+
+    // The ladder (--rungs): book i has exactly rungs[i % rungs.count] entries.
+
+    @Test(arguments: [(UInt64(1), false), (2, true), (3, true)])
+    func everyBookHasItsRungsEntries(seed: UInt64, budget: Bool) throws {
+        let rungs = [1, 2, 4, 8, 12]
+        let generator = try PhoneBookGenerator(names: Fixtures.names, rungs: rungs, queries: 2...5,
+                                               maxTokens: budget ? 800 : nil)
+        let items = try generator.generate(count: 53, seed: seed)
+        for (i, item) in items.enumerated() {
+            let book = try ParsedBook(item.prompt)
+            #expect(item.entries == rungs[i % rungs.count] && book.names.count == item.entries, "book \(i)")
+            #expect(item.queries == book.asked.count && item.queries <= item.entries)
+            #expect((min(2, item.entries)...min(5, item.entries)).contains(item.queries), "capped at the rung")
+            #expect(Set(book.names).count == book.names.count && Set(book.numbers).count == book.numbers.count)
+            if budget { #expect(item.tokens! <= 800 && item.tokens == utf8ByteCount(item.prompt) + utf8ByteCount(item.target)) }
+        }
+        let perRung = Dictionary(grouping: items, by: \.entries).mapValues(\.count)
+        #expect(Set(perRung.keys) == Set(rungs))
+        #expect(perRung.values.max()! - perRung.values.min()! <= 1, "balanced: \(perRung)")
+    }
+
+    @Test func ladderIsDeterministic() throws {
+        let generator = try PhoneBookGenerator(names: Fixtures.names, rungs: [3, 1, 6], queries: 1...3, maxTokens: 600)
+        #expect(try generator.generate(count: 12, seed: 5) == generator.generate(count: 12, seed: 5))
+        #expect(try generator.generate(count: 12, seed: 5) != generator.generate(count: 12, seed: 6))
+        #expect(try generator.generate(count: 12, seed: 5).map(\.entries) == [3, 1, 6, 3, 1, 6, 3, 1, 6, 3, 1, 6])
+    }
+
+    /// A rung whose books can never fit is a one-line usage error naming the rung, after a bounded
+    /// number of draws; the rungs before it are made.
+    @Test func overBudgetRungIsAUsageErrorNamingIt() throws {
+        // One entry with one query is about 170 bytes; twenty entries never fit in 300.
+        let generator = try PhoneBookGenerator(names: Fixtures.names, rungs: [1, 20], queries: 1...1, maxTokens: 300)
+        #expect(try generator.generate(count: 1, seed: 1).count == 1)
+        #expect { try generator.generate(count: 2, seed: 1) } throws: { error in
+            guard let error = error as? ToolError else { return false }
+            return error.code == .usage && error.message.contains("rung 20 of --rungs 1,20")
+                && error.message.contains("raise --max-tokens") && !error.message.contains("\n")
+        }
+    }
+
+    @Test func badRungsAreUsageErrors() {
+        for rungs in [[], [0, 2], [2, 4, 2]] {
+            #expect { try PhoneBookGenerator(names: Fixtures.names, rungs: rungs, queries: 1...2) } throws: {
+                ($0 as? ToolError)?.code == .usage
+            }
+        }
+        let few = CensusNames(first: ["Ann"], last: ["Lee", "Ray"])
+        #expect { try PhoneBookGenerator(names: few, rungs: [1, 3], queries: 1...1) } throws: { ($0 as? ToolError)?.code == .usage }
     }
 
     @Test func badRangesAreUsageErrors() {

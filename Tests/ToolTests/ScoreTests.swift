@@ -41,12 +41,24 @@ import Testing
         let r = try ToolRunner.run("score", args, in: dir)
         #expect(r.status == 0, "\(r.stderr)")
         let lines = r.out.split(separator: "\n")
-        #expect(lines.first == "item\tentries\tqueried\tcorrect_numbers\tall_correct\tgenerated_tokens\tprompt_tokens\ttarget\tprediction")
+        #expect(lines.first == "item\tentries\tqueried\tcorrect_numbers\tall_correct\tgenerated_tokens\tprompt_tokens\ttarget\tprediction\tanswer_nll\tdigit_accuracy")
         #expect(lines.count == 7)
+        for line in lines.dropFirst() {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            let nll = try #require(Double(fields[9])), digits = try #require(Double(fields[10]))
+            #expect(nll > 0 && (0...1).contains(digits), "\(line)")
+        }
         let summary = try Self.json(dir + "/s.json")
         #expect(summary["task"] as? String == "phonebook" && summary["items"] as? Int == 6)
+        #expect(summary["answer_nll"] as? Double != nil && summary["digit_accuracy"] as? Double != nil)
         let byQueried = try #require(summary["by_queried"] as? [[String: Any]])
         #expect(byQueried.map { $0["items"] as? Int ?? 0 }.reduce(0, +) == 6)
+        #expect(byQueried.allSatisfy { $0["answer_nll"] != nil && $0["digit_accuracy"] != nil })
+        let byEntries = try #require(summary["by_entries"] as? [[String: Any]])
+        let rungs = byEntries.map { $0["entries"] as? Int ?? 0 }
+        #expect(rungs == rungs.sorted() && Set(rungs).isSubset(of: 2...4))
+        #expect(byEntries.map { $0["items"] as? Int ?? 0 }.reduce(0, +) == 6)
+        #expect(byEntries.map { $0["numbers"] as? Int ?? 0 }.reduce(0, +) == summary["numbers"] as? Int)
         // Deterministic, and --limit scores a seeded sample (the same for the same --seed).
         #expect(try ToolRunner.run("score", args, in: dir).out == r.out)
         let limited = try ToolRunner.run("score", args + ["--limit", "2", "--max-new-tokens", "3"], in: dir)

@@ -106,6 +106,41 @@ import Testing
         #expect(tight.status == 64 && tight.stderr.contains("--max-tokens"))
     }
 
+    @Test func phonebookGenRungsMakeAnEqualLadder() throws {
+        let names = try Self.census()
+        let args = ["--names", names, "--rungs", "1,2,4,8", "--queries", "1-3", "--count", "22", "--max-tokens", "700", "--seed", "2"]
+        let first = try ToolRunner.run("phonebook-gen", args)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(try ToolRunner.run("phonebook-gen", args).stdout == first.stdout, "same seed, same bytes")
+        let items = try Self.jsonLines(first.stdout)
+        #expect(items.count == 22)
+        for (i, item) in items.enumerated() {
+            let entries = try #require(item["entries"] as? Int), queries = try #require(item["queries"] as? Int)
+            let prompt = try #require(item["prompt"] as? String)
+            #expect(entries == [1, 2, 4, 8][i % 4] && prompt.components(separatedBy: "\n").count == entries + 3)
+            #expect(queries >= 1 && queries <= min(3, entries))
+            #expect(try #require(item["tokens"] as? Int) <= 700)
+        }
+        let help = try ToolRunner.run("phonebook-gen", ["--help"])
+        #expect(help.status == 0 && help.out.contains("--rungs") && help.out.contains("--rungs 1,2,4,8,16"))
+    }
+
+    @Test func phonebookGenRungsUsageErrors() throws {
+        let names = try Self.census()
+        let both = try ToolRunner.run("phonebook-gen", ["--names", names, "--rungs", "1,2", "--entries", "3-5"])
+        #expect(both.status == 64 && both.stderr.contains("--rungs") && both.stderr.contains("--entries"))
+        #expect(both.stderr.split(separator: "\n").count == 1, "one line")
+        for bad in ["1,,2", "0,2", "2,x", "", "3,1,3"] {
+            #expect(try ToolRunner.run("phonebook-gen", ["--names", names, "--rungs", bad]).status == 64, "--rungs '\(bad)'")
+        }
+        // A one-entry book is about 200 bytes, eight entries never fit in 300: a usage error naming
+        // the rung, not an endless redraw.
+        let tight = try ToolRunner.run("phonebook-gen", ["--names", names, "--rungs", "1,8", "--queries", "1", "--count", "4", "--max-tokens", "300"])
+        #expect(tight.status == 64 && tight.stderr.contains("rung 8 of --rungs 1,8") && tight.stderr.contains("--max-tokens"))
+        #expect(tight.stderr.split(separator: "\n").count == 1, "one line")
+        #expect(tight.stdout.isEmpty, "nothing written")
+    }
+
     @Test func infillGenUsesHeldOutTextOnly() throws {
         let dir = try ToolRunner.temporaryFolder("taskgen")
         try Self.write(Self.corpus("heldout", count: 10), dir + "/heldout.jsonl")

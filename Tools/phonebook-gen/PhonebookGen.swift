@@ -18,11 +18,23 @@ struct PhonebookGen: ParsableCommand {
         without -m, an upper bound for any byte-level BPE): a book over budget loses unqueried entries, \
         never going below the lower end of --entries. Leave room for the special tokens a row adds.
 
+        With --rungs (instead of --entries), book i has exactly the i-th entry count of the list, \
+        cycling, so each rung gets an equal share of the books; the queries are capped at the rung's \
+        entries, and a rung's book over budget is drawn again rather than trimmed. `score` reports \
+        each rung in its summary's by_entries.
+
         Example: phonebook-gen --entries 20-60 --queries 1-8 --count 500 --max-tokens 1000 > books.jsonl
+        Ladder:  phonebook-gen --rungs 1,2,4,8,16 --queries 1-4 --count 500 --max-tokens 600 > ladder.jsonl
         """)
 
-    @Option(help: "Entries per book, A-B (uniform).")
-    var entries = RangeArgument(8...40)
+    /// Optional so that --rungs can refuse it; absent with no --rungs means this.
+    static let defaultEntries = RangeArgument(8...40)
+
+    @Option(help: "Entries per book, A-B (uniform; default \(PhonebookGen.defaultEntries)).")
+    var entries: RangeArgument?
+
+    @Option(help: "Exact entries per book on a ladder, e.g. 1,2,4,8: book i gets the list's (i mod length)-th, in equal shares; not with --entries.")
+    var rungs: ListArgument?
 
     @Option(help: "Numbers asked for per book, A-B (uniform, at most the entries).")
     var queries = RangeArgument(1...8)
@@ -48,19 +60,26 @@ struct PhonebookGen: ParsableCommand {
         try Limits.check(count, "--count", limit: 1 << 30)
         if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be positive") }
         if model != nil && maxTokens == nil { throw ValidationError("-m counts tokens for --max-tokens: give both") }
+        if entries != nil && rungs != nil { throw ValidationError("--rungs and --entries both set the entries per book: give one") }
     }
 
     func run() throws {
         try OutputFile.refuseOverwriting(inputs: [model], outputs: [output])
         let census = try CensusNames(directory: names)
         let tokenCount = try model.map { try bpeTokenCounter(modelPath: $0) } ?? utf8ByteCount
-        let generator = try PhoneBookGenerator(names: census, entries: entries.range, queries: queries.range,
+        let generator: PhoneBookGenerator
+        if let rungs {
+            generator = try PhoneBookGenerator(names: census, rungs: rungs.values, queries: queries.range,
                                                maxTokens: maxTokens, tokenCount: tokenCount)
+        } else {
+            generator = try PhoneBookGenerator(names: census, entries: (entries ?? Self.defaultEntries).range, queries: queries.range,
+                                               maxTokens: maxTokens, tokenCount: tokenCount)
+        }
         let progress = Progress("phonebook-gen", total: Double(count), unit: "books", mode: common.effectiveProgress)
         var rng = SplitMix64(seed: common.seed)
         var items: [PhoneBookItem] = []
         for i in 0..<count {
-            items.append(try generator.item(&rng))
+            items.append(try generator.item(i, &rng))
             progress.update(Double(i + 1))
         }
         try OutputFile.write(JSONLines.encode(items), to: output)
