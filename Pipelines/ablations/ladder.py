@@ -596,10 +596,14 @@ def write_curves(out, cells, ceilings):
     rows = []
 
     def add(run, cell, model, procedure, curve):
-        for step, scores in curve.items():
-            means = {m: scores.rung_means(m) for m in MEASURES + ["nll"]}
-            for r, pos in scores.positions().items():
-                rows.append([run, cell, model, procedure, step, r, len(pos), means["exact"][r], means["graded"][r], means["nll"][r]])
+        # Ordered by rung, then step: each (run, rung) is one block of rows, one line in a figure.
+        rungs = sorted({r for scores in curve.values() for r in scores.positions()})
+        for r in rungs:
+            for step, scores in curve.items():
+                if r in scores.positions():
+                    means = {m: scores.rung_means(m)[r] for m in MEASURES + ["nll"]}
+                    rows.append([run, cell, model, procedure, step, r, len(scores.positions()[r]),
+                                 means["exact"], means["graded"], means["nll"]])
 
     for name, cell in cells.items():
         for _, run, _, curve in cell.runs:
