@@ -301,9 +301,8 @@ def judge_measure(comp, measured, measure, rungs):
     need = 2 if comp.across_rungs else 1
     result = dict(rungs=comp.rungs_read(rungs), effect=float("nan"), lo=float("nan"), hi=float("nan"))
     if len(rungs) < need:
-        which = "exact" if measure == "exact" else "graded"
-        result["verdict"] = (f"not testable (fewer than two {which}-informative rungs)" if comp.across_rungs
-                             else f"not testable (no {which}-informative rung)")
+        result["verdict"] = (f"not testable (fewer than two {measure}-informative rungs)" if comp.across_rungs
+                             else f"not testable (no {measure}-informative rung)")
         return result
     est, lo, hi = measured.interval(measure, lambda v: comp.statistic(v, rungs))
     result.update(effect=est, lo=lo, hi=hi, verdict=verdict(lo, hi, comp.equivalence))
