@@ -353,23 +353,24 @@ def rung_list(rungs):
 
 # --- seeds ------------------------------------------------------------------------------------------
 
-def detectable_effect(s, v, n):
+def detectable_effect(s, u, n):
     """The smallest effect a two-sided 5% test finds with 80% power between two cells of n seeds:
-    s, the spread between seeds; v, the variance over test books (shared by all seeds)."""
-    return POWER * math.sqrt(2 * s * s / n + 2 * v)
+    s, the spread between seeds; u, the variance over test books of two seeds' paired difference
+    (what pairing by book leaves; it averages down with the seeds too)."""
+    return POWER * math.sqrt((2 * s * s + u) / n)
 
 
-def seeds_needed(s, v):
+def seeds_needed(s, u):
     """(n, enough): the smallest n in MIN_SEEDS..MAX_SEEDS that detects DELTA; MAX_SEEDS, False when
     none does."""
     for n in range(MIN_SEEDS, MAX_SEEDS + 1):
-        if detectable_effect(s, v, n) <= DELTA:
+        if detectable_effect(s, u, n) <= DELTA:
             return n, True
     return MAX_SEEDS, False
 
 
 def seed_plan(cell, ceiling, resamples=RESAMPLES):
-    """The rule's "How many seeds" from gated-ssm-clm's seeds 1-3: a dict (measure, rungs, s, v, n,
+    """The rule's "How many seeds" from gated-ssm-clm's seeds 1-3: a dict (measure, rungs, s, u, n,
     enough, detectable), or a string saying why it cannot be made."""
     if ceiling is None:
         return "no capacity ceiling for gated-ssm (make ceilings)"
@@ -383,10 +384,11 @@ def seed_plan(cell, ceiling, resamples=RESAMPLES):
     measure, rungs = ("exact", exact) if exact and not at_floor else ("graded", graded)
     values = [pooled(s.rung_means(measure), rungs) for s in scores]
     s = statistics.stdev(values)
-    draws = resampled_rung_means([scores[0]], scores[0].positions(), resamples)[0][measure]
-    v = statistics.variance([mean(draws[r][b] for r in rungs) for b in range(resamples)])
-    n, enough = seeds_needed(s, v)
-    return dict(measure=measure, rungs=rungs, s=s, v=v, n=n, enough=enough, detectable=detectable_effect(s, v, n))
+    # Seeds 1 and 2 on the same resampled books: the variance of their paired difference.
+    one, two = (d[measure] for d in resampled_rung_means(scores[:2], scores[0].positions(), resamples))
+    u = statistics.variance([mean(one[r][b] - two[r][b] for r in rungs) for b in range(resamples)])
+    n, enough = seeds_needed(s, u)
+    return dict(measure=measure, rungs=rungs, s=s, u=u, n=n, enough=enough, detectable=detectable_effect(s, u, n))
 
 
 # --- the tables -------------------------------------------------------------------------------------
@@ -454,10 +456,10 @@ def seeds_line(plan, cells):
     if isinstance(plan, str):
         return f"Seeds (docs/SCALE.md, \"How many seeds\"): no plan yet: {plan}."
     have = len(cells["gated-ssm-clm"].runs)
-    at_have = detectable_effect(plan["s"], plan["v"], have)
+    at_have = detectable_effect(plan["s"], plan["u"], have)
     need = f"{plan['n']} seeds" + ("" if plan["enough"] else f" (the most; {MAX_SEEDS} cannot detect {DELTA:g})")
     text = (f"Seeds (docs/SCALE.md, \"How many seeds\"): from gated-ssm-clm seeds 1-3 on the {plan['measure']} measure, "
-            f"rungs {rung_list(plan['rungs'])}: s = {plan['s']:.4f} between seeds, v = {plan['v']:.6f} over books; "
+            f"rungs {rung_list(plan['rungs'])}: s = {plan['s']:.4f} between seeds, u = {plan['u']:.6f} over books (paired); "
             f"the rule asks for {need} per compared cell. This matrix has {have} seeds of gated-ssm-clm, "
             f"so the smallest effect it can detect is {at_have:.3f} (minimum of interest {DELTA:g})")
     return text + (": its intervals are wider than planned." if at_have > DELTA else ".")

@@ -308,6 +308,7 @@ class Seeds(unittest.TestCase):
         # 2.8 sqrt(2 s^2 / n) <= 0.05 first at n = 7 for s = 0.033 (6 needs s <= 0.0309).
         self.assertEqual(ladder.seeds_needed(0.033, 0.0)[0], 7)
         self.assertAlmostEqual(ladder.detectable_effect(0.033, 0.0, 7), 2.8 * (2 * 0.033 ** 2 / 7) ** 0.5)
+        self.assertAlmostEqual(ladder.detectable_effect(0.0, 0.01, 4), 2.8 * (0.01 / 4) ** 0.5)   # u averages down too
 
     def test_seeds_that_agree_need_three(self):
         # Every seed scores the same books alike (s = 0); digit accuracy nearly constant (v small).
@@ -328,7 +329,7 @@ class Seeds(unittest.TestCase):
         code, plan = self.seeds(root)
         self.assertEqual((code, plan["n"], plan["enough"]), (0, 8, False))
         self.assertGreater(plan["s"], 0.3)
-        self.assertAlmostEqual(plan["detectable"], ladder.detectable_effect(plan["s"], plan["v"], 8))
+        self.assertAlmostEqual(plan["detectable"], ladder.detectable_effect(plan["s"], plan["u"], 8))
         self.assertGreater(plan["detectable"], ladder.DELTA)
 
     def test_no_plan_without_a_ceiling(self):
