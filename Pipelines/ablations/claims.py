@@ -11,6 +11,9 @@ cell's seeds with replacement.
 Writes TABLES_DIR/phonebook-ci.tsv (by numbers asked, and "all"), length-ci.tsv (short/long books),
 curves.tsv (accuracy at each fine-tuning checkpoint), claims.tsv and claims.md.
 Standard library only, so a fresh machine needs nothing but python3.
+
+CLAIMS_RULE=ladder (set by make from the scale file) judges the claims by the ladder's rule instead
+(docs/SCALE.md, "The ladder (2026-12-07)"): ladder.py, with its own tables. Unset, the rule above.
 """
 import csv
 import os
@@ -148,6 +151,13 @@ def fmt(x):
 
 
 def main():
+    rule = os.environ.get("CLAIMS_RULE", "")
+    if rule == "ladder":
+        import ladder
+        ladder.main(sys.argv[1:])
+        return
+    if rule:
+        sys.exit(f"claims.py: CLAIMS_RULE={rule}: unknown rule (ladder, or unset for the earlier rule)")
     if len(sys.argv) < 4:
         sys.stderr.write("usage: claims.py RESULTS_DIR TABLES_DIR RUN...\n")
         sys.exit(64)

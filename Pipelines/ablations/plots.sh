@@ -24,8 +24,23 @@ plot() {  # SCRIPT OUTPUT TABLE [EXTRA]; a gnuplot error stops the script (set -
   gnuplot -e "input='$3'; output='$2.tmp'; $style; ${4:-}" "$gp/$1"
   mv "$2.tmp" "$2" && echo "plots: $2" >&2
 }
-plot phonebook.gp "$out/phonebook.png" "$tables/phonebook-ci.tsv"
-plot curves.gp "$out/curves.png" "$tables/curves.tsv"
+if [ "${CLAIMS_RULE:-}" = ladder ]; then
+  # The ladder (docs/SCALE.md): Figure 1 and the learning curves by rung, and the capacity ceilings,
+  # from claims.py's ladder tables; FT_STEPS (make) marks the fine-tuning length.
+  ft=${FT_STEPS:+ft=$FT_STEPS;}
+  plot phonebook-rungs.gp "$out/phonebook-rungs.png" "$tables/phonebook-rungs-ci.tsv" "ceilings='$tables/ceilings.tsv'; measure='exact'"
+  plot phonebook-rungs.gp "$out/phonebook-rungs-digits.png" "$tables/phonebook-rungs-ci.tsv" "ceilings='$tables/ceilings.tsv'; measure='digits'"
+  plot curves-rungs.gp "$out/curves-rungs.png" "$tables/curves-rungs.tsv" "$ft measure='digits'"
+  plot curves-rungs.gp "$out/curves-rungs-exact.png" "$tables/curves-rungs.tsv" "$ft measure='exact'"
+  if awk -F'\t' '$4 == "ceiling" { found = 1; exit } END { exit !found }' "$tables/curves-rungs.tsv" 2>/dev/null; then
+    plot ceilings-rungs.gp "$out/ceilings-rungs.png" "$tables/curves-rungs.tsv" "$ft note='${PLOT_NOTE:-}'"
+  else
+    echo "plots: no capacity ceilings yet (make ceilings); ceilings-rungs.png skipped" >&2
+  fi
+else
+  plot phonebook.gp "$out/phonebook.png" "$tables/phonebook-ci.tsv"
+  plot curves.gp "$out/curves.png" "$tables/curves.tsv"
+fi
 plot squad.gp "$out/squad.png" "$tables/squad.tsv"
 plot throughput.gp "$out/throughput.png" "$tables/throughput.tsv" \
   "subtitle='median over the pre-training steps of its cells; ${PLOT_NOTE:-}'"

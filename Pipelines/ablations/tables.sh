@@ -89,9 +89,10 @@ two_measures() {
   done
 }
 # Phone book (Figure 1): share of asked numbers right, share of books with every number right, and
-# a graded measure for small runs where no number is right: the share of the asked digits that the
-# answer has at the same place of the same number (chance: 0.1).
-digit_accuracy() {  # phonebook.tsv -> the same TSV plus columns digits, correct_digits
+# a graded measure for small runs where no number is right: digits_in_place, the share of the asked
+# digits that the greedy answer has at the same place of the same number (chance: 0.1). Not score's
+# digit_accuracy, which is teacher-forced (docs/SCORING.md).
+digits_in_place() {  # phonebook.tsv -> the same TSV plus columns digits, correct_digits
   awk -F'\t' -v OFS='\t' '
     NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; print $0, "digits", "correct_digits"; next }
     { nt = split($col["target"], t, ", *"); split($col["prediction"], p, ", *"); d = 0; r = 0
@@ -101,15 +102,31 @@ digit_accuracy() {  # phonebook.tsv -> the same TSV plus columns digits, correct
       print $0, d, r }' "$1"
 }
 {
-  printf 'cell\tqueried\tnumber_accuracy\tbook_accuracy\tdigit_accuracy\tbooks\n'
+  printf 'cell\tqueried\tnumber_accuracy\tbook_accuracy\tdigits_in_place\tbooks\n'
   for c in "${cells[@]}"; do
     have "$c" phonebook.tsv || continue
     f=$results/$c/phonebook.tsv
     paste <(group_mean "$f" queried correct_numbers queried | cut -f1,2) \
           <(group_mean "$f" queried all_correct | cut -f2) \
-          <(group_mean <(digit_accuracy "$f") queried correct_digits digits | cut -f2,3) | sed "s|^|$c\t|"
+          <(group_mean <(digits_in_place "$f") queried correct_digits digits | cut -f2,3) | sed "s|^|$c\t|"
   done
 } > "$out/phonebook.tsv"
+# The ladder (CLAIMS_RULE=ladder; docs/SCALE.md): per run and rung (entries per book, one number
+# asked), the exact share, score's teacher-forced digit_accuracy and answer_nll, and the greedy
+# digits_in_place. Means over seeds with 95% intervals: claims.py's phonebook-rungs-ci.tsv and .md.
+if [ "${CLAIMS_RULE:-}" = ladder ]; then
+  {
+    printf 'run\trung\tbooks\texact\tdigit_accuracy\tanswer_nll\tdigits_in_place\n'
+    for c in "${cells[@]}"; do
+      have "$c" phonebook.tsv || continue
+      f=$results/$c/phonebook.tsv
+      paste <(group_mean "$f" entries correct_numbers queried | awk -F'\t' -v OFS='\t' '{ print $1, $3, $2 }') \
+            <(group_mean "$f" entries digit_accuracy | cut -f2) \
+            <(group_mean "$f" entries answer_nll | cut -f2) \
+            <(group_mean <(digits_in_place "$f") entries correct_digits digits | cut -f2) | sed "s|^|$c\t|"
+    done
+  } > "$out/phonebook-rungs.tsv"
+fi
 # Objective probes: share of target tokens right (teacher-forced argmax), share of samples exact.
 two_measures objectives.tsv class $'class\ttoken_accuracy\texact\tsamples' \
   correct_tokens target_tokens exact "" > "$out/objectives.tsv"
@@ -122,8 +139,8 @@ overall() {  # CELL FILE VALUE [PER]: sum of VALUE over sum of PER (default: row
   [ -s "$results/$1/$2" ] && awk -F'\t' -v c="$3" -v d="${4:-}" 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == c) k = i; if ($i == d) j = i }; next }
     k { s += $k; n += j ? $j : 1 } END { if (n) printf "%.4f", s / n; else printf "NA" }' "$results/$1/$2" || echo NA
 }
-phonebook_digits() {  # CELL: the share of asked digits right over all books
-  [ -s "$results/$1/phonebook.tsv" ] && digit_accuracy "$results/$1/phonebook.tsv" \
+phonebook_digits() {  # CELL: the share of asked digits in place over all books (greedy)
+  [ -s "$results/$1/phonebook.tsv" ] && digits_in_place "$results/$1/phonebook.tsv" \
     | awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next } { d += $col["digits"]; r += $col["correct_digits"] }
                  END { if (d) printf "%.4f", r / d; else printf "NA" }' || echo NA
 }
@@ -176,7 +193,8 @@ done
 
 # Markdown beside every TSV (not the per-evaluation controller series).
 for t in "$out"/*.tsv; do
-  case $(basename "$t") in mixture-*) continue;; esac
+  # claims.py's ladder tables: it writes their Markdown itself, or none (claims-by-rung, curves-rungs).
+  case $(basename "$t") in mixture-*|claims-by-rung.tsv|curves-rungs.tsv|phonebook-rungs-ci.tsv|ceilings.tsv) continue;; esac
   awk -F'\t' '{ printf "|"; for (i = 1; i <= NF; i++) printf " %s |", $i; print ""
                if (NR == 1) { printf "|"; for (i = 1; i <= NF; i++) printf "---|"; print "" } }' "$t" > "${t%.tsv}.md"
 done
