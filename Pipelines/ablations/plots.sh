@@ -33,7 +33,7 @@ if [ "${CLAIMS_RULE:-}" = ladder ]; then
   plot curves-rungs.gp "$out/curves-rungs.png" "$tables/curves-rungs.tsv" "$ft measure='digits'"
   plot curves-rungs.gp "$out/curves-rungs-exact.png" "$tables/curves-rungs.tsv" "$ft measure='exact'"
   if awk -F'\t' '$4 == "ceiling" { found = 1; exit } END { exit !found }' "$tables/curves-rungs.tsv" 2>/dev/null; then
-    plot ceilings-rungs.gp "$out/ceilings-rungs.png" "$tables/curves-rungs.tsv" "$ft note='${PLOT_NOTE:-}'"
+    plot ceilings-rungs.gp "$out/ceilings-rungs.png" "$tables/curves-rungs.tsv" "$ft note='${CEILING_NOTE:-${PLOT_NOTE:-}}'"
   else
     echo "plots: no capacity ceilings yet (make ceilings); ceilings-rungs.png skipped" >&2
   fi

@@ -10,7 +10,7 @@
 # results), RUN (a prefix for the heavy commands, e.g. RUN="srun -N1 -c 16"), THREADS (threads per
 # command), JOBS (cells at once), PRECISION (auto, fp32 or bf16 matrix products; the Makefile).
 
-SCALE ?= d64-33m
+SCALE ?= ladder
 RESULTS ?= results
 # The matrix products of every train, finetune and score of the matrix (docs/PERFORMANCE.md):
 # PRECISION (the Makefile: auto, the default, is bf16 where the CPU has AVX512-BF16, fp32 elsewhere;
@@ -91,7 +91,7 @@ SCORE = $(RUN) $(BIN)/score -m $(TOKENIZER) --threads $(THREADS) --precision $(P
 
 ##@ Ablations
 .PHONY: ablations ablations-shared ablations-pretrain ablations-cells tables plots test-ablations-tiny bench-ablations
-ablations: ## the whole matrix at SCALE (default d64-33m; d64, d96, d96-13m, d64-12h, tiny, small, medium, large): train, fine-tune, score, tables, claims, plots
+ablations: ## the whole matrix at SCALE (default ladder; d64-33m, d64, d96, d96-13m, d64-12h, tiny, small, medium, large): train, fine-tune, score, tables, claims, plots
 	$(MAKE) --no-print-directory $(if $(JOBS),-j$(JOBS)) ablations-cells
 	$(MAKE_TABLES)
 	$(MAKE_PLOTS)
@@ -265,6 +265,7 @@ export CLAIMS_RULE FT_STEPS
 MAKE_TABLES = Pipelines/ablations/tables.sh $(ABL) $(TABLES) $(RUNS) && \
 	python3 Pipelines/ablations/claims.py $(ABL) $(TABLES) $(RUNS)
 MAKE_PLOTS = PLOT_NOTE="$(strip $(MODEL_SIZE)), batch $(BATCH) x $(LENGTH), $(PRECISION_RUN), threads per command: $(THREADS)" \
+	  CEILING_NOTE="$(strip $(MODEL_SIZE)), $(CEILING_STEPS) steps of $(FT_BATCH) x $(FT_LENGTH), lr $(FT_LR), $(PRECISION_RUN)" \
 	  Pipelines/ablations/plots.sh $(ABL) $(TABLES) $(PLOTS) $(RUNS)
 tables: ## TSV and Markdown tables from whatever cells have finished at SCALE (results/SCALE/tables)
 	$(MAKE_TABLES)
