@@ -42,6 +42,16 @@ def split_cell(cell):
     raise SystemExit(f"claims: {cell}: not <model>-<procedure>")
 
 
+def scored_runs(results, runs):
+    """(run, its phonebook.tsv) for every run that has been scored; the others are named on stderr."""
+    for run in runs:
+        path = os.path.join(results, run, "phonebook.tsv")
+        if os.path.isfile(path):
+            yield run, path
+        else:
+            sys.stderr.write(f"claims: {run}: no phonebook.tsv yet; left out\n")
+
+
 def read_tsv(path):
     with open(path, newline="") as f:
         return list(csv.DictReader(f, delimiter="\t"))
@@ -164,11 +174,7 @@ def main():
     results, out, runs = sys.argv[1], sys.argv[2], sys.argv[3:]
     os.makedirs(out, exist_ok=True)
     cells = {}
-    for run in runs:
-        path = os.path.join(results, run, "phonebook.tsv")
-        if not os.path.isfile(path):
-            sys.stderr.write(f"claims: {run}: no phonebook.tsv yet; left out\n")
-            continue
+    for run, path in scored_runs(results, runs):
         cell = cells.setdefault(cell_of(run), Cell(cell_of(run), []))
         cell.runs.append(Books(path))
         curve_dir = os.path.join(results, run, "curve")

@@ -21,7 +21,7 @@ import random
 import statistics
 import sys
 
-from claims import FLOOR, MARGIN, RESAMPLES, SEED, cell_of, fmt, percentile, read_tsv, split_cell, verdict
+from claims import FLOOR, MARGIN, RESAMPLES, SEED, cell_of, fmt, percentile, read_tsv, scored_runs, split_cell, verdict
 
 INFORMATIVE = 0.5   # a ceiling at or above this on a rung makes the rung informative for its model
 DELTA = 0.05        # the minimum effect of interest, for the number of seeds
@@ -141,11 +141,7 @@ def read_ceilings(results):
 
 def read_cells(results, runs):
     cells = {}
-    for run in runs:
-        path = os.path.join(results, run, "phonebook.tsv")
-        if not os.path.isfile(path):
-            sys.stderr.write(f"claims: {run}: no phonebook.tsv yet; left out\n")
-            continue
+    for run, path in scored_runs(results, runs):
         name = cell_of(run)
         cells.setdefault(name, Cell(name)).add(run, Scores(path), read_curve(os.path.join(results, run)))
     return cells

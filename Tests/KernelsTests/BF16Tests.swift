@@ -13,13 +13,19 @@ import Randomness
         #expect(BF16.rounded(Float(bitPattern: 0x7F80_0001)).isNaN && BF16.rounded(.nan).isNaN)
     }
 
-    @Test func packingEqualsTheScalarRounding() {
+    /// Both vectorised roundings (oneDNN's packed bf16, the portable path's Float) equal the scalar
+    /// rounding, NaN and infinity included.
+    @Test func packingAndRoundingEqualTheScalarRounding() {
         var rng = SplitMix64(seed: 5)
         let rows = 7, cols = 37, ld = 41
         let x = (0..<rows * ld).map { _ in rng.normal() * 3 } + [.nan, .infinity]
-        var out = [UInt16](repeating: 0, count: rows * cols)
-        BF16.pack(x, ld: ld, rows: rows, cols: cols, into: &out)
-        for r in 0..<rows { for c in 0..<cols { #expect(out[r * cols + c] == BF16.bits(x[r * ld + c])) } }
+        var packed = [UInt16](repeating: 0, count: rows * cols), rounded = [Float](repeating: 0, count: rows * cols)
+        BF16.pack(x, ld: ld, rows: rows, cols: cols, into: &packed)
+        BF16.roundParallel(x, ld: ld, rows: rows, cols: cols, into: &rounded)
+        for r in 0..<rows { for c in 0..<cols {
+            #expect(packed[r * cols + c] == BF16.bits(x[r * ld + c]))
+            #expect(rounded[r * cols + c].bitPattern == BF16.rounded(x[r * ld + c]).bitPattern)
+        } }
     }
 
     /// The native path's bf16 product (oneDNN) equals OpenBLAS's fp32 product of the bf16-rounded
@@ -95,18 +101,6 @@ import Randomness
             let worst = worstDifference(got, trans, m, n, k, alpha: 0.75, a, lda, b, ldb, beta: beta, c0, ldc)
             #expect(worst < 1e-5, "\(path) \(m) x \(n) x \(k): worst relative difference \(worst)")
         }
-    }
-
-    /// The portable rounding into Float equals the scalar rounding, NaN and infinity included.
-    @Test func roundingToFloatEqualsTheScalarRounding() {
-        var rng = SplitMix64(seed: 6)
-        let rows = 5, cols = 35, ld = 40
-        let x = (0..<rows * ld).map { _ in rng.normal() * 3 } + [.nan, .infinity]
-        var out = [Float](repeating: 0, count: rows * cols)
-        BF16.roundParallel(x, ld: ld, rows: rows, cols: cols, into: &out)
-        for r in 0..<rows { for c in 0..<cols {
-            #expect(out[r * cols + c].bitPattern == BF16.rounded(x[r * ld + c]).bitPattern)
-        } }
     }
 
     /// Linear.backward rounds dy once for its two products (samePackedA); the results are those of
