@@ -15,13 +15,15 @@ public struct CriticRun {
         self.controller = controller; self.grid = grid; self.statePath = statePath
     }
 
-    /// Answers every line of `input` (named `name` in messages) through `write`, in order; `note`
-    /// gets the controller's remarks (a skipped evaluation) and, with `verbose`, each decision.
-    public func answer(_ input: FileHandle, name: String, verbose: Bool = false,
-                       note: (String) -> Void = { _ in }, write: (String) -> Void) throws {
+    /// Answers every line read from the descriptor `input` (named `name` in messages) through
+    /// `write`, in order; `note` gets the controller's remarks (a skipped evaluation) and, with
+    /// `verbose`, each decision.
+    public func answer(_ input: Int32, name: String, verbose: Bool = false,
+                       note: (String) -> Void = { _ in }, write: (String) throws -> Void) throws {
         let set = controller.configurations
         var lineNumber = 0
-        for line in LineReader(input) {
+        var reader = LineReader(input, name: name)
+        while let line = try reader.next() {
             lineNumber += 1
             guard !line.allSatisfy(\.isWhitespace) else { continue }
             let where_ = "\(name) line \(lineNumber)"
@@ -35,7 +37,7 @@ public struct CriticRun {
             if decision.phase != .skipped, let statePath {
                 try OutputFile.write(try controller.stateData(), to: statePath)
             }
-            write(CriticProtocol.format(decision, configurations: set, grid: grid))
+            try write(CriticProtocol.format(decision, configurations: set, grid: grid))
             if verbose {
                 note("step \(decision.step): \(decision.phase.rawValue), reward \(decision.totalReward ?? 0), critic loss \(decision.criticLoss ?? 0)")
             }
@@ -43,15 +45,18 @@ public struct CriticRun {
     }
 }
 
-/// Lines of a file handle, read as they arrive (so a trainer can wait for each answer).
-struct LineReader: Sequence, IteratorProtocol {
-    let handle: FileHandle
+/// Lines of a file descriptor, read as they arrive (so a trainer can wait for each answer).
+struct LineReader {
+    let fd: Int32
+    let name: String
     var buffer = Data()
     var finished = false
 
-    init(_ handle: FileHandle) { self.handle = handle }
+    init(_ fd: Int32, name: String) { self.fd = fd; self.name = name }
 
-    mutating func next() -> String? {
+    /// The next line without its break; nil at the end; a read error throws.
+    mutating func next() throws -> String? {
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
                 let line = buffer[buffer.startIndex..<newline]
@@ -63,8 +68,10 @@ struct LineReader: Sequence, IteratorProtocol {
                 defer { buffer = Data() }
                 return String(decoding: buffer, as: UTF8.self)
             }
-            let chunk = handle.availableData
-            if chunk.isEmpty { finished = true } else { buffer += chunk }
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n > 0 { buffer.append(chunk, count: n) } else if n == 0 { finished = true } else if errno != EINTR {
+                throw ToolError(.failure, "\(name): read failed: \(String(cString: strerror(errno)))")
+            }
         }
     }
 }

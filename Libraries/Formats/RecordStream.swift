@@ -188,11 +188,7 @@ public final class RecordWriter {
     }
 
     private func write(_ bytes: [UInt8]) throws {
-        do {
-            try output.handle.write(contentsOf: Data(bytes))
-        } catch {
-            throw ToolError(.failure, "\(output.path): write failed (\(error.localizedDescription)); check free space")
-        }
+        try output.write(bytes)
         bytesWritten += bytes.count
     }
 

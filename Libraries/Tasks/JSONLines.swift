@@ -56,7 +56,7 @@ public enum JSONLines {
 
 /// The bytes of `path`, or of stdin for `-`; a missing file is bad input (exit 65).
 public func readInput(_ path: String) throws -> Data {
-    if path == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
+    if path == "-" { return try StandardStreams.readAll() }
     guard let data = FileManager.default.contents(atPath: path) else {
         throw ToolError.badInput(path, "cannot read the file", fix: "check the path")
     }

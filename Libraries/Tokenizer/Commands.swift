@@ -176,7 +176,7 @@ public enum TokenizeCommands {
         var text: [UInt8] = []
         var documents = 0, tokens = 0
         func flush() throws {
-            try out.handle.write(contentsOf: Data(buffer))
+            try out.write(buffer)
             buffer.removeAll(keepingCapacity: true)
         }
         while let ids = try reader.next() {

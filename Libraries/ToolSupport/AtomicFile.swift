@@ -1,36 +1,69 @@
 import Foundation
 
-/// Writes a file under a temporary name in the same folder and renames it into place on `commit`,
-/// so a crash or error never leaves a file that looks complete. `-` means stdout (streamed; a
-/// reader can still tell it is incomplete because stream formats end with an end marker).
+/// An output of a tool (`-o` and every other written path; see OutputTarget). A file is written
+/// under a temporary name in the destination's folder and renamed into place on `commit`, so a
+/// crash or error never leaves a file that looks complete; a device or FIFO is written through;
+/// `-` is stdout (streamed; stream formats end with an end marker, so a reader can still tell a
+/// cut stream). Every failed write is a ToolError (exit 1, one line naming the file).
 public final class OutputFile {
     public let path: String
+    private let destination: String?
     private let temporaryPath: String?
-    public let handle: FileHandle
+    private let fd: Int32
     private var finished = false
 
     public init(_ path: String) throws {
         self.path = path
-        if path == "-" {
-            temporaryPath = nil
-            handle = FileHandle.standardOutput
-            return
+        switch try OutputTarget.of(path) {
+        case .standardOutput:
+            (destination, temporaryPath, fd) = (nil, nil, STDOUT_FILENO)
+        case .stream(let device):
+            let fd = open(device, O_WRONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw ToolError(.failure, "\(path): cannot open for writing: \(String(cString: strerror(errno)))") }
+            (destination, temporaryPath, self.fd) = (nil, nil, fd)
+        case .file(let file):
+            try OutputFile.prepare(path)
+            OutputFile.removeStaleTemporaries(of: URL(fileURLWithPath: file))
+            let tmp = OutputFile.temporaryPath(for: file)
+            let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard fd >= 0 else {
+                throw ToolError(.failure, "\(path): cannot create: \(String(cString: strerror(errno))) (check the folder is writable)")
+            }
+            (destination, temporaryPath, self.fd) = (file, tmp, fd)
+            OutputFile.registerForCleanup(tmp)
         }
-        try OutputFile.prepare(path)
-        let url = URL(fileURLWithPath: path)
-        OutputFile.removeStaleTemporaries(of: url)
-        let tmp = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
-        guard FileManager.default.createFile(atPath: tmp, contents: nil),
-              let h = FileHandle(forWritingAtPath: tmp) else {
-            throw ToolError(.failure, "\(path): cannot create (check the folder exists and is writable)")
-        }
-        temporaryPath = tmp
-        handle = h
-        OutputFile.registerForCleanup(tmp)
     }
 
-    public func write(_ data: Data) { handle.write(data) }
+    /// Writes all of `bytes`; a failure (full disk, closed pipe or stream) throws.
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        try OutputFile.writeAll(bytes, to: fd, name: path)
+    }
+
+    public func write(_ data: Data) throws { try data.withUnsafeBytes { try write($0) } }
+    public func write(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try write($0) } }
+    public func write(_ text: String) throws { try write(Data(text.utf8)) }
+
+    /// Writes all of `bytes` to `fd`, retrying short writes and interruptions.
+    public static func writeAll(_ bytes: UnsafeRawBufferPointer, to fd: Int32, name: String) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = Foundation.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if n > 0 { offset += n; continue }
+            if n < 0 && errno == EINTR { continue }
+            throw writeFailed(name, errno: n < 0 ? errno : ENOSPC)
+        }
+    }
+
+    /// The one-line error of a failed write, with the likely fix.
+    public static func writeFailed(_ name: String, errno code: Int32) -> ToolError {
+        let fix = switch code {
+        case ENOSPC, EDQUOT, EFBIG: "; check free space"
+        case EPIPE: "; the reader of the pipe has stopped"
+        case EBADF: "; the stream is closed"
+        default: ""
+        }
+        return ToolError(.failure, "\(name): write failed: \(String(cString: strerror(code)))\(fix)")
+    }
 
     /// Temporary files of this output left by processes that no longer run (killed with SIGKILL,
     /// which no handler sees) are removed when the output is written again.
@@ -44,62 +77,33 @@ public final class OutputFile {
         }
     }
 
-    /// Refuses (usage error) an output that is one of the inputs, by device and inode, so that
-    /// `tokenize encode -m t.model -o t.model` cannot destroy its own model. `-` and nil are skipped.
-    public static func refuseOverwriting(inputs: [String?], outputs: [String?]) throws {
-        func identity(_ path: String) -> [UInt64]? {
-            var s = stat()
-            return path != "-" && stat(path, &s) == 0 ? [UInt64(s.st_dev), UInt64(s.st_ino)] : nil
-        }
-        for output in outputs.compactMap({ $0 }) {
-            guard let written = identity(output) else { continue }
-            if let input = inputs.compactMap({ $0 }).first(where: { identity($0) == written }) {
-                throw ToolError(.usage, "\(output): is also an input (\(input)); write the output to another file")
-            }
-        }
-    }
-
-    /// Checks before any work that `path` can be written: not a folder, its folder created if
-    /// missing (so `-o run/m.ckpt` works in a fresh checkout) and writable. Tools call it for every
-    /// output at start, so a long run never fails only at its end.
-    public static func prepare(_ path: String) throws {
-        guard path != "-" else { return }
-        var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
-            throw ToolError(.usage, "\(path): is a folder; give a file path for the output")
-        }
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        } catch {
-            throw ToolError(.failure, "\(path): cannot create the folder \(folder) (check the path and permissions)")
-        }
-        guard access(folder, W_OK) == 0 else {
-            throw ToolError(.failure, "\(path): the folder \(folder) is not writable")
-        }
-    }
-
-    /// Flushes and renames into place.
+    /// Flushes and renames into place (a file), or just closes (a device).
     public func commit() throws {
         guard !finished else { return }
         finished = true
-        guard let tmp = temporaryPath else { return }
-        try handle.synchronize()
-        try handle.close()
-        if rename(tmp, path) != 0 {
+        guard let tmp = temporaryPath, let destination else {
+            if fd != STDOUT_FILENO { close(fd) }
+            return
+        }
+        defer { OutputFile.unregister(tmp) }
+        if fsync(fd) != 0 || close(fd) != 0 {
+            let error = OutputFile.writeFailed(path, errno: errno)
+            unlink(tmp)
+            throw error
+        }
+        if rename(tmp, destination) != 0 {
             let reason = String(cString: strerror(errno))
             unlink(tmp)
             throw ToolError(.failure, "\(path): cannot rename into place: \(reason)")
         }
-        OutputFile.unregister(tmp)
     }
 
     /// Removes the temporary file; the destination is untouched.
     public func discard() {
         guard !finished else { return }
         finished = true
+        if fd != STDOUT_FILENO { close(fd) }
         guard let tmp = temporaryPath else { return }
-        try? handle.close()
         unlink(tmp)
         OutputFile.unregister(tmp)
     }
@@ -109,7 +113,7 @@ public final class OutputFile {
     /// Writes `data` to `path` atomically in one go.
     public static func write(_ data: Data, to path: String) throws {
         let out = try OutputFile(path)
-        out.write(data)
+        try out.write(data)
         try out.commit()
     }
 

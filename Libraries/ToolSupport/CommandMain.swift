@@ -6,6 +6,7 @@ extension ParsableCommand {
     /// (65 for bad data) with a one-line message. ArgumentParser's usage errors exit 64.
     public static func mainReportingToolErrors(_ arguments: [String]? = nil) {
         let tool = configuration.commandName ?? String(describing: Self.self)
+        StandardStreams.guardClosed()
         let given = arguments ?? Array(CommandLine.arguments.dropFirst())
         // `TOOL --help` of a tool with a default subcommand shows that subcommand's options, which
         // are what `TOOL ARGS...` takes, then the other subcommands.

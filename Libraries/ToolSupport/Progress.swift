@@ -56,7 +56,7 @@ public final class Progress {
         }
         if !extra.isEmpty { line += ", " + extra }
         if terminal {
-            FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
+            StandardStreams.writeError("\r\u{1B}[K" + line)
         } else {
             printError(line)
         }
@@ -64,7 +64,7 @@ public final class Progress {
 
     /// Clears the bar and prints the closing line: wall time, peak memory and `summary`.
     public func finish(_ summary: String) {
-        if enabled && terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if enabled && terminal { StandardStreams.writeError("\r\u{1B}[K") }
         printError("\(label): \(summary); wall \(Progress.duration(elapsed)), peak memory \(String(format: "%.0f", peakMemoryMB())) MB")
     }
 

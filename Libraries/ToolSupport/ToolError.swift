@@ -31,7 +31,7 @@ public struct ToolError: Error, CustomStringConvertible, Sendable {
 
 /// Writes a line to stderr.
 public func printError(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    StandardStreams.writeError(line + "\n")
 }
 
 /// Exits with a ToolError's code after one stderr line naming the tool (line breaks that came

@@ -84,7 +84,7 @@ public final class BirdieProcedure {
         evaluations += 1
         if let note = decision.note { notice("train: step \(step): \(note)") }
         if decision.phase != .skipped { try source.setMixture(weights: decision.mixture) }
-        log?.append(ControllerLog.line(evaluation, decision, configurations: configurations, grid: grid.name))
+        try log?.append(ControllerLog.line(evaluation, decision, configurations: configurations, grid: grid.name))
         return decision
     }
 

@@ -75,8 +75,8 @@ public enum Checkpoint {
             .merging(attachmentMetadata(attachments)) { a, _ in a })
         let weights = try OutputFile(path)
         let stateFile = try OutputFile(statePath(path))
-        weights.write(weightsData(model, step: state.step))
-        stateFile.write(stateData)
+        try weights.write(weightsData(model, step: state.step))
+        try stateFile.write(stateData)
         try stateFile.commit()
         try weights.commit()
     }

@@ -15,29 +15,22 @@ import ToolSupport
 /// class_loss is the unweighted mean of the class's configuration losses, class_mixture the class's
 /// total weight (for plots: Pipelines/plots/mixture.gp).
 final class ControllerLog {
-    let handle: FileHandle
+    let log: AppendLog
 
     /// Opens `path` for appending; lines of steps after `step` (written by a killed run after its
     /// last checkpoint) are dropped; step 0 starts a new log.
     init(path: String, keepingStepsUpTo step: Int) throws {
         struct Line: Decodable { var step: Int }
-        try OutputFile.prepare(path)
         var kept = ""
-        if step > 0, let old = try? String(contentsOfFile: path, encoding: .utf8) {
-            for line in old.split(separator: "\n") {
+        if step > 0, let old = AppendLog.existingLines(path) {
+            for line in old {
                 if let s = try? JSONDecoder().decode(Line.self, from: Data(line.utf8)).step, s <= step { kept += line + "\n" }
             }
         }
-        guard FileManager.default.createFile(atPath: path, contents: Data(kept.utf8)),
-              let h = FileHandle(forWritingAtPath: path) else {
-            throw ToolError(.failure, "\(path): cannot write the controller log (check the folder is writable)")
-        }
-        h.seekToEndOfFile()
-        handle = h
+        log = try AppendLog(path, startingWith: kept)
     }
 
-    func append(_ line: String) { handle.write(Data((line + "\n").utf8)) }
-    deinit { try? handle.close() }
+    func append(_ line: String) throws { try log.append(line) }
 
     static func line(_ e: Evaluation, _ d: Decision, configurations set: ConfigurationSet, grid: String) -> String {
         let members = set.classes.indices.map { set.members(ofClass: $0) }

@@ -87,10 +87,10 @@ public struct TrainCommand {
         EngineOps.setLibraryEnvironment()
         EngineOps.setThreads(threads)
         EngineOps.setPrecision(precision)
-        // Outputs first, so a run never fails only at its end.
-        for path in [output, metrics, birdie.controllerLog].compactMap({ $0 }) { try OutputFile.prepare(path) }
-        // --resume PATH -o PATH continues in place; the data are what must not be overwritten.
-        try OutputFile.refuseOverwriting(inputs: [data, corpus, birdie.evalCorpus], outputs: [output, metrics, birdie.controllerLog])
+        // Outputs first, so a run never fails only at its end. --resume PATH -o PATH continues in
+        // place; the data are what must not be overwritten.
+        let outputs = [output, output.map(Checkpoint.statePath), metrics, birdie.controllerLog]
+        try OutputFile.checkAtStart(outputs: outputs, inputs: [data, corpus, birdie.evalCorpus, birdie.grid])
         if output == nil && !printConfig && !quiet {
             printError("train: warning: no -o, so the trained model will not be saved (give -o PATH to keep it)")
         }
@@ -137,10 +137,10 @@ public struct TrainCommand {
                                    flags: "--batch, --length, --d-model, --layers or --vocab")
             net = Model(config, seed: seed)
         }
-        if printConfig { print(describe(net)); return }
+        if printConfig { try StandardStreams.printOutput(describe(net)); return }
         if initOnly {
             let file = try OutputFile(output!)
-            file.write(Checkpoint.weightsData(net, step: 0))
+            try file.write(Checkpoint.weightsData(net, step: 0))
             try file.commit()
             return
         }

@@ -104,7 +104,7 @@ public final class Trainer {
         try Checkpoint.save(model, moments: m, v, state: state, attachments: try attachments(), to: path)
         if options.keepSnapshots {
             let snapshot = try OutputFile(Checkpoint.snapshotPath(path, step: state.step))
-            snapshot.write(Checkpoint.weightsData(model, step: state.step))
+            try snapshot.write(Checkpoint.weightsData(model, step: state.step))
             try snapshot.commit()
         }
     }
@@ -142,7 +142,7 @@ public final class Trainer {
             }
             let r = StepReport(step: state.step, tokens: state.tokens, loss: loss, eval: eval, learningRate: lr,
                                gradNorm: norm, tokensPerSecond: Double(tokens) / max(seconds, 1e-9))
-            metrics.append(r)
+            try metrics.append(r)
             try StepProfile.time(.afterStep) { try report(r) }
             stepsThisRun += 1
             let stopping = state.step == options.steps || stepsThisRun == options.stopAfter
@@ -154,27 +154,21 @@ public final class Trainer {
     }
 }
 
-/// The metrics TSV: header, one line per step, flushed as it goes. On resume, lines after the
+/// The metrics TSV: header, one line per step, written as it goes. On resume, lines after the
 /// checkpoint's step (written by the killed run) are dropped.
 final class MetricsFile {
-    let handle: FileHandle?
+    let log: AppendLog?
 
     init(_ path: String?, keepingStepsUpTo step: Int) throws {
-        guard let path else { handle = nil; return }
+        guard let path else { log = nil; return }
         var kept = StepReport.header + "\n"
-        if step > 0, let old = try? String(contentsOfFile: path, encoding: .utf8) {
-            for line in old.split(separator: "\n").dropFirst() {
+        if step > 0, let old = AppendLog.existingLines(path) {
+            for line in old.dropFirst() {
                 if let s = Int(line.prefix { $0 != "\t" }), s <= step { kept += line + "\n" }
             }
         }
-        guard FileManager.default.createFile(atPath: path, contents: Data(kept.utf8)),
-              let h = FileHandle(forWritingAtPath: path) else {
-            throw ToolError(.failure, "\(path): cannot write the metrics file (check the folder is writable)")
-        }
-        h.seekToEndOfFile()
-        handle = h
+        log = try AppendLog(path, startingWith: kept)
     }
 
-    func append(_ r: StepReport) { handle?.write(Data((r.line + "\n").utf8)) }
-    deinit { try? handle?.close() }
+    func append(_ r: StepReport) throws { try log?.append(r.line) }
 }

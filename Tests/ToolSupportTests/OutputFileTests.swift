@@ -17,7 +17,7 @@ import Testing
         let dir = try folder()
         let path = dir.appendingPathComponent("out.bin").path
         let out = try OutputFile(path)
-        out.write(Data("hello".utf8))
+        try out.write(Data("hello".utf8))
         #expect(!FileManager.default.fileExists(atPath: path), "nothing at the destination before commit")
         #expect(try entries(dir).count == 1)
         try out.commit()
@@ -30,7 +30,7 @@ import Testing
         let path = dir.appendingPathComponent("out.bin").path
         try Data("old".utf8).write(to: URL(fileURLWithPath: path))
         let out = try OutputFile(path)
-        out.write(Data("half".utf8))
+        try out.write(Data("half".utf8))
         out.discard()
         #expect(try entries(dir) == ["out.bin"])
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "old")
@@ -41,7 +41,7 @@ import Testing
         // More than the cleanup table holds at once would be a leak; open and close many in turn.
         for i in 0..<200 {
             let out = try OutputFile(dir.appendingPathComponent("f\(i % 3)").path)
-            out.write(Data([UInt8(i % 256)]))
+            try out.write(Data([UInt8(i % 256)]))
             if i % 2 == 0 { try out.commit() } else { out.discard() }
         }
         #expect(try entries(dir) == ["f0", "f1", "f2"])

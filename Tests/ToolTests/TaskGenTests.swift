@@ -7,7 +7,7 @@ import Testing
         try text.write(toFile: path, atomically: true, encoding: .utf8)
     }
 
-    private static func census() throws -> String {
+    static func census() throws -> String {
         let dir = try ToolRunner.temporaryFolder("taskgen")
         let first = ["MARY", "LINDA", "SUSAN", "KAREN", "JAMES", "JOHN", "PAUL", "MARK"]
         let last = ["SMITH", "JONES", "BROWN", "DAVIS", "MILLER", "WILSON", "MOORE", "TAYLOR", "CLARK", "LEWIS"]

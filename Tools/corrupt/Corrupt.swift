@@ -75,15 +75,15 @@ extension Corrupt {
         }
 
         func run() throws {
-            try OutputFile.refuseOverwriting(inputs: [input, model, mixture], outputs: [output])
+            try OutputFile.checkAtStart(outputs: [output], inputs: [input, model, mixture])
             let mix = try Mixture.resolve(mixture)
-            if listConfigurations { return print(CorruptCommand.listing(mix, rowLength: length)) }
+            if listConfigurations { return try StandardStreams.printOutput(CorruptCommand.listing(mix, rowLength: length)) }
             if explain {
                 let (tokenizer, _) = try TokenizeCommands.loadModel(model!)
                 let samples = try CorruptCommand.explain(
                     input: input, vocabularySize: tokenizer.vocabularySize, mixture: mix, rowLength: length, seed: common.seed,
                     placement: paradigm, count: count, maxCharacters: maxCharacters) { String(decoding: tokenizer.decode($0), as: UTF8.self) }
-                return print(samples.joined(separator: "\n"))
+                return try StandardStreams.printOutput(samples.joined(separator: "\n"))
             }
             try CorruptCommand.generate(input: input, output: output, mixture: mix, mixtureArgument: mixture, rowLength: length,
                                     seed: common.seed, placement: paradigm, compression: compress, common: common)
@@ -120,7 +120,7 @@ extension Corrupt {
             let documents = ObjectiveBenchmark.syntheticDocuments(count: 64, length: 8192, seed: 1)
             let results = try ObjectiveBenchmark.run(grid: g, rowLength: length, tokens: tokens,
                                                      repetitions: repetitions, seed: 1, documents: documents)
-            print(ObjectiveBenchmark.table(results, rowLength: length))
+            try StandardStreams.printOutput(ObjectiveBenchmark.table(results, rowLength: length))
         }
     }
 }

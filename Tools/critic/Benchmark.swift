@@ -50,7 +50,7 @@ struct Benchmark: ParsableCommand {
                               r + 1, seconds, cpu, decision.criticLoss ?? .nan))
         }
         let median = times.sorted()[times.count / 2], cpuMedian = cpuTimes.sorted()[cpuTimes.count / 2]
-        print(String(format: "critic decision: history %d, %d configurations, %d candidates, %d training steps, width %d x %d layers: median %.3f s wall, %.3f s CPU over %d",
+        try StandardStreams.printOutput(String(format: "critic decision: history %d, %d configurations, %d candidates, %d training steps, width %d x %d layers: median %.3f s wall, %.3f s CPU over %d",
                      history, configurations, settings.sampler.candidates, settings.training.steps,
                      settings.width, settings.layers, median, cpuMedian, repeats))
     }

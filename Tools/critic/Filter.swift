@@ -30,15 +30,16 @@ struct Filter: ParsableCommand {
     func run() throws {
         // The same OpenBLAS kernels as `train` (which does this too), so both make the same decisions.
         EngineOps.setLibraryEnvironment()
+        try OutputFile.checkAtStart(outputs: [output, state], inputs: [input, configurations])
         let (controller, grid) = try makeController()
-        guard let reader = input == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: input) else {
-            throw ToolError.badInput(input, "cannot open", fix: "check the path")
-        }
+        let reader = input == "-" ? STDIN_FILENO : open(input, O_RDONLY | O_CLOEXEC)
+        guard reader >= 0 else { throw ToolError.badInput(input, "cannot open", fix: "check the path") }
+        defer { if reader != STDIN_FILENO { close(reader) } }
         let out = try OutputFile(output)
         try CriticRun(controller: controller, grid: grid, statePath: state).answer(
             reader, name: input == "-" ? "<stdin>" : input, verbose: common.verbose,
             note: { if !common.quiet { printError("critic: \($0)") } },
-            write: { out.write(Data(($0 + "\n").utf8)) })
+            write: { try out.write($0 + "\n") })
         try out.commit()
     }
 

@@ -42,6 +42,7 @@ struct Simulate: ParsableCommand {
     }
 
     func run() throws {
+        try OutputFile.checkAtStart(outputs: [output, configurationsOut], inputs: [])
         var bandit = BanditSettings()
         bandit.configurations = configurations
         bandit.fast = fast

@@ -75,8 +75,8 @@ struct Finetune: ParsableCommand {
         Parallel.workers = threads
         EngineOps.setPrecision(precision)
         if !common.quiet { printError("finetune: \(precision.explanation)") }
-        for path in [output, metrics].compactMap({ $0 }) { try OutputFile.prepare(path) }
-        try OutputFile.refuseOverwriting(inputs: [from, tokenizer, input], outputs: [output, metrics])
+        let outputs = [output, output.map(Checkpoint.statePath), metrics]
+        try OutputFile.checkAtStart(outputs: outputs, inputs: [from, tokenizer, input])
         let net: Model
         var saved: Checkpoint.Saved?
         if let resume {

@@ -65,7 +65,9 @@ let allReaders: [FuzzedReader] = [
         var settings = ControllerSettings(seed: 1, totalSteps: 200)
         settings.width = 16; settings.layers = 1; settings.training.steps = 4; settings.sampler.candidates = 64
         let controller = try BirdieController(configurations: set, settings: settings)
-        guard let input = FileHandle(forReadingAtPath: path) else { throw ToolError.badInput(path, "cannot open") }
+        let input = open(path, O_RDONLY)
+        guard input >= 0 else { throw ToolError.badInput(path, "cannot open") }
+        defer { close(input) }
         try CriticRun(controller: controller, grid: "light", statePath: nil).answer(input, name: path, write: { _ in })
     },
 ]

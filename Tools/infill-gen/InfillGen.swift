@@ -45,7 +45,7 @@ struct InfillGen: ParsableCommand {
     }
 
     func run() throws {
-        try OutputFile.refuseOverwriting(inputs: [input, train], outputs: [output])
+        try OutputFile.checkAtStart(outputs: [output], inputs: [input, train])
         let documents = try JSONLines.read(CorpusDocument.self, path: input)
         var excluded = Set<String>()
         let sibling = input == "-" ? nil : URL(fileURLWithPath: input).deletingLastPathComponent().appendingPathComponent("train.jsonl").path

@@ -43,7 +43,7 @@ struct Pack: ParsableCommand {
     }
 
     func run() throws {
-        try OutputFile.refuseOverwriting(inputs: [input], outputs: [output])
+        try OutputFile.checkAtStart(outputs: [output], inputs: [input])
         let source = try FileSource(path: input)
         let stats = try PackRun.run(source: source, output: output, length: length, window: window,
                                     compression: compress, progress: common.effectiveProgress, quiet: common.quiet)

@@ -64,7 +64,7 @@ struct PhonebookGen: ParsableCommand {
     }
 
     func run() throws {
-        try OutputFile.refuseOverwriting(inputs: [model], outputs: [output])
+        try OutputFile.checkAtStart(outputs: [output], inputs: [model] + (CensusNames.firstNameFiles + [CensusNames.lastNameFile]).map { names + "/" + $0 })
         let census = try CensusNames(directory: names)
         let tokenCount = try model.map { try bpeTokenCounter(modelPath: $0) } ?? utf8ByteCount
         let generator: PhoneBookGenerator

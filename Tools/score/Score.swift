@@ -55,7 +55,7 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
-        try OutputFile.refuseOverwriting(inputs: [checkpoint, tokenizer, input], outputs: [output, summary])
+        try OutputFile.checkAtStart(outputs: [output, summary], inputs: [checkpoint, tokenizer, input])
         EngineOps.setLibraryEnvironment()
         EngineOps.setThreads(threads)
         Parallel.workers = threads
@@ -92,6 +92,6 @@ struct Bench: ParsableCommand {
             printError("bench: \(kind.rawValue), \(preset) preset (\(config.parameterCount) parameters), decoding to \(contexts.max() ?? 0) tokens")
             results.append((kind.rawValue, DecodeBenchmark.run(config, contexts: contexts, window: window, log: printError)))
         }
-        print(DecodeBenchmark.table(results))
+        try StandardStreams.printOutput(DecodeBenchmark.table(results))
     }
 }

@@ -59,7 +59,7 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
-        try OutputFile.refuseOverwriting(inputs: inputs, outputs: [output])
+        try OutputFile.checkAtStart(outputs: [output], inputs: inputs)
         try TokenizeCommands.train(inputs: inputs, text: text.value, vocabularySize: vocabSize,
                                    minFrequency: minFrequency, maxPieceBytes: maxPieceBytes, output: output,
                                    arguments: Provenance.commandLine, progress: common.effectiveProgress, quiet: common.quiet)
@@ -85,7 +85,7 @@ struct Encode: ParsableCommand {
     var inputs: [String] = ["-"]
 
     func run() throws {
-        try OutputFile.refuseOverwriting(inputs: inputs + [model], outputs: [output])
+        try OutputFile.checkAtStart(outputs: [output], inputs: inputs + [model])
         try TokenizeCommands.encode(inputs: inputs, text: text.value, modelPath: model, output: output,
                                     compression: compress, arguments: Provenance.commandLine,
                                     progress: common.effectiveProgress, quiet: common.quiet)
@@ -113,7 +113,7 @@ struct Decode: ParsableCommand {
     var input = "-"
 
     func run() throws {
-        try OutputFile.refuseOverwriting(inputs: [input, model], outputs: [output])
+        try OutputFile.checkAtStart(outputs: [output], inputs: [input, model])
         try TokenizeCommands.decode(input: input, modelPath: model, output: output, format: format,
                                     showSpecial: showSpecial, progress: common.effectiveProgress, quiet: common.quiet)
     }
