@@ -110,27 +110,19 @@ struct DataParallelTests {
     /// within 1e-5 relative (the tolerance above), mixtures within 1e-6 (measured: equal; the critic
     /// sees losses that differ by ~1e-8).
     @Test func birdieAtTwoRanksDecidesAsAtOne() throws {
-        let dir = try ToolRunner.temporaryFolder("birdie-dp-birdie")
-        let words = ["alpha", "beta", "gamma", "delta", "copy", "the", "of", "phone", "book", "state", "space", "river", "stone"]
-        var rng = SplitMix64(seed: 11)
-        let text = (0..<150).map { _ in
-            "{\"text\": \"" + (0..<(120 + Int(rng.next() % 200))).map { _ in words[Int(rng.next() % UInt64(words.count))] }.joined(separator: " ") + "\"}"
-        }.joined(separator: "\n") + "\n"
-        FileManager.default.createFile(atPath: dir + "/c.jsonl", contents: Data(text.utf8))
-        #expect(try ToolRunner.run("tokenize", ["train", "--vocab-size", "440", "-o", "tok.model", "c.jsonl", "-q"], in: dir).status == 0)
-        #expect(try ToolRunner.run("tokenize", ["encode", "-m", "tok.model", "-o", "docs.tok", "c.jsonl", "-q"], in: dir).status == 0)
+        let dir = corpusFolder
         let flags = ["--preset", "tiny", "--corpus", "docs.tok", "--procedure", "birdie", "--steps", "12", "--batch", "2", "--length", "256",
                      "--eval-every", "0", "--seed", "5", "-q", "--threads", "1", "--critic-width", "16", "--critic-layers", "1",
                      "--critic-training-steps", "5", "--candidates", "64"]
-        #expect(try train1(flags + ["-o", "n1.ckpt"], in: dir).status == 0)
-        let two = try train2(flags + ["-o", "n2.ckpt"], in: dir)
+        #expect(try train1(flags + ["-o", "b1.ckpt"], in: dir).status == 0)
+        let two = try train2(flags + ["-o", "b2.ckpt"], in: dir)
         #expect(two.status == 0, "\(two.stderr)")
         struct Line: Decodable { var step: Int; var phase: String; var mixture: [String: Double]; var losses: [String: Double] }
         func log(_ name: String) throws -> [Line] {
             try String(contentsOfFile: dir + "/\(name).ckpt.controller.jsonl", encoding: .utf8).split(separator: "\n")
                 .map { try JSONDecoder().decode(Line.self, from: Data($0.utf8)) }
         }
-        let a = try log("n1"), b = try log("n2")
+        let a = try log("b1"), b = try log("b2")
         #expect(a.count == 11 && b.count == 11)
         for (x, y) in zip(a, b) {
             #expect(x.step == y.step && x.phase == y.phase && x.mixture.keys == y.mixture.keys)
@@ -138,7 +130,45 @@ struct DataParallelTests {
             for (k, l) in x.losses { #expect(abs(l - y.losses[k]!) <= 1e-5 * l, "step \(x.step): loss of \(k) \(l) vs \(y.losses[k]!)") }
         }
     }
+
+    /// `finetune` shares the trainer: at N=2 the same losses as at N=1 (the tolerance above), and
+    /// an odd --batch refused.
+    @Test func finetuneAtTwoRanksGivesOneRanksLosses() throws {
+        let dir = corpusFolder
+        var rng = SplitMix64(seed: 2)
+        let words = ["alpha", "beta", "gamma", "delta", "river", "stone"]
+        func phrase(_ n: Int) -> String { (0..<n).map { _ in words[Int(rng.next() % UInt64(words.count))] }.joined(separator: " ") }
+        let pairs = (0..<120).map { _ in "{\"prompt\": \"\(phrase(8))\", \"target\": \"\(phrase(3))\"}" }.joined(separator: "\n") + "\n"
+        FileManager.default.createFile(atPath: dir + "/pairs.jsonl", contents: Data(pairs.utf8))
+        #expect(try train1(["--init-only", "--vocab", "440", "--model", "hawk", "--preset", "tiny", "-o", "init.ckpt", "-q"], in: dir).status == 0)
+        let flags = ["--from", "init.ckpt", "-m", "tok.model", "pairs.jsonl", "--length", "64", "--steps", "20", "--batch", "8",
+                     "--eval-every", "10", "--threads", "1", "-q"]
+        #expect(try ToolRunner.run("finetune", flags + ["-o", "f1.ckpt", "--metrics", "f1.tsv"], in: dir).status == 0)
+        let finetune = ToolRunner.binaries.appendingPathComponent("finetune").path
+        let two = try ToolRunner.run(mpirun!, launch + [finetune] + flags + ["-o", "f2.ckpt", "--metrics", "f2.tsv"], in: dir)
+        #expect(two.status == 0, "\(two.stderr)")
+        let l1 = try losses(dir + "/f1.tsv"), l2 = try losses(dir + "/f2.tsv")
+        #expect(l1.count == 20 && l2.count == 20)
+        let worst = zip(l1, l2).map { abs($0 - $1) / abs($0) }.max() ?? .infinity
+        #expect(worst <= 1e-5, "N=1 vs N=2 finetune losses differ by \(worst) relative")
+        let odd = try ToolRunner.run(mpirun!, launch + [finetune] + flags + ["--batch", "5", "-o", "f3.ckpt"], in: dir)
+        #expect(odd.status == 64 && odd.stderr.contains("--batch 5 does not split over 2 ranks"), "\(odd.stderr)")
+    }
 }
+
+/// A small corpus and its tokenizer (tokenizer trained, documents encoded in a scratch folder).
+private let corpusFolder: String = {
+    let dir = try! ToolRunner.temporaryFolder("birdie-dp-corpus")
+    let words = ["alpha", "beta", "gamma", "delta", "copy", "the", "of", "phone", "book", "state", "space", "river", "stone"]
+    var rng = SplitMix64(seed: 11)
+    let text = (0..<150).map { _ in
+        "{\"text\": \"" + (0..<(120 + Int(rng.next() % 200))).map { _ in words[Int(rng.next() % UInt64(words.count))] }.joined(separator: " ") + "\"}"
+    }.joined(separator: "\n") + "\n"
+    FileManager.default.createFile(atPath: dir + "/c.jsonl", contents: Data(text.utf8))
+    _ = try! ToolRunner.run("tokenize", ["train", "--vocab-size", "440", "-o", "tok.model", "c.jsonl", "-q"], in: dir)
+    _ = try! ToolRunner.run("tokenize", ["encode", "-m", "tok.model", "-o", "docs.tok", "c.jsonl", "-q"], in: dir)
+    return dir
+}()
 
 /// The processes whose parent is `pid` (mpirun starts the ranks itself on one node).
 private func children(of pid: Int32) -> [Int32] {
