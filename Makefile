@@ -26,7 +26,7 @@ PRECISION ?= auto
 $(if $(filter-out auto fp32 bf16,$(PRECISION)),$(error PRECISION=$(PRECISION): give auto, fp32 or bf16))
 CPU_PRECISION := $(if $(shell grep -qw avx512_bf16 /proc/cpuinfo 2>/dev/null && echo yes),bf16,fp32)
 PRECISION_RUN = $(if $(filter auto,$(PRECISION)),$(CPU_PRECISION),$(PRECISION))
-DEBIAN_PACKAGES := libopenblas-dev libzstd-dev libdnnl-dev libgnuplot-iostream-dev jq
+DEBIAN_PACKAGES := libopenblas-dev libzstd-dev libdnnl-dev libgnuplot-iostream-dev jq openmpi-bin libopenmpi-dev
 DEPS_STAMP := .build/deps.stamp
 # Python packages the Python readers' tests (Pipelines/python: PyTorch loads a checkpoint) and the
 # PyTorch reference of bench-train use, installed with pip (torch: the CPU-only wheel, ~200 MB).
@@ -34,7 +34,7 @@ PYTHON_PACKAGES := safetensors zstandard torch==2.13.0+cpu
 
 ##@ Setup
 .PHONY: deps
-deps: $(DEPS_STAMP) ## install the Debian packages a fresh machine lacks (OpenBLAS, zstd, gnuplot)
+deps: $(DEPS_STAMP) ## install the Debian packages a fresh machine lacks (OpenBLAS, zstd, gnuplot, Open MPI)
 $(DEPS_STAMP):
 	@missing=""; for p in $(DEBIAN_PACKAGES); do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

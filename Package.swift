@@ -16,7 +16,8 @@ let libraries: [(name: String, deps: [String])] = [
     ("Kernels", ["CBLAS", "CDNNL", "CBF16Tiles"]),
     ("Models", ["Kernels", "CBLAS", "Randomness"]),
     ("Controller", ["Kernels", "CBLAS", "Randomness", "ToolSupport"]),
-    ("Training", ["Models", "Kernels", "Packing", "Objectives", "Controller", "Formats", "Randomness", "Vocabulary", "ToolSupport"]),
+    ("Distributed", ["CMPI"]),
+    ("Training", ["Models", "Kernels", "Packing", "Objectives", "Controller", "Distributed", "Formats", "Randomness", "Vocabulary", "ToolSupport"]),
     ("Tasks", ["Tokenizer", "Randomness", "Vocabulary", "ToolSupport"]),
     ("Scoring", ["Models", "Training", "Objectives", "Tasks", "Formats", "Randomness", "Vocabulary", "ToolSupport"]),
 ]
@@ -26,9 +27,9 @@ let tools: [(name: String, deps: [String])] = [
     ("tokenize", ["Tokenizer", "Formats", "ToolSupport"]),
     ("corrupt", ["Objectives", "Tokenizer", "Formats", "ToolSupport"]),
     ("pack", ["Packing", "Formats", "ToolSupport"]),
-    ("train", ["Training", "Models", "Kernels", "ToolSupport"]),
+    ("train", ["Training", "Distributed", "Models", "Kernels", "ToolSupport"]),
     ("critic", ["Controller", "Kernels", "Randomness", "ToolSupport"]),
-    ("finetune", ["Training", "Tasks", "Models", "Kernels", "ToolSupport"]),
+    ("finetune", ["Training", "Distributed", "Tasks", "Models", "Kernels", "ToolSupport"]),
     ("phonebook-gen", ["Tasks", "Randomness", "ToolSupport"]),
     ("infill-gen", ["Tasks", "ToolSupport"]),
     ("score", ["Scoring", "Models", "Kernels", "ToolSupport"]),
@@ -46,6 +47,9 @@ var targets: [Target] = [
                    providers: [.apt(["libzstd-dev"])]),
     // oneDNN (no pkg-config file in Debian): the bf16 matrix products.
     .systemLibrary(name: "CDNNL", path: "Libraries/CDNNL", providers: [.apt(["libdnnl-dev"])]),
+    // Open MPI (data-parallel train and finetune, Libraries/Distributed; docs/CLUSTER.md).
+    .systemLibrary(name: "CMPI", path: "Libraries/CMPI", pkgConfig: "ompi",
+                   providers: [.apt(["libopenmpi-dev"])]),
     // Our own AVX512-BF16 products for the attention tiles (C: Swift has no vdpbf16ps).
     .target(name: "CBF16Tiles", path: "Libraries/CBF16Tiles"),
 ]

@@ -1,4 +1,5 @@
 import Controller
+import Distributed
 import Foundation
 import Models
 import Objectives
@@ -61,13 +62,26 @@ public final class BirdieProcedure {
         log = try logPath.map { try ControllerLog(path: $0, keepingStepsUpTo: resume?.step ?? 0) }
     }
 
-    /// Runs an evaluation if `step` is on the schedule.
+    /// Runs an evaluation if `step` is on the schedule. On N ranks the configurations' losses are
+    /// split over the ranks and gathered, rank 0 runs the controller and broadcasts the mixture.
     public func afterStep(_ step: Int, model: Model) throws {
         guard controller.schedule.isEvaluation(step: step) else { return }
         let started = Date()
-        let losses = validation.losses(model)
+        let ranks = Ranks.world
+        let losses = validation.losses(model, ranks: ranks)
         let measured = Date()
-        try observe(step: step, losses: losses)
+        if ranks.count == 1 {
+            try observe(step: step, losses: losses)
+        } else {
+            // [1 if the mixture changes, the K weights]: bits, so every rank's rows stay the same.
+            var message = [Double](repeating: 0, count: 1 + grid.count)
+            if ranks.isRoot {
+                let decision = try observe(step: step, losses: losses)
+                if decision.phase != .skipped { message = [1] + decision.mixture }
+            }
+            message = ranks.broadcast(message)
+            if !ranks.isRoot && message[0] == 1 { try source.setMixture(weights: Array(message.dropFirst())) }
+        }
         validationSeconds += measured.timeIntervalSince(started)
         controllerSeconds += Date().timeIntervalSince(measured)
     }

@@ -1,3 +1,4 @@
+import Distributed
 import Models
 import Objectives
 import Packing
@@ -59,10 +60,22 @@ public struct ConfigurationValidation: Sendable {
 
     /// The mean loss per labelled token of each configuration's rows, in grid order.
     public func losses(_ model: Model) -> [Double] {
-        batches.map { b in
-            let r = model.loss(b)
-            return r.count > 0 ? r.sum / Double(r.count) : .nan
-        }
+        batches.map { loss(model, $0) }
+    }
+
+    /// `losses` on every rank, configuration k measured on rank k % N (the same bits as one process).
+    public func losses(_ model: Model, ranks: Ranks) -> [Double] {
+        guard ranks.count > 1 else { return losses(model) }
+        let perRank = (batches.count + ranks.count - 1) / ranks.count
+        var mine = [Double](repeating: 0, count: perRank)
+        for (j, k) in stride(from: ranks.rank, to: batches.count, by: ranks.count).enumerated() { mine[j] = loss(model, batches[k]) }
+        let all = ranks.gather(mine)
+        return batches.indices.map { all[$0 % ranks.count][$0 / ranks.count] }
+    }
+
+    func loss(_ model: Model, _ b: PackedBatch) -> Double {
+        let r = model.loss(b)
+        return r.count > 0 ? r.sum / Double(r.count) : .nan
     }
 }
 

@@ -1,4 +1,5 @@
 import Controller
+import Distributed
 import Foundation
 import Kernels
 import Models
@@ -82,8 +83,22 @@ public struct TrainCommand {
         return c
     }
 
-    /// The whole run: data, model (new or resumed), training, checkpoints, reports.
+    /// The whole run: data, model (new or resumed), training, checkpoints, reports. Under a launcher
+    /// with N > 1 processes (docs/CLUSTER.md), every rank runs this; rank 0 alone reports and writes.
     public func run() throws {
+        // First: it may re-execute the process, which must happen before MPI starts.
+        EngineOps.setLibraryEnvironment()
+        if !Ranks.world.isRoot && !quiet {
+            var quietRank = self
+            quietRank.quiet = true; quietRank.progress = .never
+            return try quietRank.run()
+        }
+        try DataParallel.checkBatch(batch)
+        try runOnThisRank()
+        Ranks.world.finish()
+    }
+
+    func runOnThisRank() throws {
         EngineOps.setLibraryEnvironment()
         EngineOps.setThreads(threads)
         EngineOps.setPrecision(precision)
@@ -130,15 +145,16 @@ public struct TrainCommand {
         var net: Model
         var saved: Checkpoint.Saved?
         if let resume {
-            (net, saved) = try Checkpoint.resume(resume, flags: runFlags, steps: steps)
+            (net, saved) = try DataParallel.resume(resume, flags: runFlags, steps: steps, tool: "train")
         } else {
             let config = try modelConfig(vocab: dataVocab)
             try Limits.checkMemory(estimatedBytes: Self.estimatedBytes(config, batch: batch, length: length),
                                    flags: "--batch, --length, --d-model, --layers or --vocab")
             net = Model(config, seed: seed)
         }
-        if printConfig { try StandardStreams.printOutput(describe(net)); return }
+        if printConfig { if Ranks.world.isRoot { try StandardStreams.printOutput(describe(net)) }; return }
         if initOnly {
+            guard Ranks.world.isRoot else { return }
             let file = try OutputFile(output!)
             try file.write(Checkpoint.weightsData(net, step: 0))
             try file.commit()
@@ -210,7 +226,7 @@ public struct TrainCommand {
         for case let (name, value?) in given { flags[name] = value }
         // What ran, not what was asked (auto differs by CPU); fp32 states carry no key.
         if precision.resolved != .fp32 { flags["precision"] = precision.resolved.rawValue }
-        return flags
+        return DataParallel.flags(flags)
     }
 
     /// An upper estimate of a run's memory: parameters, gradients and AdamW moments, the logits of

@@ -1,3 +1,4 @@
+import Distributed
 import Foundation
 import Formats
 import Objectives
@@ -42,7 +43,7 @@ extension TrainCommand {
         let settings = birdie.settings(seed: seed, totalSteps: steps)
         let resumeState = try resume.map { path in (try Checkpoint.loadAttachments(path), resumeStep ?? 0, path) }
         let procedure = try BirdieProcedure(grid: source.grid, source: source, validation: validation, settings: settings,
-                                            logPath: birdie.controllerLog ?? checkpoint.map { $0 + ".controller.jsonl" },
+                                            logPath: Ranks.world.isRoot ? birdie.controllerLog ?? checkpoint.map { $0 + ".controller.jsonl" } : nil,
                                             resume: resumeState)
         if quiet { procedure.notice = { _ in } }
         if !quiet {

@@ -1,3 +1,4 @@
+import Distributed
 import Foundation
 import Kernels
 import Models
@@ -64,6 +65,8 @@ public final class Trainer {
     let optimizer: AdamW
     /// More state saved inside each checkpoint's PATH.state (e.g. the Birdie controller's).
     public var attachments: () throws -> [String: Data] = { [:] }
+    /// The processes sharing each step (TrainerRanks.swift); rank 0 alone writes files.
+    let ranks = Ranks.world
 
     public init(model: Model, options: TrainingOptions, source: BatchSource, evalBatches: [PackedBatch], seed: UInt64) {
         self.model = model; self.options = options; self.source = source; self.evalBatches = evalBatches
@@ -86,11 +89,10 @@ public final class Trainer {
         try source.seek(s.dataPosition)
     }
 
-    /// Loss and accuracy over the held-out batches.
+    /// Loss and accuracy over the held-out batches (split over the ranks, added in batch order).
     public func evaluate() -> HeldOutScore {
         var sum = 0.0, count = 0, correct = 0, samples = 0, samplesCorrect = 0
-        for b in evalBatches {
-            let r = model.lossAndAccuracy(b)
+        for r in heldOutFigures() {
             sum += r.sum; count += r.count; correct += r.correct; samples += r.samples; samplesCorrect += r.samplesCorrect
         }
         func share(_ a: Int, _ b: Int) -> Double { b > 0 ? Double(a) / Double(b) : .nan }
@@ -99,7 +101,7 @@ public final class Trainer {
     }
 
     public func saveCheckpoint() throws {
-        guard let path = options.checkpointPath else { return }
+        guard let path = options.checkpointPath, ranks.isRoot else { return }
         state.dataPosition = source.position
         try Checkpoint.save(model, moments: m, v, state: state, attachments: try attachments(), to: path)
         if options.keepSnapshots {
@@ -111,13 +113,13 @@ public final class Trainer {
 
     /// Runs until `options.steps` (or `stopAfter`); calls `report` after every step.
     public func run(report: (StepReport) throws -> Void = { _ in }) throws {
-        let metrics = try MetricsFile(options.metricsPath, keepingStepsUpTo: state.step)
+        let metrics = try MetricsFile(ranks.isRoot ? options.metricsPath : nil, keepingStepsUpTo: state.step)
         let n = model.parameterCount
         var stepsThisRun = 0
         while state.step < options.steps {
             let started = Date()
             let batch = try StepProfile.time(.data) { try source.next(batch: options.batch, length: options.length) }
-            let (sum, count) = model.lossAndGradient(batch)
+            let (sum, count) = lossAndGradient(batch)   // summed over the ranks' shares
             let loss = count > 0 ? sum / Double(count) : 0
             guard loss.isFinite else {
                 throw ToolError(.failure, "training diverged at step \(state.step + 1) (loss \(loss)); lower --lr")

@@ -7,8 +7,11 @@
 #
 # Variables: SCALE (a file in Pipelines/scales/), MODELS, PROCEDURES, CELLS (default: every
 # model-procedure pair), SEEDS (runs of each cell in SEEDED_CELLS; docs/SCALE.md), RESULTS (default
-# results), RUN (a prefix for the heavy commands, e.g. RUN="srun -N1 -c 16"), THREADS (threads per
-# command), JOBS (cells at once), PRECISION (auto, fp32 or bf16 matrix products; the Makefile).
+# results), RUN (a prefix for the heavy commands, e.g. RUN="srun -N1 -c 16"), TRAIN_RUN (the prefix
+# of train and finetune alone, default RUN: a launcher of N data-parallel ranks, e.g. TRAIN_RUN="srun
+# -N 4 --ntasks-per-node=1 --mpi=pmix", docs/CLUSTER.md; score and tokenize would run N copies),
+# THREADS (threads per command), JOBS (cells at once), PRECISION (auto, fp32 or bf16 matrix
+# products; the Makefile).
 
 SCALE ?= ladder
 RESULTS ?= results
@@ -19,6 +22,7 @@ RESULTS ?= results
 ABL = $(RESULTS)/$(SCALE)-$(PRECISION_RUN)
 SHARED = $(ABL)/shared
 RUN ?=
+TRAIN_RUN ?= $(RUN)
 
 ifeq ($(wildcard Pipelines/scales/$(SCALE).mk),)
 $(error SCALE=$(SCALE): no Pipelines/scales/$(SCALE).mk; choose one of $(basename $(notdir $(wildcard Pipelines/scales/*.mk))))
@@ -147,10 +151,10 @@ $2 $$start 2>> $(@D)/$1.log || { status=$$?; tail -n 15 $(@D)/$1.log >&2; \
 endef
 
 $(ABL)/%/pretrain.done: $(TRAIN_TOKENS) | build
-	$(call logged_step,pretrain,$(RUN) $(BIN)/train $(TRAIN_FLAGS),model.ckpt,)
+	$(call logged_step,pretrain,$(TRAIN_RUN) $(BIN)/train $(TRAIN_FLAGS),model.ckpt,)
 
 $(ABL)/%/finetune.done: $(ABL)/%/pretrain.done $(PHONEBOOK_TRAIN)
-	$(call logged_step,finetune,$(RUN) $(BIN)/finetune $(FINETUNE_FLAGS),finetuned.ckpt,--from $(@D)/model.ckpt -o $(@D)/finetuned.ckpt)
+	$(call logged_step,finetune,$(TRAIN_RUN) $(BIN)/finetune $(FINETUNE_FLAGS),finetuned.ckpt,--from $(@D)/model.ckpt -o $(@D)/finetuned.ckpt)
 
 # Scores: per-item TSV (-o) and a JSON summary (--summary, the target, written last). Phone books
 # with the fine-tuned model; SQuAD, infilling and the objective probes with the pre-trained one.
@@ -209,7 +213,7 @@ $(ABL)/ceiling/%/init.ckpt: | build
 
 $(ABL)/ceiling/%/finetune.done: FINETUNE_STEPS = $(CEILING_STEPS)
 $(ABL)/ceiling/%/finetune.done: $(ABL)/ceiling/%/init.ckpt $(PHONEBOOK_TRAIN)
-	$(call logged_step,finetune,$(RUN) $(BIN)/finetune $(FINETUNE_FLAGS),finetuned.ckpt,--from $(@D)/init.ckpt -o $(@D)/finetuned.ckpt)
+	$(call logged_step,finetune,$(TRAIN_RUN) $(BIN)/finetune $(FINETUNE_FLAGS),finetuned.ckpt,--from $(@D)/init.ckpt -o $(@D)/finetuned.ckpt)
 
 # Kept, like the matrix's steps: a rerun must not redo them.
 .PRECIOUS: $(ABL)/ceiling/%/init.ckpt $(ABL)/ceiling/%/finetune.done
@@ -245,7 +249,7 @@ $(ONSET_GRIDS): $(ONSET)/%/grid.json:
 # The run's grid: the first part of the stem <objective>-<lengths>/<model> (no % here: make would
 # put the stem in its place).
 $(ONSET)/%/pretrain.done: $(TRAIN_TOKENS) $$(ONSET)/$$(firstword $$(subst /, ,$$*))/grid.json | build
-	$(call logged_step,pretrain,$(RUN) $(BIN)/train --model $(notdir $*) $(MODEL_SIZE) --corpus $(TRAIN_TOKENS) --procedure bfr \
+	$(call logged_step,pretrain,$(TRAIN_RUN) $(BIN)/train --model $(notdir $*) $(MODEL_SIZE) --corpus $(TRAIN_TOKENS) --procedure bfr \
 	  --grid $(ONSET)/$(firstword $(subst /, ,$*))/grid.json --form bidirectional --steps $(STEPS) --batch $(BATCH) --length $(LENGTH) \
 	  --lr $(LR) --eval-every $(EVAL_EVERY) --checkpoint-every $(CHECKPOINT_EVERY) --threads $(THREADS) --seed 1 --progress never \
 	  --precision $(PRECISION_RUN) -o $(@D)/model.ckpt --metrics $(@D)/train.tsv,model.ckpt,)
@@ -253,7 +257,7 @@ $(ONSET)/%/pretrain.done: $(TRAIN_TOKENS) $$(ONSET)/$$(firstword $$(subst /, ,$$
 # Fine-tuning on phone books from a copy-pre-trained checkpoint, with its learning curve (compare
 # the clm cell's curve.tsv from the same budget).
 $(ONSET)/%/finetune.done: $(ONSET)/%/pretrain.done $(PHONEBOOK_TRAIN)
-	$(call logged_step,finetune,$(RUN) $(BIN)/finetune $(FINETUNE_FLAGS),finetuned.ckpt,--from $(@D)/model.ckpt -o $(@D)/finetuned.ckpt)
+	$(call logged_step,finetune,$(TRAIN_RUN) $(BIN)/finetune $(FINETUNE_FLAGS),finetuned.ckpt,--from $(@D)/model.ckpt -o $(@D)/finetuned.ckpt)
 
 # --- tables and plots ---------------------------------------------------------------------------
 TABLES = $(ABL)/tables

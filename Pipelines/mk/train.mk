@@ -54,3 +54,10 @@ check-bf16: build $(CORPUS_STAMP) ## fp32 against bf16 products, same seed: held
 BENCH_PRECISION_RUNS ?= 3
 bench-train-precision: build ## fp32 against bf16 training tokens/s at d 128 x 4 and the small preset, alternating runs (~3 min)
 	@BIN=$(BIN) OPENBLAS_CORETYPE=$(BENCH_BLAS_CORE) Pipelines/bf16/bench.sh $(BENCH_PRECISION_RUNS)
+
+# Data-parallel training (docs/CLUSTER.md): the all-reduce by message size over MPI_RANKS ranks here.
+MPI_RANKS ?= 2
+MPIRUN ?= mpirun --oversubscribe $(if $(filter 0,$(shell id -u)),--allow-run-as-root) -np $(MPI_RANKS)
+.PHONY: bench-allreduce
+bench-allreduce: build ## the gradient all-reduce (our deterministic ring and MPI_Allreduce) by message size, 4 KiB-256 MiB, over MPI_RANKS (2) ranks here
+	$(MPIRUN) $(BIN)/train --bench-allreduce

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Distributed
 import Foundation
 import Kernels
 import Models
@@ -66,10 +67,21 @@ struct Finetune: ParsableCommand {
         if let warmup { flags["warmup"] = String(warmup) }
         // What ran, not what was asked (auto differs by CPU); fp32 states carry no key.
         if precision.resolved != .fp32 { flags["precision"] = precision.resolved.rawValue }
-        return flags
+        return DataParallel.flags(flags)
     }
 
+    /// Under a launcher with N > 1 processes every rank runs this; rank 0 alone reports and writes.
     func run() throws {
+        // First: it may re-execute the process, which must happen before MPI starts.
+        EngineOps.setLibraryEnvironment()
+        var me = self
+        if !Ranks.world.isRoot { me.common.quiet = true; me.common.progress = .never }
+        try DataParallel.checkBatch(batch)
+        try me.runOnThisRank()
+        Ranks.world.finish()
+    }
+
+    func runOnThisRank() throws {
         EngineOps.setLibraryEnvironment()
         EngineOps.setThreads(threads)
         Parallel.workers = threads
@@ -80,7 +92,7 @@ struct Finetune: ParsableCommand {
         let net: Model
         var saved: Checkpoint.Saved?
         if let resume {
-            (net, saved) = try Checkpoint.resume(resume, flags: runFlags, steps: steps)
+            (net, saved) = try DataParallel.resume(resume, flags: runFlags, steps: steps, tool: "finetune")
         } else {
             net = try Checkpoint.loadModel(from!).model
         }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Distributed
+import Foundation
 import Kernels
 import Models
 import ToolSupport
@@ -82,9 +84,12 @@ struct Train: ParsableCommand {
     @Flag(name: .customLong("init-only"), help: "Write the freshly initialised model to -o (weights only) and exit: the start of a from-scratch `finetune` (needs --vocab).")
     var initOnly = false
     @Option(help: ArgumentHelp(PrecisionChoice.help)) var precision: PrecisionChoice = .auto
+    @Flag(name: .customLong("bench-allreduce"), help: ArgumentHelp("Time the gradient all-reduce of this launch's ranks by message size (run under mpirun), print a table, exit (docs/CLUSTER.md).", visibility: .hidden))
+    var benchAllreduce = false
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
+        if benchAllreduce { return }
         if ModelConfig.presets.first(where: { $0.name == preset }) == nil {
             throw ValidationError("unknown preset \(preset); choose one of \(ModelConfig.presets.map(\.name).joined(separator: ", "))")
         }
@@ -107,6 +112,7 @@ struct Train: ParsableCommand {
 
     /// The run the flags ask for (Training's TrainCommand does it).
     func run() throws {
+        if benchAllreduce { EngineOps.setLibraryEnvironment(); return benchmarkAllReduce() }
         var c = TrainCommand()
         c.model = model; c.preset = preset; c.form = form; c.dModel = dModel; c.layers = layers; c.state = state
         c.mlpHidden = mlpHidden; c.heads = heads; c.mlp = mlp; c.vocab = vocab; c.data = data; c.corpus = corpus
@@ -116,5 +122,20 @@ struct Train: ParsableCommand {
         c.metrics = metrics; c.resume = resume; c.stopAfter = stopAfter; c.profile = profile; c.printConfig = printConfig
         c.initOnly = initOnly; c.precision = precision; c.seed = common.seed; c.quiet = common.quiet; c.progress = common.effectiveProgress
         try c.run()
+    }
+}
+
+extension Train {
+    /// bytes, then the median seconds of our ring (`Ranks.sum`) and of MPI_Allreduce, and the ring's
+    /// bus bandwidth 2(N-1)/N * bytes / seconds, on rank 0's stdout.
+    func benchmarkAllReduce() {
+        let ranks = Ranks.world
+        if ranks.isRoot { print("ranks\tbytes\tring_s\tmpi_allreduce_s\tring_bus_GB_per_s") }
+        for bytes in [4 << 10, 64 << 10, 1 << 20, 4 << 20, 16 << 20, 64 << 20, 256 << 20] {
+            let t = ranks.timeAllReduce(floats: bytes / 4, repeats: bytes >= 64 << 20 ? 5 : 20)
+            let bus = 2 * Double(ranks.count - 1) / Double(ranks.count) * Double(bytes) / t.ring / 1e9
+            if ranks.isRoot { print(String(format: "%d\t%d\t%.6f\t%.6f\t%.2f", ranks.count, bytes, t.ring, t.mpi, bus)) }
+        }
+        ranks.finish()
     }
 }
