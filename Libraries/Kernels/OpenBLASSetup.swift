@@ -33,8 +33,7 @@ public enum EngineOps {
         }
         // /proc files report size 0: read to the end rather than by size.
         if getenv("OPENBLAS_CORETYPE") == nil,
-           let data = FileHandle(forReadingAtPath: "/proc/cpuinfo")?.readDataToEndOfFile(),
-           case let cpu = String(decoding: data, as: UTF8.self),
+           let cpu = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
            let flags = cpu.split(separator: "\n").first(where: { $0.hasPrefix("flags") }),
            case let have = Set(flags.split(separator: " ").map(String.init)),
            ["avx512f", "avx512dq", "avx512bw", "avx512vl"].allSatisfy(have.contains) {
