@@ -9,25 +9,29 @@ public enum OutputTarget: Equatable, Sendable {
     case stream(String)            // a character device or FIFO: opened and written in place
     case file(String)              // a regular file, new or existing, after following links
 
-    /// Classifies `path`; a folder, a block device, a socket, an empty path or a loop of links is
-    /// a usage error (exit 64).
+    /// Classifies `path`; a folder, a block device, an empty path or a loop of links is a usage
+    /// error (exit 64).
     public static func of(_ path: String) throws -> OutputTarget {
         if path == "-" { return .standardOutput }
         guard !path.isEmpty else { throw ToolError(.usage, "an output path is empty; give a file name or - for stdout") }
-        var current = path
-        for _ in 0..<40 {
-            var s = stat()
-            guard lstat(current, &s) == 0 else {
-                if errno == ENOENT { return .file(current) }
-                throw ToolError(.failure, "\(path): cannot inspect the output: \(String(cString: strerror(errno)))")
-            }
+        var s = stat()
+        if stat(path, &s) == 0 {   // exists, after every link (also /proc's, e.g. /dev/stdout to a pipe)
             switch s.st_mode & S_IFMT {
-            case S_IFLNK: current = try linkTarget(current, of: path)
-            case S_IFREG: return .file(current)
-            case S_IFCHR, S_IFIFO: return .stream(current)
+            case S_IFREG:
+                guard let real = realpath(path, nil) else { return .file(path) }
+                defer { free(real) }
+                return .file(String(cString: real))
+            case S_IFCHR, S_IFIFO, S_IFSOCK: return .stream(path)
             case S_IFDIR: throw ToolError(.usage, "\(path): is a folder; give a file path for the output")
             default: throw ToolError(.usage, "\(path): is neither a file, a character device nor a FIFO; write the output to a file")
             }
+        }
+        if errno == ELOOP { throw ToolError(.usage, "\(path): too many levels of symbolic links; write the output to a file") }
+        // A new file, or a link to one: the file the link names is created.
+        var current = path
+        for _ in 0..<40 {
+            guard lstat(current, &s) == 0, s.st_mode & S_IFMT == S_IFLNK else { return .file(current) }
+            current = try linkTarget(current, of: path)
         }
         throw ToolError(.usage, "\(path): too many levels of symbolic links; write the output to a file")
     }

@@ -30,6 +30,8 @@ import Testing
         ("\"$BIN/critic\" simulate --configurations 4 --fast 1 -q -o null", 0, ""),
         ("\(train) -o null --metrics null2 && test -c null && test -c null2", 0, ""),
         ("mkfifo f && (cat f > got &) && \(books) -o f && sleep 0.2 && test -p f && test $(wc -l < got) = 50", 0, ""),
+        // /dev/stdout's own kind of link (to /proc/self/fd/1, here a file), made privately.
+        ("ln -s /proc/self/fd/1 out && \(books) -o out > got && test -L out && test $(wc -l < got) = 50", 0, ""),
         ("echo old > real && ln -s real link && \(books) -o link && test -L link && test $(wc -l < real) = 50", 0, ""),
     ]
 
