@@ -185,11 +185,12 @@ public final class Model {
     /// Up to `wholeProjectionFloats` logits, every position is projected as `logits(b)` does and the
     /// rows picked (so results stay bit for bit what they were); beyond, the listed rows are
     /// projected in zero-padded blocks of `logitBlock` rows, one product shape for any count.
-    public func logits(_ b: PackedBatch, rows: [Int]) -> [Float] {
+    /// `wholeProjection`: the threshold (tests lower it to reach the block path).
+    public func logits(_ b: PackedBatch, rows: [Int], wholeProjection: Int = Model.wholeProjectionFloats) -> [Float] {
         let d = config.dModel, v = config.vocab, n = b.batch * b.length
         precondition(rows.allSatisfy { $0 >= 0 && $0 < n }, "a row outside the batch")
         var out = [Float](repeating: 0, count: rows.count * v)
-        if n * v <= Model.wholeProjectionFloats {
+        if n * v <= wholeProjection {
             forward(b)
             out.withUnsafeMutableBufferPointer { o in
                 for (k, row) in rows.enumerated() { (o.baseAddress! + k * v).update(from: logitBuffer.p + row * v, count: v) }
@@ -239,7 +240,7 @@ public final class Model {
     public static let logitBlock = 256
     /// Logits (positions times vocabulary) up to which `logits(_:rows:)` projects every position:
     /// 64 MB, more than any prompt the tasks' generators make at the vocabularies we train.
-    public nonisolated(unsafe) static var wholeProjectionFloats = 1 << 24
+    public static let wholeProjectionFloats = 1 << 24
 
     /// The parameters as an array (checkpoints, tests).
     public func parameterArray() -> [Float] { Array(UnsafeBufferPointer(start: parameters, count: layout.count)) }

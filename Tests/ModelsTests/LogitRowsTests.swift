@@ -21,11 +21,8 @@ import Testing
         }
         // Past the whole projection's size, the rows are projected alone (blocks of logitBlock):
         // the same numbers to rounding.
-        let saved = Model.wholeProjectionFloats
-        Model.wholeProjectionFloats = 0
-        defer { Model.wholeProjectionFloats = saved }
         let many = rows + (0..<(Model.logitBlock + 3)).map { ($0 * 7) % 96 }   // more than one block
-        let blocked = model.logits(b, rows: many)
+        let blocked = model.logits(b, rows: many, wholeProjection: 0)
         #expect(blocked.count == many.count * v)
         for (k, row) in many.enumerated() {
             for j in 0..<v {
