@@ -185,10 +185,10 @@ public final class Decoder {
         let batch = PackedBatch(batch: 1, length: t, tokens: prefix + [1], labels: .init(repeating: -1, count: t),
                                 segments: .init(repeating: 1, count: t),
                                 regions: .init(repeating: Region.prefix.rawValue, count: prefix.count) + [Region.causal.rawValue])
-        let all = model.logits(batch)
+        let last = model.logits(batch, rows: [t - 1])   // the prompt's other positions need no logits
         states = model.captureDecodeStates(time: t)
         position = t
-        return Array(all[(t - 1) * model.config.vocab..<t * model.config.vocab])
+        return last
     }
 
     /// Feeds `token` (the last prediction, or any forced token) and returns the next logits.

@@ -73,6 +73,14 @@ public final class Model {
 
     /// Forward through the stack: fills the final normed stream (rows, d) and the logits (rows, vocab).
     private func forward(_ b: PackedBatch) {
+        forwardStream(b)
+        let n = b.batch * b.length
+        Linear.forward(x: finalNormed.p, weight: parameters + plan.embedding, bias: nil, y: logitBuffer.ensure(n * config.vocab),
+                       rows: n, inFeatures: config.dModel, outFeatures: config.vocab)
+    }
+
+    /// Forward through the stack up to the final normed stream (rows, d), without the logits.
+    private func forwardStream(_ b: PackedBatch) {
         let ctx = RowContext(b)
         context = ctx
         tokens = b.tokens
@@ -90,7 +98,6 @@ public final class Model {
         }
         let F = finalNormed.ensure(n * d)
         RMSNorm.forward(x: X + L * n * d, gain: p + plan.finalNorm, y: F, rstd: finalRstd.ensure(n), rows: n, channels: d)
-        Linear.forward(x: F, weight: p + plan.embedding, bias: nil, y: logitBuffer.ensure(n * config.vocab), rows: n, inFeatures: d, outFeatures: config.vocab)
     }
 
     /// Summed cross-entropy over the labelled positions and their count (no gradients).
@@ -171,6 +178,69 @@ public final class Model {
         forward(b)
         return Array(UnsafeBufferPointer(start: logitBuffer.p, count: b.batch * b.length * config.vocab))
     }
+
+    /// Logits (rows.count, vocab) of the listed positions only (row-major indices into the batch's
+    /// batch * length positions), in the order given, with memory for the listed rows instead of
+    /// every position: scoring reads the last position of a prompt, or a choice's positions.
+    /// Up to `wholeProjectionFloats` logits, every position is projected as `logits(b)` does and the
+    /// rows picked (so results stay bit for bit what they were); beyond, the listed rows are
+    /// projected in zero-padded blocks of `logitBlock` rows, one product shape for any count.
+    /// `wholeProjection`: the threshold (tests lower it to reach the block path).
+    public func logits(_ b: PackedBatch, rows: [Int], wholeProjection: Int = Model.wholeProjectionFloats) -> [Float] {
+        let d = config.dModel, v = config.vocab, n = b.batch * b.length
+        precondition(rows.allSatisfy { $0 >= 0 && $0 < n }, "a row outside the batch")
+        var out = [Float](repeating: 0, count: rows.count * v)
+        if n * v <= wholeProjection {
+            forward(b)
+            out.withUnsafeMutableBufferPointer { o in
+                for (k, row) in rows.enumerated() { (o.baseAddress! + k * v).update(from: logitBuffer.p + row * v, count: v) }
+            }
+            return out
+        }
+        forwardStream(b)
+        let block = Model.logitBlock
+        let gathered = FloatPtr.allocate(capacity: block * d), projected = FloatPtr.allocate(capacity: block * v)
+        defer { gathered.deallocate(); projected.deallocate() }
+        var start = 0
+        while start < rows.count {
+            let count = min(block, rows.count - start)
+            gathered.update(repeating: 0, count: block * d)
+            for (k, row) in rows[start..<(start + count)].enumerated() {
+                (gathered + k * d).update(from: finalNormed.p + row * d, count: d)
+            }
+            Linear.forward(x: gathered, weight: parameters + plan.embedding, bias: nil, y: projected,
+                           rows: block, inFeatures: d, outFeatures: v)
+            out.withUnsafeMutableBufferPointer { o in
+                (o.baseAddress! + start * v).update(from: projected, count: count * v)
+            }
+            start += count
+        }
+        return out
+    }
+
+    /// Bytes a forward pass keeps per position of a batch (the residual stream and every
+    /// sublayer's activations, the row's tokens, labels and masks) and, for the transformer, its
+    /// decoding cache: what `score` needs per prompt token once the logits are left out.
+    public var bytesPerPosition: Int {
+        let c = config, d = c.dModel, s = c.state, L = c.layers
+        let mixer: Int
+        switch c.kind {
+        case .gatedSSM: mixer = 8 * s
+        case .gatedSSMPlus: mixer = 8 * s + d
+        case .hawk: mixer = 7 * s
+        case .transformer: mixer = 4 * d + c.heads + 4 * d   // qkv, output, log-sum-exp; cached keys and values (twice the prompt)
+        }
+        let mlp = c.mlp == .none ? 0 : (c.mlp == .gelu ? 2 : 3) * c.mlpHidden
+        let sublayers = L * (c.mlp == .none ? 1 : 2)
+        let stream = (2 * sublayers + 4) * d + 2 * sublayers + 3   // stream, normed inputs, branch, final norm, rstd
+        return 4 * (stream + L * (mixer + mlp)) + 32                   // and tokens, labels, segments, regions, scan masks
+    }
+
+    /// Positions projected at a time by `logits(_:rows:)` past `wholeProjectionFloats`.
+    public static let logitBlock = 256
+    /// Logits (positions times vocabulary) up to which `logits(_:rows:)` projects every position:
+    /// 64 MB, more than any prompt the tasks' generators make at the vocabularies we train.
+    public static let wholeProjectionFloats = 1 << 24
 
     /// The parameters as an array (checkpoints, tests).
     public func parameterArray() -> [Float] { Array(UnsafeBufferPointer(start: parameters, count: layout.count)) }

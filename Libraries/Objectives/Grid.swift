@@ -41,6 +41,13 @@ public struct Grid: Sendable, Equatable {
 
     public func index(of name: String) -> Int? { configurations.firstIndex { $0.name == name } }
 
+    /// Bounds on a grid file's numbers, so that every length computed from them fits an Int:
+    /// lengths (document lengths, reference_row_length, span_length, delimiter_length, mean_span)
+    /// are at most a row (Limits.rowLength tokens), spans at most `maxSpans`.
+    public static let maxLength = Limits.rowLength
+    public static let maxSpans = 1 << 10
+    public static let maxConfigurations = Limits.candidates
+
     /// The grids shipped with the library.
     public static let builtInNames = ["birdie", "light", "ul2", "clm"]
 
@@ -50,7 +57,7 @@ public struct Grid: Sendable, Equatable {
             return try load(path: Resources.path("grids/\(nameOrPath).json"))
         }
         guard FileManager.default.fileExists(atPath: nameOrPath) else {
-            throw ToolError.usage("unknown grid \(nameOrPath): give one of \(builtInNames.joined(separator: ", ")) or a grid file")
+            throw ToolError.usage("unknown grid \(Resources.shortened(nameOrPath)): give one of \(builtInNames.joined(separator: ", ")) or a grid file")
         }
         return try load(path: nameOrPath)
     }
@@ -71,17 +78,25 @@ public struct Grid: Sendable, Equatable {
         var configurations = [Configuration]()
         for entry in file.configurations {
             guard seen.insert(entry.name).inserted else {
-                throw ToolError.badInput(source, "configuration \"\(entry.name)\" appears twice", fix: "give every configuration a unique name")
+                throw ToolError.badInput(source, "configuration \"\(Resources.shortened(entry.name))\" appears twice", fix: "give every configuration a unique name")
             }
             do {
                 configurations.append(try entry.configuration())
             } catch let problem as GridProblem {
-                throw ToolError.badInput(source, "configuration \"\(entry.name)\": \(problem.message)",
+                throw ToolError.badInput(source, "configuration \"\(Resources.shortened(entry.name))\": \(problem.message)",
                                          fix: "see docs/FORMATS.md, section Objectives: grid files")
             }
         }
         guard !configurations.isEmpty, file.referenceRowLength > 0 else {
             throw ToolError.badInput(source, "a grid needs at least one configuration and a positive reference_row_length")
+        }
+        guard file.referenceRowLength <= Grid.maxLength else {
+            throw ToolError.badInput(source, "reference_row_length \(file.referenceRowLength) is over the bound \(Grid.maxLength)",
+                                     fix: "give a row length of 1 to \(Grid.maxLength) tokens")
+        }
+        guard configurations.count <= Grid.maxConfigurations else {
+            throw ToolError.badInput(source, "\(configurations.count) configurations, over the bound \(Grid.maxConfigurations)",
+                                     fix: "split the grid")
         }
         return Grid(name: file.grid, referenceRowLength: file.referenceRowLength, configurations: configurations)
     }
@@ -125,7 +140,7 @@ struct GridFile: Decodable {
             if let paradigm {
                 guard let token = SpecialToken.allCases.first(where: { $0.name == paradigm }),
                       (SpecialToken.paradigmNextToken.rawValue...SpecialToken.paradigmUL2X.rawValue).contains(token.rawValue)
-                else { throw GridProblem(message: "unknown paradigm token \"\(paradigm)\" (use e.g. \"[R]\", \"[S]\", \"[X]\")") }
+                else { throw GridProblem(message: "unknown paradigm token \"\(Resources.shortened(paradigm))\" (use e.g. \"[R]\", \"[S]\", \"[X]\")") }
                 paradigmID = token.rawValue
             }
             return Configuration(name: name, objective: try makeObjective(), lengthRange: length, paradigm: paradigmID)
@@ -133,7 +148,7 @@ struct GridFile: Decodable {
 
         private func makeObjective() throws -> Objective {
             guard let name = ObjectiveName(rawValue: objective) else {
-                throw GridProblem(message: "unknown objective \"\(objective)\" (\(ObjectiveName.allCases.map(\.rawValue).joined(separator: ", ")))")
+                throw GridProblem(message: "unknown objective \"\(Resources.shortened(objective))\" (\(ObjectiveName.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             switch name {
             case .nextToken: return .nextToken
@@ -147,8 +162,8 @@ struct GridFile: Decodable {
                 }
                 return .deshuffling(fraction: fraction)
             case .selectiveCopying:
-                guard let spans, spans >= 1, let query else {
-                    throw GridProblem(message: "selective copying needs \"spans\" >= 1 and \"query\" (before or after)")
+                guard let spans, spans >= 1, spans <= Grid.maxSpans, let query else {
+                    throw GridProblem(message: "selective copying needs \"spans\" from 1 to \(Grid.maxSpans) and \"query\" (before or after)")
                 }
                 return .selectiveCopying(SelectiveCopyingSpec(
                     spans: spans, spanLength: try range(spanLength ?? [4, 32], "span_length"),
@@ -157,15 +172,15 @@ struct GridFile: Decodable {
         }
 
         private func noise() throws -> SpanNoise {
-            guard let rate, rate > 0, rate < 1, let meanSpan, meanSpan >= 1 else {
-                throw GridProblem(message: "\(objective) needs \"rate\" in (0, 1) and \"mean_span\" >= 1")
+            guard let rate, rate > 0, rate < 1, let meanSpan, meanSpan >= 1, meanSpan <= Double(Grid.maxLength) else {
+                throw GridProblem(message: "\(objective) needs \"rate\" in (0, 1) and \"mean_span\" from 1 to \(Grid.maxLength)")
             }
             return SpanNoise(rate: rate, meanSpan: meanSpan)
         }
 
         private func range(_ pair: [Int], _ key: String) throws -> ClosedRange<Int> {
-            guard pair.count == 2, pair[0] >= 1, pair[0] <= pair[1] else {
-                throw GridProblem(message: "\"\(key)\" must be [low, high] with 1 <= low <= high")
+            guard pair.count == 2, pair[0] >= 1, pair[0] <= pair[1], pair[1] <= Grid.maxLength else {
+                throw GridProblem(message: "\"\(key)\" must be [low, high] with 1 <= low <= high <= \(Grid.maxLength)")
             }
             return pair[0]...pair[1]
         }
@@ -183,6 +198,12 @@ enum Resources {
             throw ToolError.badInput(path, "cannot read the file", fix: "check the path")
         }
         return data
+    }
+
+    /// A name from a file as errors quote it: the first 60 characters and "...", so that a
+    /// 50 MB name is not echoed whole.
+    public static func shortened(_ name: String, to limit: Int = 60) -> String {
+        name.count <= limit ? name : String(name.prefix(limit)) + "..."
     }
 
     static func describe(_ error: Error) -> String {

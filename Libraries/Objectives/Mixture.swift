@@ -18,10 +18,10 @@ public struct Mixture: Sendable, Equatable {
     /// Validates and renormalises `probabilities` (one per configuration of `grid`).
     public init(grid: Grid, probabilities: [Double], source: String = "mixture") throws {
         guard probabilities.count == grid.count else {
-            throw ToolError.badInput(source, "\(probabilities.count) probabilities for \(grid.count) configurations of grid \(grid.name)")
+            throw ToolError.badInput(source, "\(probabilities.count) probabilities for \(grid.count) configurations of grid \(Resources.shortened(grid.name))")
         }
         if let bad = probabilities.firstIndex(where: { !$0.isFinite || $0 < 0 }) {
-            throw ToolError.badInput(source, "probability \(probabilities[bad]) of \"\(grid.configurations[bad].name)\" is not a number >= 0")
+            throw ToolError.badInput(source, "probability \(probabilities[bad]) of \"\(Resources.shortened(grid.configurations[bad].name))\" is not a number >= 0")
         }
         let sum = probabilities.reduce(0, +)
         guard abs(sum - 1) <= Mixture.tolerance else {
@@ -64,7 +64,7 @@ public struct Mixture: Sendable, Equatable {
             return try load(path: Resources.path("mixtures/\(nameOrPath).json"))
         }
         guard FileManager.default.fileExists(atPath: nameOrPath) else {
-            throw ToolError.usage("unknown mixture \(nameOrPath): give one of \(builtInNames.joined(separator: ", ")) or a mixture file")
+            throw ToolError.usage("unknown mixture \(Resources.shortened(nameOrPath)): give one of \(builtInNames.joined(separator: ", ")) or a mixture file")
         }
         return try load(path: nameOrPath)
     }
@@ -102,13 +102,13 @@ public struct Mixture: Sendable, Equatable {
         do {
             grid = try Grid.resolve(gridPath)
         } catch let error as ToolError {
-            throw ToolError.badInput(source, "grid \"\(gridName)\": \(error.message)")
+            throw ToolError.badInput(source, "grid \"\(Resources.shortened(gridName))\": \(error.message)")
         }
         var p = [Double](repeating: 0, count: grid.count)
         for name in file.mixture.keys.sorted() {
             guard let i = grid.index(of: name) else {
-                throw ToolError.badInput(source, "unknown configuration \"\(name)\" for grid \(grid.name)",
-                                         fix: "use the names of the grid (corrupt --list-configurations --mixture \(gridName))")
+                throw ToolError.badInput(source, "unknown configuration \"\(Resources.shortened(name))\" for grid \(Resources.shortened(grid.name))",
+                                         fix: "use the names of the grid (corrupt --list-configurations --mixture \(Resources.shortened(gridName)))")
             }
             p[i] = file.mixture[name]!
         }

@@ -7,15 +7,22 @@ import ToolSupport
 public enum ChoiceScoring {
     public static let columns = ["item", "label", "chosen", "correct", "normalised_losses"]
 
+    /// What is wrong with an item, if anything (`score` checks every line before scoring).
+    public static func problem(_ item: InfillItem) -> String? {
+        guard item.choices.count >= 2, item.choices.indices.contains(item.label), item.choices.allSatisfy({ !$0.isEmpty }) else {
+            return "needs two or more non-empty choices and a label among them"
+        }
+        return nil
+    }
+
     public static func score(_ items: [InfillItem], model: TaskModel, text: TaskText, file: String,
                              progress: (Int) -> Void = { _ in }) throws -> ScoreReport {
         var report = ScoreReport(columns: columns)
         var correct = 0, chance = 0.0
         for (i, item) in items.enumerated() {
             let choices = item.choices.map(text.continuation)
-            guard item.choices.count >= 2, item.choices.indices.contains(item.label), item.choices.allSatisfy({ !$0.isEmpty }) else {
-                throw ToolError.badInput(file, "item \(i + 1): needs two or more non-empty choices and a label among them",
-                                         fix: "make the items with infill-gen")
+            if let problem = problem(item) {
+                throw ToolError.badInput(file, "item \(i + 1): \(problem)", fix: "make the items with infill-gen")
             }
             let losses = model.continuationLosses(text.input(item.context), choices)
             let chosen = MultipleChoice.select(losses: losses, tokenCounts: choices.map(\.count))

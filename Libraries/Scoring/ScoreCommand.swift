@@ -41,8 +41,13 @@ public struct ScoreOptions: Sendable {
     public var paradigm = TaskParadigm.prefixLM
     /// nil: the task's default (phonebook: the target's length; squad: 64; unused by mc and objectives).
     public var maxNewTokens: Int?
+    /// The longest prompt (in tokens, the paradigm token included) scored; a longer one is refused
+    /// before scoring starts. Also capped by what the machine's memory holds (`promptBound`).
+    public var maxPromptTokens = Limits.promptTokens
     public var progress: ProgressMode = .auto
     public var quiet = false
+    /// Lines printed (unless quiet) once the input is read and checked, before the first item.
+    public var notes: [String] = []
     public init(task: ScoreTask, checkpoint: String, input: String) {
         self.task = task; self.checkpoint = checkpoint; self.input = input
     }
@@ -70,6 +75,7 @@ public enum ScoreCommand {
         var progress: ToolSupport.Progress?
         func start(_ count: Int) -> (Int) -> Void {
             if !o.quiet {
+                o.notes.forEach(printError)
                 printError("score: \(o.task.rawValue), \(count) items, \(model.config.kind.rawValue) (\(model.config.bidirectional ? "bidirectional prefix" : "causal")) from \(o.checkpoint) at step \(step)")
             }
             let p = ToolSupport.Progress("score", total: Double(count), unit: "items", mode: o.quiet ? .never : o.progress)
@@ -77,20 +83,40 @@ public enum ScoreCommand {
             return { p.update(Double($0)) }
         }
 
+        let bound = promptBound(model, asked: o.maxPromptTokens)
+        /// Refuses, before any scoring, the first item whose prompt is over the bound. A prompt's
+        /// tokens are at most its UTF-8 bytes plus the paradigm token, so only long ones are encoded.
+        /// `rows`: how many rows of the prompt's length one item runs (mc: one per choice).
+        func checkPrompts(_ prompts: [String], rows: (Int) -> Int = { _ in 1 }, text: TaskText, item: String) throws {
+            for (i, prompt) in prompts.enumerated() where (prompt.utf8.count + 1) * rows(i) > bound.tokens {
+                let count = text.input(prompt).count, r = rows(i)
+                guard count * r <= bound.tokens else {
+                    let what = r == 1 ? "\(count) tokens" : "\(count) tokens, \(count * r) with its \(r) choices"
+                    throw ToolError.badInput(name, "\(item) \(i + 1): the prompt has \(what), over the bound of \(bound.tokens) (\(bound.reason))",
+                                             fix: bound.fix)
+                }
+            }
+        }
+
         var report: ScoreReport
         switch o.task {
         case .phonebook:
             let text = try tokenizer()
             let items = limited(try JSONLines.read(PhoneBookItem.self, path: o.input)) { $0.prompt.utf8.count }
+            try checkPrompts(items.map(\.prompt), text: text, item: "item")
             report = PhoneBookScoring.score(items, model: scorer, text: text, maxNewTokens: o.maxNewTokens, progress: start(items.count))
         case .squad:
             let text = try tokenizer()
             let items = limited(try SquadReader.read(path: o.input, tokenCount: { text.tokens($0).count })) { $0.contextTokens ?? $0.context.utf8.count }
+            try checkPrompts(items.map(\.prompt), text: text, item: "question")
             report = SquadScoring.score(items, model: scorer, text: text, maxNewTokens: o.maxNewTokens ?? squadMaxNewTokens,
                                         progress: start(items.count))
         case .mc:
             let text = try tokenizer()
-            let items = limited(try JSONLines.read(InfillItem.self, path: o.input)) { $0.context.utf8.count }
+            let items = limited(try JSONLines.read(InfillItem.self, path: o.input, check: ChoiceScoring.problem)) { $0.context.utf8.count }
+            // The context and its longest choice are one row.
+            try checkPrompts(items.map { $0.context + ($0.choices.max { $0.utf8.count < $1.utf8.count } ?? "") },
+                             rows: { items[$0].choices.count }, text: text, item: "item")
             report = try ChoiceScoring.score(items, model: scorer, text: text, file: name, progress: start(items.count))
         case .objectives:
             let (samples, classes, names) = try readSamples(o.input, vocabulary: model.config.vocab, checkpoint: o.checkpoint, limit: o.limit)
@@ -107,6 +133,20 @@ public enum ScoreCommand {
                 .compactMap { k in report.summary[k].map { "\(k) \($0.text(numbers: .fixed(6)))" } }.joined(separator: ", ")
             progress.finish("\(report.rows.count) items, \(headline)")
         }
+    }
+
+    /// The longest prompt scored: `asked` (--max-prompt-tokens), or fewer when the machine's
+    /// memory holds fewer positions of this model's forward pass (half the memory, after the
+    /// weights), with the reason and the fix for the error that names it.
+    static func promptBound(_ model: Model, asked: Int) -> (tokens: Int, reason: String, fix: String) {
+        let available = Limits.physicalMemory / 2 - Double(model.parameterCount * 8)
+        let fits = max(1, Int(min(available / Double(model.bytesPerPosition), Double(Limits.promptTokens))))
+        if fits < asked {
+            return (fits, String(format: "what %.1f GB, half this machine's memory, holds at about %d KB per token for this model",
+                                 Limits.physicalMemory / 2e9, (model.bytesPerPosition + 1023) / 1024),
+                    "leave the item out or score it on a machine with more memory")
+        }
+        return (asked, "--max-prompt-tokens", "leave the item out, or raise --max-prompt-tokens (at most \(Limits.promptTokens))")
     }
 
     /// The samples of a `corrupt` stream and, per configuration, its objective class (from the

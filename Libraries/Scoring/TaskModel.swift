@@ -94,16 +94,14 @@ public final class ModelScorer: TaskModel {
 
     public func continuationLosses(_ input: [TokenID], _ continuations: [[TokenID]]) -> [Double] {
         let b = ModelScorer.batch(input, continuations)
-        let logits = model.logits(b), v = model.config.vocab
-        return (0..<b.batch).map { r in
-            var sum = 0.0
-            for t in 0..<b.length {
-                let label = b.labels[r * b.length + t]
-                guard label >= 0 else { continue }
-                sum += ModelScorer.negativeLogLikelihood(logits, row: r * b.length + t, vocab: v, label: Int(label))
-            }
-            return sum
+        // Logits of the labelled positions only (the choices'), not of the whole prompt.
+        let labelled = b.labels.indices.filter { b.labels[$0] >= 0 }
+        let logits = model.logits(b, rows: labelled), v = model.config.vocab
+        var sums = [Double](repeating: 0, count: b.batch)
+        for (k, position) in labelled.enumerated() {
+            sums[position / b.length] += ModelScorer.negativeLogLikelihood(logits, row: k, vocab: v, label: Int(b.labels[position]))
         }
+        return sums
     }
 
     /// -log softmax(logits[row])[label], in Double.
@@ -118,13 +116,13 @@ public final class ModelScorer: TaskModel {
 
     /// Argmax only: no softmax over the vocabulary (objective scoring asks this of many long targets).
     public func predictions(_ input: [TokenID], target: [TokenID]) -> [TokenID] {
-        let logits = model.logits(ModelScorer.batch(input, [target]))
-        return TeacherForced.argmaxes(logits, vocab: model.config.vocab, first: input.count, count: target.count)
+        let logits = model.logits(ModelScorer.batch(input, [target]), rows: Array(input.count..<(input.count + target.count)))
+        return TeacherForced.argmaxes(logits, vocab: model.config.vocab, first: 0, count: target.count)
     }
 
     /// One forward over `input START target[0..m-1)`; position `input.count + k` predicts `target[k]`.
     public func teacherForced(_ input: [TokenID], target: [TokenID]) -> TeacherForced {
-        let logits = model.logits(ModelScorer.batch(input, [target]))
-        return TeacherForced(logits: logits, vocab: model.config.vocab, first: input.count, target: target)
+        let logits = model.logits(ModelScorer.batch(input, [target]), rows: Array(input.count..<(input.count + target.count)))
+        return TeacherForced(logits: logits, vocab: model.config.vocab, first: 0, target: target)
     }
 }

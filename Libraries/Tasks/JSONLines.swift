@@ -5,19 +5,26 @@ import ToolSupport
 /// damaged file fails with its name and line number rather than silently losing items.
 public enum JSONLines {
     /// Decodes every non-blank line of `data` (named `file` in errors) as `T`.
-    public static func decode<T: Decodable>(_ type: T.Type, from data: Data, file: String) throws -> [T] {
+    /// `check` returns what is wrong with a decoded item (nil: nothing), refused with its line.
+    public static func decode<T: Decodable>(_ type: T.Type, from data: Data, file: String,
+                                            check: ((T) -> String?)? = nil) throws -> [T] {
         let decoder = JSONDecoder()
         var items: [T] = []
         var lineNumber = 0
         for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+            let item: T
             do {
-                items.append(try decoder.decode(T.self, from: Data(line)))
+                item = try decoder.decode(T.self, from: Data(line))
             } catch {
                 throw ToolError.badInput(file, "line \(lineNumber): \(describe(error))",
                                          fix: "each line must be one JSON object with the fields of \(T.self)")
             }
+            if let problem = check?(item) {
+                throw ToolError.badInput(file, "line \(lineNumber): \(problem)", fix: "fix the line, or make the file again with the tool that made it")
+            }
+            items.append(item)
         }
         guard !items.isEmpty else {
             throw ToolError.badInput(file, "no items (the file is empty)", fix: "check the file or the command that made it")
@@ -26,8 +33,8 @@ public enum JSONLines {
     }
 
     /// Reads `path` (`-` is stdin) and decodes it.
-    public static func read<T: Decodable>(_ type: T.Type, path: String) throws -> [T] {
-        try decode(type, from: readInput(path), file: path == "-" ? "<stdin>" : path)
+    public static func read<T: Decodable>(_ type: T.Type, path: String, check: ((T) -> String?)? = nil) throws -> [T] {
+        try decode(type, from: readInput(path), file: path == "-" ? "<stdin>" : path, check: check)
     }
 
     /// One line per item, keys sorted, so the same items give the same bytes.

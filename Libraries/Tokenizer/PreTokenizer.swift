@@ -10,6 +10,12 @@ public enum PreTokenizer {
     /// The name recorded in model files; change it when the splitting changes.
     public static let name = "gpt2-v1"
 
+    /// The longest piece, in bytes: a longer run of one class (200 MB of letters without a space)
+    /// is cut into pieces of this many bytes (at character boundaries, the rest continuing the run),
+    /// so BPE's memory per piece stays bounded. Text of words never has pieces this long, so its
+    /// pieces are GPT-2's exactly (the name above stays).
+    public static let maxPieceBytes = 1 << 16
+
     enum Class: UInt8 { case other = 0, letter = 1, number = 2, space = 3 }
 
     /// Classes of the Basic Multilingual Plane, computed once (about 10 ms).
@@ -88,11 +94,12 @@ public enum PreTokenizer {
                 let (next, nextLen) = character(p, i + 1, n, table)
                 if next != space { cls = next; len = 1 + nextLen }
             }
+            let bound = start + maxPieceBytes
             if cls != space {
                 i += len
                 while i < n {
                     let (c, l) = character(p, i, n, table)
-                    if c != cls { break }
+                    if c != cls || i + l > bound { break }
                     i += l
                 }
                 body(start, i)
@@ -101,13 +108,15 @@ public enum PreTokenizer {
             // A run of white space; before non-space, its last character is left for the next piece.
             var lastStart = i
             i += len
+            var cut = false
             while i < n {
                 let (c, l) = character(p, i, n, table)
                 if c != space { break }
+                if i + l > bound { cut = true; break }
                 lastStart = i
                 i += l
             }
-            if i < n && lastStart > start {
+            if i < n && lastStart > start && !cut {
                 body(start, lastStart)
                 i = lastStart
             } else {

@@ -38,6 +38,20 @@ train --init-only --model transformer "${small[@]}" --vocab 450 -o transformer.c
 train --model gated-ssm "${small[@]}" --corpus docs.tok --procedure birdie --grid light --steps 6 --batch 2 --critic-width 16 --critic-layers 1 -o birdie.ckpt
 cp birdie.ckpt.controller.jsonl evaluations.jsonl
 cp "$repo/Libraries/Objectives/Resources/grids/light.json" grid.json
+# A grid with every objective and every field (grid and mixture readers), and mixtures over the light grid.
+cat > grid-wide.json <<'JSON'
+{"grid": "wide", "reference_row_length": 512, "configurations": [
+ {"name": "clm", "objective": "next-token", "length": [64, 512]},
+ {"name": "plm", "objective": "prefix-lm", "length": [64, 512], "paradigm": "[S]"},
+ {"name": "sc", "objective": "span-corruption", "length": [32, 256], "rate": 0.15, "mean_span": 3},
+ {"name": "fsc", "objective": "full-span-corruption", "length": [32, 256], "rate": 0.5, "mean_span": 8, "deshuffle": true},
+ {"name": "ds", "objective": "deshuffling", "length": [16, 128], "fraction": 0.5},
+ {"name": "cp", "objective": "copying", "length": [16, 128]},
+ {"name": "sel", "objective": "selective-copying", "length": [128, 256], "spans": 3, "span_length": [2, 8], "delimiter_length": [1, 4], "query": "after"}
+]}
+JSON
+printf '%s\n' '{"grid": "light", "mixture": {"next-token": 0.25, "prefix-lm": 0.25, "copy-l64-256": 0.5}}' > mixture.json
+cp birdie.ckpt.controller.jsonl mixture-log.jsonl
 rm -f critic.state
 critic --configurations grid.json --state critic.state --critic-width 16 --critic-layers 1 -q evaluations.jsonl > /dev/null
 infill-gen corpus.jsonl --count 20 -q -o infill.jsonl

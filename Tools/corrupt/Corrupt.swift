@@ -71,7 +71,8 @@ extension Corrupt {
             guard length >= 16 else { throw ValidationError("--length must be at least 16") }
             try Limits.check(length, "--length", limit: Limits.rowLength)
             guard !explain || model != nil else { throw ValidationError("--explain needs the tokenizer model: -m tok.model") }
-            guard count >= 1 else { throw ValidationError("--count must be at least 1") }
+            try Limits.check(count, "--count", limit: Limits.items)
+            try Limits.check(maxCharacters, "--max-characters", limit: 1 << 24)
         }
 
         func run() throws {
@@ -113,6 +114,14 @@ extension Corrupt {
 
         @Option(help: "Token-document stream to write the synthetic documents to (then exit).")
         var emitDocuments: String?
+
+        func validate() throws {
+            guard length >= 16 else { throw ValidationError("--length must be at least 16") }
+            try Limits.check(length, "--length", limit: Limits.rowLength)
+            try Limits.check(tokens, "--tokens", limit: 1 << 40)
+            try Limits.check(repetitions, "--repetitions", limit: 1 << 10)
+            try Limits.check(documents, "--documents", limit: 1 << 20)
+        }
 
         func run() throws {
             if let path = emitDocuments { return try ObjectiveBenchmark.writeDocuments(count: documents, to: path) }

@@ -19,6 +19,12 @@ struct Benchmark: ParsableCommand {
     @OptionGroup var controllerOptions: ControllerOptions
     @OptionGroup var common: CommonOptions
 
+    func validate() throws {
+        try Limits.check(history, "--history", limit: 1 << 16)
+        try Limits.check(configurations, "--configurations", limit: Limits.candidates)
+        try Limits.check(repeats, "--repeats", limit: 1 << 10)
+    }
+
     func run() throws {
         let set = try ConfigurationSet((0..<configurations).map {
             ControllerConfiguration(name: "c\($0)", objectiveClass: "class\($0 % 7)")

@@ -57,6 +57,8 @@ struct ControllerOptions: ParsableArguments {
 
     func validate() throws {
         guard totalSteps > 0 else { throw ValidationError("--total-steps must be positive") }
+        try Limits.check(totalSteps, "--total-steps", limit: Limits.steps)
+        try Limits.check(candidatePower, "--candidate-power", in: 1e-3...1e3)
         guard candidates >= 8 else { throw ValidationError("--candidates must be at least 8") }
         try Limits.check(candidates, "--candidates", limit: Limits.candidates)
         try Limits.check(width, "--critic-width", limit: 1 << 14)

@@ -39,6 +39,10 @@ struct Simulate: ParsableCommand {
             throw ValidationError("need --configurations >= 1 and 0 <= --fast <= --configurations")
         }
         if let classes, classes < 1 || classes > configurations { throw ValidationError("--classes must be in 1...configurations") }
+        try Limits.check(configurations, "--configurations", limit: Limits.candidates)
+        try Limits.check(fastRate, "--fast-rate", in: 0...1e6)
+        try Limits.check(slowRate, "--slow-rate", in: 0...1e6)
+        try Limits.check(noise, "--noise", in: 0...1e6)
     }
 
     func run() throws {

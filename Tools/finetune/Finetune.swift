@@ -19,7 +19,8 @@ struct Finetune: ParsableCommand {
         --length like training rows; pairs longer than a row are skipped and counted. Passes over the \
         pairs are shuffled with --seed; every 50th pair (with 50 or more) is held out for the \
         evaluation loss. The optimizer starts fresh (AdamW, warmup then cosine to 10% of --lr). \
-        Checkpoints, PATH.state, --resume and the metrics TSV are as in `train`.
+        Checkpoints, PATH.state and the metrics TSV are as in `train`; --resume CHECKPOINT takes the \
+        place of --from (give the other flags of the original run again).
 
         Example: finetune --from m.ckpt -m tok.model books.jsonl --length 512 --steps 250 -o ft.ckpt
         """)
@@ -43,7 +44,7 @@ struct Finetune: ParsableCommand {
     @Option(help: "Metrics TSV path.") var metrics: String?
     @Flag(help: "Also keep the weights of every checkpoint as PATH.step-N, for learning curves (`score` each).")
     var snapshots = false
-    @Option(help: "Continue the fine-tuning run saved in this checkpoint (same flags as the original run).") var resume: String?
+    @Option(help: "Continue the fine-tuning run saved in this checkpoint, instead of --from: the original run's flags again (tokenizer, input, --steps, --batch, --length, --lr, --warmup, --weight-decay, --clip, --seed, --precision), but not --from, whose weights the saved state replaces.") var resume: String?
     @Option(name: .customLong("stop-after"), help: ArgumentHelp("Stop after N steps of this process (tests).", visibility: .hidden))
     var stopAfter: Int?
     @Option(help: ArgumentHelp(PrecisionChoice.help)) var precision: PrecisionChoice = .auto
@@ -56,6 +57,7 @@ struct Finetune: ParsableCommand {
         try Limits.checkTrainingRun(batch: batch, length: length, steps: steps, threads: threads, lr: lr, clip: clip,
                                     weightDecay: weightDecay, warmup: warmup, evalEvery: evalEvery,
                                     evalBatches: evalBatches, checkpointEvery: checkpointEvery)
+        try Limits.check(stopAfter, "--stop-after", limit: Limits.steps)
     }
 
     /// The flags that define the run (TrainingState.run), checked by `--resume`. The starting

@@ -34,7 +34,9 @@ struct Fuzz: ParsableCommand {
     @Option(help: "Write how often each refusal message came (numbers and paths elided) to this TSV: which checks the inputs reach.") var reasons: String?
 
     func validate() throws {
-        guard executions >= 1, timeout >= 1, memoryLimit >= 1 else { throw ValidationError("--executions, --timeout and --memory-limit must be positive") }
+        try Limits.check(executions, "--executions", limit: 1 << 40)
+        try Limits.check(timeout, "--timeout", limit: 86_400)
+        try Limits.check(memoryLimit, "--memory-limit", limit: 1 << 20)   // GiB
         if let unknown = reader.first(where: { name in !allReaders.contains { $0.name == name } }) {
             throw ValidationError("no reader '\(unknown)'; the readers: \(allReaders.map(\.name).joined(separator: ", "))")
         }

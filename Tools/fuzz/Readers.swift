@@ -58,6 +58,18 @@ let allReaders: [FuzzedReader] = [
     FuzzedReader(name: "infilling", seeds: ["infill.jsonl"], mutate: { $0.mutateLines(&$1) }) { path, _ in
         _ = try JSONLines.read(InfillItem.self, path: path)
     },
+    // `corrupt --mixture` and `train --grid` on a grid file: parsed, its lengths at several row
+    // lengths (where unchecked numbers overflowed) and a few samples of every configuration.
+    FuzzedReader(name: "grid", seeds: ["grid.json", "grid-wide.json"], fileName: "input.json",
+                 mutate: { m, b in if m.chance(0.9) { m.mutateJSON(&b) } else { m.mutateBytes(&b) } }) { path, _ in
+        try useGrid(try Grid.load(path: path))
+    },
+    // A mixture file (one object, or a controller's JSON lines of which the last counts) and the grid it names.
+    FuzzedReader(name: "mixture", seeds: ["mixture.json", "mixture-log.jsonl"], fileName: "input.json",
+                 mutate: { m, b in if m.chance(0.5) { m.mutateLines(&b) } else if m.chance(0.9) { m.mutateJSON(&b) } else { m.mutateBytes(&b) } }) { path, _ in
+        let mixture = try Mixture.load(path: path)
+        try useGrid(mixture.grid, mixture: mixture)
+    },
     // `critic run` on evaluation lines, with a small critic so that each input is quick.
     FuzzedReader(name: "critic-input", seeds: ["evaluations.jsonl"], mutate: { $0.mutateLines(&$1) }) { path, seeds in
         let grid = seeds + "/grid.json"
@@ -71,6 +83,23 @@ let allReaders: [FuzzedReader] = [
         try CriticRun(controller: controller, grid: "light", statePath: nil).answer(input, name: path, write: { _ in })
     },
 ]
+
+/// What `corrupt` does with a grid once read: the listing at a short, a usual and the longest row
+/// length, and samples of each configuration that fits (from synthetic documents).
+func useGrid(_ grid: Grid, mixture: Mixture? = nil) throws {
+    for rowLength in [16, 2048, Limits.rowLength] {
+        _ = CorruptCommand.listing(mixture ?? Mixture.starting(grid), rowLength: rowLength)
+    }
+    for index in grid.configurations.indices.prefix(16)
+    where SampleGenerator.textLengthRange(grid.configurations[index], rowLength: 2048, referenceRowLength: grid.referenceRowLength) != nil {
+        var generator = try SampleGenerator(mixture: .single(index, of: grid), rowLength: 2048, seed: 1)
+        var documents = fuzzDocuments.makeIterator()
+        for _ in 0..<4 { _ = generator.next(from: &documents) }
+    }
+}
+
+/// Synthetic documents for `useGrid`'s samples.
+let fuzzDocuments = ObjectiveBenchmark.syntheticDocuments(count: 8, length: 4096, seed: 1)
 
 /// The grid of the seeds' Birdie run (Pipelines/fuzz/seeds.sh).
 let lightGrid = try! Grid.resolve("light")

@@ -38,7 +38,9 @@ struct InfillGen: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        guard count >= 0 else { throw ValidationError("--count must be 0 or more") }
+        try Limits.check(count, "--count", limit: Limits.items, allowZero: true)
+        try Limits.check(storyLength, "--story-length", limit: 1 << 10)
+        try Limits.check(entryCharacters, "--entry-characters", limit: 1 << 20)
         if URL(fileURLWithPath: input).lastPathComponent == "train.jsonl" || input == train {
             throw ValidationError("\(input) is training text; infilling items must come from held-out text (data/corpus/heldout.jsonl)")
         }

@@ -29,6 +29,9 @@ struct PhonebookGen: ParsableCommand {
 
     /// Optional so that --rungs can refuse it; absent with no --rungs means this.
     static let defaultEntries = RangeArgument(8...40)
+    /// Entries per book at most: a book of this many entries is already about 2 MB of text, past
+    /// any prompt `score` reads (--max-prompt-tokens).
+    static let maxEntries = 1 << 16
 
     @Option(help: "Entries per book, A-B (uniform; default \(PhonebookGen.defaultEntries)).")
     var entries: RangeArgument?
@@ -57,8 +60,11 @@ struct PhonebookGen: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        try Limits.check(count, "--count", limit: 1 << 30)
-        if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be positive") }
+        try Limits.check(count, "--count", limit: Limits.items)
+        try Limits.check(maxTokens, "--max-tokens", limit: Limits.promptTokens)
+        try Limits.check(entries, "--entries", limit: PhonebookGen.maxEntries)
+        try Limits.check(rungs, "--rungs", limit: PhonebookGen.maxEntries)
+        try Limits.check(queries, "--queries", limit: PhonebookGen.maxEntries, allowZero: true)
         if model != nil && maxTokens == nil { throw ValidationError("-m counts tokens for --max-tokens: give both") }
         if entries != nil && rungs != nil { throw ValidationError("--rungs and --entries both set the entries per book: give one") }
     }

@@ -48,9 +48,14 @@ struct Run: ParsableCommand {
     @Option(help: ArgumentHelp(PrecisionChoice.help)) var precision: PrecisionChoice = .auto
     @OptionGroup var common: CommonOptions
 
+    @Option(name: .customLong("max-prompt-tokens"), help: "Refuse (before scoring) an item whose prompt is longer than this many tokens; also capped by what this machine's memory holds for the model.")
+    var maxPromptTokens = Limits.promptTokens
+
     func validate() throws {
-        if let limit, limit < 1 { throw ValidationError("--limit must be positive") }
-        if let maxNewTokens, maxNewTokens < 1 { throw ValidationError("--max-new-tokens must be positive") }
+        try Limits.check(limit, "--limit", limit: Limits.items)
+        try Limits.check(maxNewTokens, "--max-new-tokens", limit: Limits.newTokens)
+        try Limits.check(maxPromptTokens, "--max-prompt-tokens", limit: Limits.promptTokens)
+        try Limits.check(threads, "--threads", limit: Limits.threads)
         if task != .objectives && tokenizer == nil { throw ValidationError("--task \(task.rawValue) needs the tokenizer model (-m)") }
     }
 
@@ -60,10 +65,10 @@ struct Run: ParsableCommand {
         EngineOps.setThreads(threads)
         Parallel.workers = threads
         EngineOps.setPrecision(precision)
-        if !common.quiet { printError("score: \(precision.explanation)") }
         var o = ScoreOptions(task: task, checkpoint: checkpoint, input: input)
         o.tokenizer = tokenizer; o.output = output; o.summary = summary; o.limit = limit; o.seed = common.seed; o.paradigm = paradigm
-        o.maxNewTokens = maxNewTokens; o.progress = common.effectiveProgress; o.quiet = common.quiet
+        o.maxNewTokens = maxNewTokens; o.maxPromptTokens = maxPromptTokens; o.progress = common.effectiveProgress; o.quiet = common.quiet
+        o.notes = ["score: \(precision.explanation)"]
         try ScoreCommand.run(o)
     }
 }
@@ -79,6 +84,13 @@ struct Bench: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Context lengths.") var contexts: [Int] = [512, 1024, 2048, 4096, 8192]
     @Option(help: "Steps timed at each context length.") var window = 32
     @Option(help: "Worker threads (OpenBLAS).") var threads = 1
+
+    func validate() throws {
+        try Limits.check(vocab, "--vocab", limit: Limits.vocabulary)
+        try Limits.check(contexts, "--contexts", limit: Limits.rowLength)
+        try Limits.check(window, "--window", limit: 1 << 20)
+        try Limits.check(threads, "--threads", limit: Limits.threads)
+    }
 
     func run() throws {
         EngineOps.setLibraryEnvironment()

@@ -55,7 +55,9 @@ struct Train: ParsableCommand {
 
     func validate() throws {
         guard vocabSize >= 416 else { throw ValidationError("--vocab-size must be at least 416 (160 reserved + 256 bytes)") }
-        guard vocabSize <= 1 << 31 - 1 else { throw ValidationError("--vocab-size is too large") }
+        try Limits.check(vocabSize, "--vocab-size", limit: Limits.vocabulary)
+        try Limits.check(minFrequency, "--min-frequency", limit: Int(Int32.max))
+        try Limits.check(maxPieceBytes, "--max-piece-bytes", limit: PreTokenizer.maxPieceBytes)
     }
 
     func run() throws {

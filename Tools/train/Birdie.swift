@@ -27,6 +27,8 @@ struct BirdieOptions: ParsableArguments {
         try Limits.check(candidates, "--candidates", limit: Limits.candidates)
         try Limits.check(criticWidth, "--critic-width", limit: 1 << 14)
         try Limits.check(criticLayers, "--critic-layers", limit: 64)
+        try Limits.check(criticTrainingSteps, "--critic-training-steps", limit: 1 << 20, allowZero: true)
+        try Limits.check(candidatePower, "--candidate-power", in: 1e-3...1e3)
         if criticWidth < 1 || criticLayers < 1 || criticTrainingSteps < 0 || candidates < 8 || !(candidatePower > 0) {
             throw ValidationError("--critic-width, --critic-layers and --candidate-power must be positive, --critic-training-steps non-negative, --candidates at least 8")
         }

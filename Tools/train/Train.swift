@@ -103,6 +103,7 @@ struct Train: ParsableCommand {
         try Limits.checkTrainingRun(batch: batch, length: length, steps: steps, threads: threads, lr: lr, clip: clip,
                                     weightDecay: weightDecay, warmup: warmup, evalEvery: evalEvery,
                                     evalBatches: evalBatches, checkpointEvery: checkpointEvery)
+        try Limits.check(stopAfter, "--stop-after", limit: Limits.steps)
         for (value, flag) in [(dModel, "--d-model"), (state, "--state"), (mlpHidden, "--mlp-hidden"), (heads, "--heads")] {
             try Limits.check(value, flag, limit: Limits.width)
         }
