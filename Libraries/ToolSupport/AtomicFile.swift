@@ -36,7 +36,7 @@ public final class OutputFile {
 
     /// Writes all of `bytes`; a failure (full disk, closed pipe or stream) throws.
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
-        try OutputFile.writeAll(bytes, to: fd, name: path)
+        try OutputFile.writeAll(bytes, to: fd, name: path == "-" ? "stdout" : path)
     }
 
     public func write(_ data: Data) throws { try data.withUnsafeBytes { try write($0) } }

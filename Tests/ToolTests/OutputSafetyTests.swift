@@ -12,9 +12,9 @@ import Testing
 
     /// (shell line, exit code, text the one stderr line must hold); "" expects no stderr.
     static let cases: [(String, Int32, String)] = [
-        ("\(books) -o - > full", 1, "-: write failed: No space left on device; check free space"),
-        ("\(books) -o - >&-", 1, "-: write failed: Bad file descriptor; the stream is closed"),
-        ("trap '' PIPE; \(books) --count 20000 -o - | head -c 10 > got; exit ${PIPESTATUS[0]}", 1, "-: write failed: Broken pipe"),
+        ("\(books) -o - > full", 1, "stdout: write failed: No space left on device; check free space"),
+        ("\(books) -o - >&-", 1, "stdout: write failed: Bad file descriptor; the stream is closed"),
+        ("trap '' PIPE; \(books) --count 20000 -o - | head -c 10 > got; exit ${PIPESTATUS[0]}", 1, "stdout: write failed: Broken pipe"),
         ("\"$BIN/critic\" --configurations \(grid) -q <&-", 1, "<stdin>: read failed: Bad file descriptor"),
         ("\(train) -o full", 1, "full: write failed: No space left on device; check free space"),
         ("\(train) --metrics full", 1, "full: write failed: No space left on device; check free space"),

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// What every tool test needs: the built binaries ($BIN, which the Makefile sets for each build
 /// folder, else .build/release; relative to the repository, found from this file's path), a way to
@@ -55,6 +56,18 @@ enum ToolRunner {
         let stdout = stdoutFile == nil ? (FileManager.default.contents(atPath: outPath) ?? Data()) : Data()
         let stderr = String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self)
         return Run(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+    }
+
+    /// Runs `tool` in a new folder and expects a usage error (64) before any work: one stderr line,
+    /// `TOOL: error: ...`, holding each of `names` (the flag, its bound).
+    static func expectUsageErrorAtStart(_ tool: String, _ arguments: [String], naming names: [String]) throws {
+        let started = Date()
+        let r = try run(tool, arguments, in: try temporaryFolder("usage"))
+        #expect(r.status == 64, "\(tool) \(arguments): \(r.status) \(r.stderr)")
+        let errors = r.stderr.split(separator: "\n").filter { $0.contains("error") }
+        #expect(errors.count == 1 && errors[0].hasPrefix("\(tool): error: ") && names.allSatisfy(errors[0].contains),
+                "\(tool) \(arguments): \(r.stderr)")
+        #expect(Date().timeIntervalSince(started) < 10, "refused before any work")
     }
 
     /// A new empty folder under the temporary directory, named `prefix-UUID`.
