@@ -22,13 +22,8 @@ public final class OutputFile {
             guard fd >= 0 else { throw ToolError(.failure, "\(path): cannot open for writing: \(String(cString: strerror(errno)))") }
             (destination, temporaryPath, self.fd) = (nil, nil, fd)
         case .file(let file):
-            try OutputFile.prepare(path)
             OutputFile.removeStaleTemporaries(of: URL(fileURLWithPath: file))
-            let tmp = OutputFile.temporaryPath(for: file)
-            let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard fd >= 0 else {
-                throw ToolError(.failure, "\(path): cannot create: \(String(cString: strerror(errno))) (check the folder is writable)")
-            }
+            let (tmp, fd) = try OutputFile.createTemporary(for: file, output: path)
             (destination, temporaryPath, self.fd) = (file, tmp, fd)
             OutputFile.registerForCleanup(tmp)
         }

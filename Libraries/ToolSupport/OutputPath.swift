@@ -72,24 +72,31 @@ extension OutputFile {
         case .stream(let p):
             guard access(p, W_OK) == 0 else { throw ToolError(.failure, "\(path): not writable: \(String(cString: strerror(errno)))") }
         case .file(let p):
-            let folder = folderAndName(p).folder
-            if !folder.isEmpty {
-                do {
-                    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-                } catch {
-                    throw ToolError(.failure, "\(path): cannot create the folder \(folder) (check the path and permissions)")
-                }
-            }
-            let probe = temporaryPath(for: p)
-            let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-            guard fd >= 0 else {
-                let reason = errno
-                if reason == ENAMETOOLONG { throw ToolError(.usage, "\(path): the file name is too long; give a shorter one") }
-                throw ToolError(.failure, "\(path): cannot write in \(folder.isEmpty ? "." : folder): \(String(cString: strerror(reason))) (check the folder is writable)")
-            }
+            let (probe, fd) = try createTemporary(for: p, output: path)
             close(fd)
             unlink(probe)
         }
+    }
+
+    /// Opens the temporary file beside `file` (the output `output` resolved), creating its folder
+    /// if missing; a read-only folder is exit 1, an over-long name a usage error.
+    static func createTemporary(for file: String, output path: String) throws -> (path: String, fd: Int32) {
+        let folder = folderAndName(file).folder
+        if !folder.isEmpty {
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                throw ToolError(.failure, "\(path): cannot create the folder \(folder) (check the path and permissions)")
+            }
+        }
+        let tmp = temporaryPath(for: file)
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            let reason = errno
+            if reason == ENAMETOOLONG { throw ToolError(.usage, "\(path): the file name is too long; give a shorter one") }
+            throw ToolError(.failure, "\(path): cannot write in \(folder.isEmpty ? "." : folder): \(String(cString: strerror(reason))) (check the folder is writable)")
+        }
+        return (tmp, fd)
     }
 
     /// The temporary name beside `file`: hidden, and named by our pid so that stale ones can be

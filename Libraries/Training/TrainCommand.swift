@@ -88,18 +88,14 @@ public struct TrainCommand {
     public func run() throws {
         // First: it may re-execute the process, which must happen before MPI starts.
         EngineOps.setLibraryEnvironment()
-        if !Ranks.world.isRoot && !quiet {
-            var quietRank = self
-            quietRank.quiet = true; quietRank.progress = .never
-            return try quietRank.run()
-        }
+        var me = self
+        if !Ranks.world.isRoot { me.quiet = true; me.progress = .never }
         try DataParallel.checkBatch(batch)
-        try runOnThisRank()
+        try me.runOnThisRank()
         Ranks.world.finish()
     }
 
-    func runOnThisRank() throws {
-        EngineOps.setLibraryEnvironment()
+    private func runOnThisRank() throws {
         EngineOps.setThreads(threads)
         EngineOps.setPrecision(precision)
         // Outputs first, so a run never fails only at its end. --resume PATH -o PATH continues in

@@ -83,8 +83,7 @@ struct Finetune: ParsableCommand {
         Ranks.world.finish()
     }
 
-    func runOnThisRank() throws {
-        EngineOps.setLibraryEnvironment()
+    private func runOnThisRank() throws {
         EngineOps.setThreads(threads)
         Parallel.workers = threads
         EngineOps.setPrecision(precision)
