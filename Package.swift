@@ -17,8 +17,8 @@ let libraries: [(name: String, deps: [String])] = [
     ("Models", ["Kernels", "CBLAS", "Randomness"]),
     ("Controller", ["Kernels", "CBLAS", "Randomness", "ToolSupport"]),
     ("Distributed", ["CMPI"]),
-    ("Training", ["Models", "Kernels", "Packing", "Objectives", "Controller", "Distributed", "Formats", "Randomness", "Vocabulary", "ToolSupport"]),
     ("Tasks", ["Tokenizer", "Randomness", "Vocabulary", "ToolSupport"]),
+    ("Training", ["Models", "Kernels", "Packing", "Objectives", "Controller", "Distributed", "Tasks", "Formats", "Randomness", "Vocabulary", "ToolSupport"]),
     ("Scoring", ["Models", "Training", "Objectives", "Tasks", "Formats", "Randomness", "Vocabulary", "ToolSupport"]),
 ]
 
@@ -27,12 +27,12 @@ let tools: [(name: String, deps: [String])] = [
     ("tokenize", ["Tokenizer", "Formats", "ToolSupport"]),
     ("corrupt", ["Objectives", "Tokenizer", "Formats", "ToolSupport"]),
     ("pack", ["Packing", "Formats", "ToolSupport"]),
-    ("train", ["Training", "Distributed", "Models", "Kernels", "ToolSupport"]),
+    ("train", ["Training", "ToolSupport"]),
     ("critic", ["Controller", "Kernels", "Randomness", "ToolSupport"]),
-    ("finetune", ["Training", "Distributed", "Tasks", "Models", "Kernels", "ToolSupport"]),
+    ("finetune", ["Training", "ToolSupport"]),
     ("phonebook-gen", ["Tasks", "Randomness", "ToolSupport"]),
     ("infill-gen", ["Tasks", "ToolSupport"]),
-    ("score", ["Scoring", "Models", "Kernels", "ToolSupport"]),
+    ("score", ["Scoring", "Training", "Models", "Kernels", "ToolSupport"]),
 ]
 
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path
@@ -55,7 +55,8 @@ var targets: [Target] = [
 ]
 for lib in libraries {
     var deps = lib.deps.map { Target.Dependency(stringLiteral: $0) }
-    if lib.name == "ToolSupport" { deps.append(argumentParser) }
+    // Libraries that declare option groups shared by several tools.
+    if ["ToolSupport", "Controller", "Training"].contains(lib.name) { deps.append(argumentParser) }
     // Data a library reads at run time (grids, presets) lives in its Resources/ folder.
     targets.append(.target(name: lib.name, dependencies: deps, path: "Libraries/\(lib.name)",
                            exclude: exists("Libraries/\(lib.name)/README.md") ? ["README.md"] : [],

@@ -8,9 +8,9 @@
 // values. Keys of other samples are never touched (the block-diagonal structure is skipped for
 // free) and causal tiles stop at their last visible key.
 //
-// The six tile products run through OpenBLAS (fp32), or, when Precision.products is bf16, through
-// BF16Tiles (operands rounded to bf16, fp32 accumulation: our AVX512-BF16 kernel, or the portable
-// path); the softmax, its backward and the log-sum-exp stay fp32 either way.
+// The six tile products run in the engine's precision (Engine.products): through OpenBLAS (fp32),
+// or through BF16Tiles (operands rounded to bf16, fp32 accumulation: our AVX512-BF16 kernel, or the
+// portable path); the softmax, its backward and the log-sum-exp stay fp32 either way.
 //
 // Forward saves the log-sum-exp of each query's scores; backward recomputes the probabilities from
 // it (as FlashAttention does) instead of storing a (heads, time, time) matrix per layer.
@@ -47,7 +47,7 @@ public enum Attention {
                                logSumExp: UnsafeMutablePointer<Float>, mask: AttentionMask,
                                heads: Int, headDim: Int, scratch: UnsafeMutablePointer<Float>, threads: Int = Parallel.workers,
                                tile: Int = defaultTile) {
-        let p = Problem(mask: mask, heads: heads, headDim: headDim, tile: tile, bf16: Precision.products == .bf16 ? Precision.bf16Path : nil)
+        let p = Problem(mask: mask, heads: heads, headDim: headDim, tile: tile, bf16: Engine.products.bf16Path)
         StepProfile.time(.attention) {
             p.forEachPair(threads: threads, scratch: scratch) { b, h, scores, rowScales, work in
                 p.forwardPair(b: b, h: h, qkv: qkv, out: out, logSumExp: logSumExp, scores: scores, rowScales: rowScales,
@@ -64,7 +64,7 @@ public enum Attention {
                                 dqkv: UnsafeMutablePointer<Float>, mask: AttentionMask,
                                 heads: Int, headDim: Int, scratch: UnsafeMutablePointer<Float>, threads: Int = Parallel.workers,
                                 tile: Int = defaultTile) {
-        let p = Problem(mask: mask, heads: heads, headDim: headDim, tile: tile, bf16: Precision.products == .bf16 ? Precision.bf16Path : nil)
+        let p = Problem(mask: mask, heads: heads, headDim: headDim, tile: tile, bf16: Engine.products.bf16Path)
         StepProfile.time(.attention) {
             p.forEachPair(threads: threads, scratch: scratch) { b, h, scores, dscores, work in
                 p.backwardPair(b: b, h: h, qkv: qkv, out: out, logSumExp: logSumExp, dout: dout, dqkv: dqkv,

@@ -8,6 +8,8 @@ import Foundation
 public enum BF16Products {
     struct Key: Hashable { let transA: Bool, transB: Bool, m: Int, n: Int, k: Int, ldc: Int, beta: Float }
 
+    // oneDNN's handles, one primitive per shape and the rounded-operand buffers: caches kept for the
+    // process's life, every access under `lock`.
     nonisolated(unsafe) static var engine: dnnl_engine_t?
     nonisolated(unsafe) static var stream: dnnl_stream_t?
     nonisolated(unsafe) static var primitives: [Key: UnsafeMutablePointer<birdie_matmul>] = [:]
@@ -53,7 +55,7 @@ public enum BF16Products {
     public static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                              a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                              beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, samePackedA: Bool = false,
-                             path: BF16Path = Precision.bf16Path) {
+                             path: BF16Path) {
         lock.lock(); defer { lock.unlock() }
         // A is stored (m, k), or (k, m) when transposed; B (k, n), or (n, k).
         let (aRows, aCols) = transA ? (k, m) : (m, k), (bRows, bCols) = transB ? (n, k) : (k, n)

@@ -1,6 +1,7 @@
 import CBLAS
 
-/// Fully connected layer y = x W^T + b through OpenBLAS sgemm (row-major).
+/// Fully connected layer y = x W^T + b (row-major), its products in the engine's precision
+/// (`Engine.products`: fp32 OpenBLAS sgemm, or bf16 operands with fp32 sums).
 /// x: (rows, inFeatures)  W: (outFeatures, inFeatures)  b: (outFeatures) or nil  y: (rows, outFeatures)
 /// Forward overwrites y. Backward accumulates into dx, dW and db (sgemm with beta = 1); pass nil
 /// for dx when the input needs no gradient (e.g. the first layer's input is an embedding you
@@ -13,7 +14,7 @@ public enum Linear {
             for r in 0..<rows { (y + r * outFeatures).update(from: bias, count: outFeatures) }
             beta = 1
         }
-        StepProfile.sgemm(transA: false, transB: true, m: rows, n: outFeatures, k: inFeatures,
+        Engine.products.gemm(transA: false, transB: true, m: rows, n: outFeatures, k: inFeatures,
                           alpha: 1, a: x, lda: inFeatures, b: weight, ldb: inFeatures, beta: beta, c: y, ldc: outFeatures)
     }
 
@@ -21,11 +22,12 @@ public enum Linear {
     public static func backward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, dy: UnsafePointer<Float>,
                                 dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
                                 dBias: UnsafeMutablePointer<Float>?, rows: Int, inFeatures: Int, outFeatures: Int) {
+        let products = Engine.products
         if let dx {
-            StepProfile.sgemm(transA: false, transB: false, m: rows, n: inFeatures, k: outFeatures,
+            products.gemm(transA: false, transB: false, m: rows, n: inFeatures, k: outFeatures,
                               alpha: 1, a: dy, lda: outFeatures, b: weight, ldb: inFeatures, beta: 1, c: dx, ldc: inFeatures)
         }
-        StepProfile.sgemm(transA: true, transB: false, m: outFeatures, n: inFeatures, k: rows,
+        products.gemm(transA: true, transB: false, m: outFeatures, n: inFeatures, k: rows,
                           alpha: 1, a: dy, lda: outFeatures, b: x, ldb: inFeatures, beta: 1, c: dWeight, ldc: inFeatures,
                           samePackedA: dx != nil)  // dy, as (rows, outFeatures) in both products
         if let dBias {

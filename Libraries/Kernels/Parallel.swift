@@ -4,7 +4,8 @@ import Dispatch
 /// Splits work across the cores. Chunks are fixed by the sizes (never by timing), so results
 /// that combine chunks are deterministic.
 public enum Parallel {
-    /// Worker count: the cores, overridable (e.g. by `train --threads`). 1 runs inline.
+    /// Worker count: the cores, or `--threads` through `Engine.configure`. 1 runs inline.
+    /// Process-wide because every kernel splits its work by it; set before any work starts.
     nonisolated(unsafe) public static var workers: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     /// Runs `body(i)` for i in 0..<count, concurrently when `count > 1` and `worthIt`.

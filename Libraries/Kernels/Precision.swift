@@ -1,14 +1,42 @@
 import CBF16Tiles
+import CBLAS
 
 /// The precision of the large matrix products (every Linear: projections, MLP, head; and the
 /// attention tiles). fp32 is the reference; bf16 rounds both operands to bfloat16 and sums the
 /// products in fp32. Master weights, gradients, optimizer, scans, norms, softmax and loss stay fp32
-/// either way. Set once at start-up, only through `EngineOps.setPrecision`.
+/// either way. `Engine.configure` sets the process's (`Engine.products`).
 public enum Precision: String, CaseIterable, Sendable {
     case fp32, bf16
-    public internal(set) nonisolated(unsafe) static var products: Precision = .fp32
-    /// How bf16 products run when `products` is bf16.
-    public internal(set) nonisolated(unsafe) static var bf16Path: BF16Path = .here
+}
+
+/// How the large matrix products run: fp32 through OpenBLAS sgemm, or bf16 on one of the two paths.
+public enum Products: Equatable, Sendable {
+    case fp32
+    case bf16(BF16Path)
+
+    public var precision: Precision { self == .fp32 ? .fp32 : .bf16 }
+    /// The bf16 path, nil for fp32.
+    public var bf16Path: BF16Path? { if case .bf16(let path) = self { path } else { nil } }
+
+    /// Row-major C (m, n) = op(A) (m, k) op(B) (k, n) + beta C, timed by shape under
+    /// `train --profile`. bf16 takes alpha 1 (every Linear does); `samePackedA`: A is the previous
+    /// product's A, unchanged, so its bf16 copy is reused.
+    @inline(__always)
+    public func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+                     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, samePackedA: Bool = false) {
+        StepProfile.product(StepProfile.Shape(transA: transA, transB: transB, m: m, n: n, k: k)) {
+            switch self {
+            case .fp32:
+                cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+            case .bf16(let path):
+                precondition(alpha == 1, "bf16 products take alpha 1")
+                BF16Products.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
+                                   beta: beta, c: c, ldc: ldc, samePackedA: samePackedA, path: path)
+            }
+        }
+    }
 }
 
 /// How a bf16 product is computed. Both paths give the fp32 products of the bf16-rounded operands
@@ -55,17 +83,5 @@ public enum PrecisionChoice: String, CaseIterable, Sendable {
         case (_, .bf16, .portable): return "precision bf16: portable path (this CPU has no AVX512-BF16: operands rounded to bf16, products through fp32 sgemm, slower than fp32)"
         case (_, let p, _): return "precision \(p.rawValue)"
         }
-    }
-}
-
-extension EngineOps {
-    /// `--precision`: resolves auto and sets the engine's products; returns what runs. `path` is for
-    /// tests and benchmarks that compare the two bf16 paths (native only where `BF16Path.here` is).
-    @discardableResult
-    public static func setPrecision(_ choice: PrecisionChoice, path: BF16Path = .here) -> Precision {
-        precondition(path == .portable || BF16Path.here == .native, "the native bf16 path needs AVX512-BF16")
-        Precision.products = choice.resolved
-        Precision.bf16Path = path
-        return Precision.products
     }
 }

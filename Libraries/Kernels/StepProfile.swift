@@ -28,6 +28,8 @@ public enum StepProfile {
         public static func < (a: Shape, b: Shape) -> Bool { a.flops > b.flops }
     }
 
+    // Process-wide so that kernels deep in a step can report without a handle; written only on the
+    // main thread (probes elsewhere are skipped) and only while `train --profile` runs.
     nonisolated(unsafe) public private(set) static var enabled = false
     nonisolated(unsafe) public private(set) static var seconds: [Part: Double] = [:]
     nonisolated(unsafe) public private(set) static var products: [Shape: (count: Int, seconds: Double)] = [:]
@@ -43,26 +45,14 @@ public enum StepProfile {
         return try body()
     }
 
-    /// Row-major sgemm C = alpha op(A) op(B) + beta C, timed by shape when profiling. Every
-    /// projection of the models goes through here (Linear), so the profile knows their shapes, and
-    /// so does `Precision.products`: in bf16 they run as BF16Products (`samePackedA`: A is the
-    /// previous product's A, unchanged, so its bf16 copy is reused).
+    /// Runs one matrix product (`Products.gemm`), adding its wall time to its shape and to the
+    /// products' part when profiling.
     @inline(__always)
-    public static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
-                             a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                             beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, samePackedA: Bool = false) {
-        let t0 = enabled ? DispatchTime.now().uptimeNanoseconds : 0
-        if Precision.products == .bf16 {
-            precondition(alpha == 1, "bf16 products take alpha 1 (every Linear does)")
-            BF16Products.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
-                               samePackedA: samePackedA)
-        } else {
-            cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                        Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
-        }
-        guard enabled && Thread.isMainThread else { return }
+    public static func product(_ shape: Shape, _ body: () -> Void) {
+        guard enabled && Thread.isMainThread else { return body() }
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        body()
         let s = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-        let shape = Shape(transA: transA, transB: transB, m: m, n: n, k: k)
         products[shape, default: (0, 0)].count += 1
         products[shape, default: (0, 0)].seconds += s
         seconds[.gemm, default: 0] += s
@@ -93,7 +83,7 @@ public enum StepProfile {
             let t0 = DispatchTime.now().uptimeNanoseconds
             if precision == .bf16 {
                 BF16Products.sgemm(transA: s.transA, transB: s.transB, m: s.m, n: s.n, k: s.k, a: a, lda: lda, b: b, ldb: ldb,
-                                   beta: 0, c: &c, ldc: s.n)
+                                   beta: 0, c: &c, ldc: s.n, path: Engine.products.bf16Path ?? .here)
             } else {
                 cblas_sgemm(CblasRowMajor, s.transA ? CblasTrans : CblasNoTrans, s.transB ? CblasTrans : CblasNoTrans,
                             Int32(s.m), Int32(s.n), Int32(s.k), 1, a, Int32(lda), b, Int32(ldb), 0, &c, Int32(s.n))

@@ -18,7 +18,8 @@ public enum PreTokenizer {
 
     enum Class: UInt8 { case other = 0, letter = 1, number = 2, space = 3 }
 
-    /// Classes of the Basic Multilingual Plane, computed once (about 10 ms).
+    /// Classes of the Basic Multilingual Plane, computed once (about 10 ms). A `let` to a table
+    /// written only by its initialiser; nonisolated(unsafe) because a raw pointer is not Sendable.
     nonisolated(unsafe) static let bmp: UnsafeMutablePointer<UInt8> = {
         let t = UnsafeMutablePointer<UInt8>.allocate(capacity: 0x10000)
         for cp in 0..<0x10000 { t[cp] = classify(UInt32(cp)).rawValue }

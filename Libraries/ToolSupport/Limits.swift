@@ -64,23 +64,6 @@ public enum Limits {
         }
     }
 
-    /// The flags `train` and `finetune` share.
-    public static func checkTrainingRun(batch: Int, length: Int?, steps: Int, threads: Int, lr: Float, clip: Float,
-                                        weightDecay: Float, warmup: Int?, evalEvery: Int, evalBatches: Int,
-                                        checkpointEvery: Int) throws {
-        try check(batch, "--batch", limit: Limits.batch)
-        try check(length, "--length", limit: Limits.rowLength)
-        try check(steps, "--steps", limit: Limits.steps)
-        try check(threads, "--threads", limit: Limits.threads)
-        try checkPositive(lr, "--lr")
-        try checkPositive(clip, "--clip")
-        try checkPositive(weightDecay, "--weight-decay", allowZero: true)
-        for (value, flag) in [(warmup, "--warmup"), (evalEvery, "--eval-every"), (checkpointEvery, "--checkpoint-every")] {
-            try check(value, flag, limit: Limits.steps, allowZero: true)
-        }
-        try check(evalBatches, "--eval-batches", limit: 1 << 16, allowZero: true)
-    }
-
     /// This machine's memory in bytes.
     public static var physicalMemory: Double { Double(ProcessInfo.processInfo.physicalMemory) }
 

@@ -57,7 +57,7 @@ public enum Checkpoint {
                                values: UnsafeBufferPointer(start: model.parameters + $0.offset, count: $0.count))
         }
         return SafeTensors.encode(tensors, metadata: ["format": "pt", configKey: model.config.json(), stepKey: String(step),
-                                                          precisionKey: Precision.products.rawValue])
+                                                          precisionKey: Engine.products.precision.rawValue])
     }
 
     public static func save(_ model: Model, moments m: UnsafePointer<Float>, _ v: UnsafePointer<Float>,
@@ -71,7 +71,7 @@ public enum Checkpoint {
             .init(name: "adamw.m", shape: [n], values: UnsafeBufferPointer(start: m, count: n)),
             .init(name: "adamw.v", shape: [n], values: UnsafeBufferPointer(start: v, count: n)),
         ], metadata: [stateKey: stateJSON, stepKey: String(state.step), configKey: model.config.json(),
-                      precisionKey: Precision.products.rawValue]
+                      precisionKey: Engine.products.precision.rawValue]
             .merging(attachmentMetadata(attachments)) { a, _ in a })
         let weights = try OutputFile(path)
         let stateFile = try OutputFile(statePath(path))

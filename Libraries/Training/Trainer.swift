@@ -4,7 +4,7 @@ import Kernels
 import Models
 import ToolSupport
 
-public struct TrainingOptions: Sendable {
+public struct TrainerSettings: Sendable {
     public var steps = 1000
     public var batch = 8
     public var length = 512
@@ -56,7 +56,7 @@ public struct HeldOutScore: Sendable {
 /// periodic held-out evaluation, metrics TSV, checkpoints, exact resume.
 public final class Trainer {
     public let model: Model
-    public let options: TrainingOptions
+    public let options: TrainerSettings
     public private(set) var state: TrainingState
     let source: BatchSource
     let evalBatches: [PackedBatch]
@@ -68,7 +68,7 @@ public final class Trainer {
     /// The processes sharing each step (TrainerRanks.swift); rank 0 alone writes files.
     let ranks = Ranks.world
 
-    public init(model: Model, options: TrainingOptions, source: BatchSource, evalBatches: [PackedBatch], seed: UInt64) {
+    public init(model: Model, options: TrainerSettings, source: BatchSource, evalBatches: [PackedBatch], seed: UInt64) {
         self.model = model; self.options = options; self.source = source; self.evalBatches = evalBatches
         let n = model.parameterCount
         m = .allocate(capacity: n); m.initialize(repeating: 0, count: n)

@@ -87,4 +87,19 @@ public enum DataParallel {
         }
         return (loaded.model, (loaded.m, loaded.v, loaded.state))
     }
+
+    /// `train --bench-allreduce`: per message size, the median seconds of our ring (`Ranks.sum`) and
+    /// of MPI_Allreduce, and the ring's bus bandwidth 2(N-1)/N * bytes / seconds, on rank 0's stdout.
+    public static func benchmarkAllReduce() throws {
+        Engine.prepareProcess()
+        let ranks = Ranks.world
+        var lines = ["ranks\tbytes\tring_s\tmpi_allreduce_s\tring_bus_GB_per_s"]
+        for bytes in [4 << 10, 64 << 10, 1 << 20, 4 << 20, 16 << 20, 64 << 20, 256 << 20] {
+            let t = ranks.timeAllReduce(floats: bytes / 4, repeats: bytes >= 64 << 20 ? 5 : 20)
+            let bus = 2 * Double(ranks.count - 1) / Double(ranks.count) * Double(bytes) / t.ring / 1e9
+            lines.append(String(format: "%d\t%d\t%.6f\t%.6f\t%.2f", ranks.count, bytes, t.ring, t.mpi, bus))
+        }
+        if ranks.isRoot { try StandardStreams.printOutput(lines.joined(separator: "\n")) }
+        ranks.finish()
+    }
 }

@@ -13,7 +13,7 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 for size in d128x4 small; do
   shape=(--preset small); [ "$size" = d128x4 ] && shape=(--preset small --d-model 128 --layers 4)
   for i in $(seq "$runs"); do for p in fp32 bf16; do
-    "$bin/train" --model gated-ssm-plus "${shape[@]}" --task random-tokens --vocab 4096 --batch 8 --length 512 \
+    "$bin/train" --model gated-ssm-plus "${shape[@]}" --task random-tokens --vocab-size 4096 --batch 8 --length 512 \
       --threads 2 --eval-batches 0 --steps 20 --progress never -q --precision "$p" --metrics "$dir/$size-$p-$i.tsv"
     awk -F'\t' 'NR > 4 { print $7 }' "$dir/$size-$p-$i.tsv" | median > "$dir/$size-$p-$i.rate"
   done; done

@@ -91,7 +91,7 @@ h = json.dumps(header).encode()
 (work / "inf.jsonl").write_text(json.dumps({"step": 7, "losses": [1e999 if i == 0 else 3.0 for i in range(15)],
                                             "action": [1 / 15] * 15}).replace("Infinity", "1e999") + "\n")
 subprocess.run([str(bin_dir / "train"), "--init-only", "--model", "gated-ssm", "--preset", "tiny", "--d-model", "16", "--layers", "1",
-                "--vocab", "460", "-q", "-o", "v460.ckpt"], cwd=work, check=True)
+                "--vocab-size", "460", "-q", "-o", "v460.ckpt"], cwd=work, check=True)
 whole = (work / "samples.smp").read_bytes()
 (work / "cut.smp").write_bytes(whole[:-8])
 
@@ -101,7 +101,7 @@ cases = [
      lambda: run("train", *tiny, "--data", "label.pack", "--steps", "1")),
     ("checkpoint shape 99999999999 x 99999999999: score", "crash (overflow or allocation)",
      lambda: run("score", "--task", "phonebook", "--checkpoint", "huge.ckpt", "-m", "tok.model", "books.jsonl")),
-    ("the same: finetune", "crash", lambda: run("finetune", "--from", "huge.ckpt", "-m", "tok.model", "books.jsonl", "-o", "x.ckpt")),
+    ("the same: finetune", "crash", lambda: run("finetune", "--checkpoint", "huge.ckpt", "-m", "tok.model", "books.jsonl", "-o", "x.ckpt")),
     (".state with step -5: train --resume", "precondition trap", lambda: run("train", *tiny, "--data", "rows.pack", "--steps", "4", "--batch", "2", "--eval-batches", "0", "--resume", "neg.ckpt")),
     (".state header length off by one", "exit 1 \"training diverged ... lower --lr\"", lambda: run("train", *tiny, "--data", "rows.pack", "--steps", "4", "--resume", "shift.ckpt")),
     ("critic state with layers -3", "crash", lambda: run("critic", "--state", "neg-layers.state", "evaluations.jsonl")),

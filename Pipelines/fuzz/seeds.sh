@@ -34,7 +34,7 @@ corrupt --mixture ul2 --length 256 -q -o samples.smp docs.tok
 pack -q -o rows.pack samples.smp
 small=(--preset tiny --d-model 16 --layers 1 -q)
 train --model gated-ssm "${small[@]}" --data rows.pack --steps 2 --batch 2 --eval-batches 0 -o ssm.ckpt
-train --init-only --model transformer "${small[@]}" --vocab 450 -o transformer.ckpt
+train --init-only --model transformer "${small[@]}" --vocab-size 450 -o transformer.ckpt
 train --model gated-ssm "${small[@]}" --corpus docs.tok --procedure birdie --grid light --steps 6 --batch 2 --critic-width 16 --critic-layers 1 -o birdie.ckpt
 cp birdie.ckpt.controller.jsonl evaluations.jsonl
 cp "$repo/Libraries/Objectives/Resources/grids/light.json" grid.json

@@ -154,7 +154,7 @@ $(ABL)/%/pretrain.done: $(TRAIN_TOKENS) | build
 	$(call logged_step,pretrain,$(TRAIN_RUN) $(BIN)/train $(TRAIN_FLAGS),model.ckpt,)
 
 $(ABL)/%/finetune.done: $(ABL)/%/pretrain.done $(PHONEBOOK_TRAIN)
-	$(call logged_step,finetune,$(TRAIN_RUN) $(BIN)/finetune $(FINETUNE_FLAGS),finetuned.ckpt,--from $(@D)/model.ckpt -o $(@D)/finetuned.ckpt)
+	$(call logged_step,finetune,$(TRAIN_RUN) $(BIN)/finetune $(FINETUNE_FLAGS),finetuned.ckpt,--checkpoint $(@D)/model.ckpt -o $(@D)/finetuned.ckpt)
 
 # Scores: per-item TSV (-o) and a JSON summary (--summary, the target, written last). Phone books
 # with the fine-tuned model; SQuAD, infilling and the objective probes with the pre-trained one.
@@ -209,11 +209,11 @@ ceilings: $(CEILINGS) ## capacity ceilings at SCALE: each model trained on phone
 
 $(ABL)/ceiling/%/init.ckpt: | build
 	@mkdir -p $(@D)
-	$(BIN)/train --init-only --model $* $(MODEL_SIZE) --form bidirectional --vocab $(VOCAB) --seed 1 -o $@
+	$(BIN)/train --init-only --model $* $(MODEL_SIZE) --form bidirectional --vocab-size $(VOCAB) --seed 1 -o $@
 
 $(ABL)/ceiling/%/finetune.done: FINETUNE_STEPS = $(CEILING_STEPS)
 $(ABL)/ceiling/%/finetune.done: $(ABL)/ceiling/%/init.ckpt $(PHONEBOOK_TRAIN)
-	$(call logged_step,finetune,$(TRAIN_RUN) $(BIN)/finetune $(FINETUNE_FLAGS),finetuned.ckpt,--from $(@D)/init.ckpt -o $(@D)/finetuned.ckpt)
+	$(call logged_step,finetune,$(TRAIN_RUN) $(BIN)/finetune $(FINETUNE_FLAGS),finetuned.ckpt,--checkpoint $(@D)/init.ckpt -o $(@D)/finetuned.ckpt)
 
 # Kept, like the matrix's steps: a rerun must not redo them.
 .PRECIOUS: $(ABL)/ceiling/%/init.ckpt $(ABL)/ceiling/%/finetune.done
@@ -257,7 +257,7 @@ $(ONSET)/%/pretrain.done: $(TRAIN_TOKENS) $$(ONSET)/$$(firstword $$(subst /, ,$$
 # Fine-tuning on phone books from a copy-pre-trained checkpoint, with its learning curve (compare
 # the clm cell's curve.tsv from the same budget).
 $(ONSET)/%/finetune.done: $(ONSET)/%/pretrain.done $(PHONEBOOK_TRAIN)
-	$(call logged_step,finetune,$(TRAIN_RUN) $(BIN)/finetune $(FINETUNE_FLAGS),finetuned.ckpt,--from $(@D)/model.ckpt -o $(@D)/finetuned.ckpt)
+	$(call logged_step,finetune,$(TRAIN_RUN) $(BIN)/finetune $(FINETUNE_FLAGS),finetuned.ckpt,--checkpoint $(@D)/model.ckpt -o $(@D)/finetuned.ckpt)
 
 # --- tables and plots ---------------------------------------------------------------------------
 TABLES = $(ABL)/tables
@@ -288,7 +288,7 @@ test-ablations-tiny: build $$(CORPUS_STAMP) $$(NAMES_STAMP) $$(SQUAD_DEV) ## the
 BENCH_ABLATIONS_STEPS ?= 8
 bench-ablations: build ## training tokens/s of each model at SCALE's size, batch and length (median step of 3 runs; sets the step budget)
 	@for m in $(ALL_MODELS); do for r in 1 2 3; do \
-	  $(BIN)/train --model $$m $(MODEL_SIZE) --task random-tokens --vocab $(VOCAB) --steps $(BENCH_ABLATIONS_STEPS) \
+	  $(BIN)/train --model $$m $(MODEL_SIZE) --task random-tokens --vocab-size $(VOCAB) --steps $(BENCH_ABLATIONS_STEPS) \
 	    --batch $(BATCH) --length $(LENGTH) --eval-batches 0 --threads $(THREADS) --precision $(PRECISION_RUN) --progress never -q \
 	    --metrics .build/bench-ablations.tsv || exit 1; \
 	  awk -F'\t' 'NR > 3 { print $$7 }' .build/bench-ablations.tsv; \

@@ -10,7 +10,7 @@ BENCH_DECODE_DIR := .build/bench-decode
 bench-decode: build ## greedy decode tokens/s and memory vs context length (512-8192): recurrent model beside the transformer
 	@mkdir -p $(BENCH_DECODE_DIR)
 	@for m in $(BENCH_DECODE_MODELS); do \
-	  $(BIN)/score bench --models $$m --preset $(BENCH_DECODE_PRESET) --contexts $(BENCH_DECODE_CONTEXTS) \
+	  $(BIN)/score bench --models $$m --preset $(BENCH_DECODE_PRESET) --contexts $(BENCH_DECODE_CONTEXTS) --threads 1 \
 	    > $(BENCH_DECODE_DIR)/$$m.tsv || exit 1; done
 	@echo "bench-decode: $(BENCH_DECODE_PRESET) preset, vocabulary 8192, one thread; tokens/s = 1 / median step of 32 at that context;"
 	@echo "  MB = resident memory grown since the first step (the recurrent state, or the transformer's keys and values)"

@@ -1,5 +1,5 @@
 ##@ Training engine
-BENCH_TRAIN_FLAGS := --vocab 512 --d-model 256 --layers 4 --state 256 --mlp gelu --mlp-hidden 1024 \
+BENCH_TRAIN_FLAGS := --vocab-size 512 --d-model 256 --layers 4 --state 256 --mlp gelu --mlp-hidden 1024 \
   --form causal --task random-tokens --batch 8 --length 512 --threads 2 --eval-batches 0 --progress never
 BENCH_TRAIN_STEPS ?= 10
 # OpenBLAS's AVX-512 kernels where the CPU has them (this machine's environment forces Haswell;
@@ -27,7 +27,7 @@ bench-train: build ## gated-ssm-plus training tokens/s in fp32 and bf16, side by
 
 bench-train-models: build ## tokens/s and peak memory of all four models at the small preset (batch 8 x 512)
 	@for m in $(ALL_MODELS); do \
-	  OPENBLAS_CORETYPE=$(BENCH_BLAS_CORE) $(BIN)/train --model $$m --preset small --task random-tokens --vocab 8192 --batch 8 --length 512 \
+	  OPENBLAS_CORETYPE=$(BENCH_BLAS_CORE) $(BIN)/train --model $$m --preset small --task random-tokens --vocab-size 8192 --batch 8 --length 512 \
 	    --steps 6 --threads 2 --eval-batches 0 --progress never 2>&1 | tail -1 | sed "s/^train/$$m/"; done
 
 # The copying task (train --task copying): [COPY, x1..xk] in the prefix, x1..xk as the target, k in

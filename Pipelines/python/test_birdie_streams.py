@@ -254,8 +254,8 @@ class CheckpointTests(Tools):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        run("train", "--init-only", *cls.MODEL, "--vocab", "300", "-o", "x.ckpt", "-q")
-        _, out, _ = run("train", "--print-config", *cls.MODEL, "--vocab", "300", "-q")
+        run("train", "--init-only", *cls.MODEL, "--vocab-size", "300", "-o", "x.ckpt", "-q")
+        _, out, _ = run("train", "--print-config", *cls.MODEL, "--vocab-size", "300", "-q")
         cls.printed = [line.split("\t") for line in out.decode().splitlines()]
 
     @staticmethod

@@ -240,8 +240,8 @@ private func channelRange(b: Int, t: Int, time: Int, width: Int) -> Range<Int> {
         var rng = TestRNG(seed: 18)
         let dout = rng.floats(2 * 100 * setup.channels)
         let g32 = setup.gradient(qkv, dout: dout)
-        EngineOps.setPrecision(.bf16, path: path)
-        defer { EngineOps.setPrecision(.fp32) }
+        Engine.configure(threads: Parallel.workers, precision: .bf16, bf16Path: path)
+        defer { Engine.configure(threads: Parallel.workers, precision: .fp32) }
         let out = setup.forward(qkv).out, g16 = setup.gradient(qkv, dout: dout)
         let (segments, regions) = packedRows(rows, time: 100)
         let reference = referenceAttention(qkv, segments: segments, regions: regions, batch: 2, time: 100,
@@ -459,7 +459,7 @@ private func channelRange(b: Int, t: Int, time: Int, width: Int) -> Range<Int> {
         let tilesAlone = shapes.map { $0.flops / bf16TileSeconds($0) / 1e9 }
         print(String(format: "attention ceilings on 1 thread: sgemm %d x %d x %d NT %.1f, %d x %d x %d NN %.1f GFLOP/s; bf16 tiles (%@ path) NT %.1f, NN %.1f GFLOP/s",
                      tile, time, headDim, sgemmAlone[0], tile, headDim, time, sgemmAlone[1], BF16Path.here.rawValue, tilesAlone[0], tilesAlone[1]))
-        defer { EngineOps.setPrecision(.fp32) }
+        defer { Engine.configure(threads: Parallel.workers, precision: .fp32) }
         for layout in layouts {
             for threads in [1, 2] {
                 var setup = try Setup(rows: Array(repeating: layout.rows, count: batch), time: time, heads: heads,
@@ -476,7 +476,7 @@ private func channelRange(b: Int, t: Int, time: Int, width: Int) -> Range<Int> {
                 var scratch = [Float](repeating: 0, count: Attention.scratchCount(time: time, headDim: headDim, threads: threads, tile: tile))
                 var fp32Seconds = 0.0
                 for precision in Precision.allCases {
-                    EngineOps.setPrecision(PrecisionChoice(precision))
+                    Engine.configure(threads: Parallel.workers, precision: PrecisionChoice(precision))
                     var forwardTimes: [Double] = [], backwardTimes: [Double] = [], cpuTimes: [Double] = []
                     for _ in 0..<5 {
                         let c0 = processCPUTime()

@@ -117,13 +117,13 @@ import Randomness
         let dy = (0..<rows * outF).map { _ in rng.normal() }
         let dx0 = (0..<rows * inF).map { _ in rng.normal() }, dw0 = (0..<outF * inF).map { _ in rng.normal() }
         var dx = dx0, dw = dw0, wantDx = dx0, wantDw = dw0
-        EngineOps.setPrecision(.bf16, path: path)
-        defer { EngineOps.setPrecision(.fp32) }
+        Engine.configure(threads: Parallel.workers, precision: .bf16, bf16Path: path)
+        defer { Engine.configure(threads: Parallel.workers, precision: .fp32) }
         Linear.backward(x: x, weight: w, dy: dy, dx: &dx, dWeight: &dw, dBias: nil, rows: rows, inFeatures: inF, outFeatures: outF)
         BF16Products.sgemm(transA: false, transB: false, m: rows, n: inF, k: outF, a: dy, lda: outF, b: w, ldb: inF,
-                           beta: 1, c: &wantDx, ldc: inF)
+                           beta: 1, c: &wantDx, ldc: inF, path: path)
         BF16Products.sgemm(transA: true, transB: false, m: outF, n: inF, k: rows, a: dy, lda: outF, b: x, ldb: inF,
-                           beta: 1, c: &wantDw, ldc: inF)
+                           beta: 1, c: &wantDw, ldc: inF, path: path)
         #expect(dx == wantDx && dw == wantDw)
         #expect(dx != dx0 && dw != dw0)
     }

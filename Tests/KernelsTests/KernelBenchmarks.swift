@@ -166,11 +166,11 @@ struct KernelBenchmarks {
         // bf16 first (this CPU's path): OpenBLAS's threads spin for a while after an fp32 product
         // and would take a core from oneDNN.
         for precision in [Precision.bf16, .fp32] {
-            EngineOps.setPrecision(PrecisionChoice(precision))
+            Engine.configure(threads: Parallel.workers, precision: PrecisionChoice(precision))
             let linear = shape.flops / seconds {
                 Linear.forward(x: x.p, weight: wide.p, bias: nil, y: out.p, rows: B * T, inFeatures: C, outFeatures: 4 * C)
             } / 1e9
-            EngineOps.setPrecision(.fp32)
+            Engine.configure(threads: Parallel.workers, precision: .fp32)
             let alone = shape.flops / StepProfile.aloneSeconds(shape, precision: precision) / 1e9
             let squareGFLOPs = square.flops / StepProfile.aloneSeconds(square, precision: precision) / 1e9
             print(String(format: "Linear %@ (%d x %d x %d): %.1f GFLOP/s; the same product alone %.1f (%.0f%%), 2048^3 alone %.1f",

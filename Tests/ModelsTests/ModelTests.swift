@@ -92,8 +92,8 @@ func tinyConfig(_ kind: ModelKind, bidirectional: Bool) -> ModelConfig {
         let model = Model(tinyConfig(kind, bidirectional: bidirectional), seed: 7)
         let batch = makeBatch([[(3, 4), (2, 5)], [(5, 3), (1, 2)]], length: 16, vocab: tinyVocab, seed: 3)
         func gradient(_ precision: Precision) -> [Float] {
-            EngineOps.setPrecision(PrecisionChoice(precision), path: path)
-            defer { EngineOps.setPrecision(.fp32) }
+            Engine.configure(threads: Parallel.workers, precision: PrecisionChoice(precision), bf16Path: path)
+            defer { Engine.configure(threads: Parallel.workers, precision: .fp32) }
             _ = model.lossAndGradient(batch)
             return Array(UnsafeBufferPointer(start: model.gradients, count: model.parameterCount))
         }

@@ -16,7 +16,7 @@ import Testing
             ("score", score + ["--limit", "9223372036854775807"], "--limit", "1073741824"),
             ("score", ["bench", "--threads", "0"], "--threads", "256"),
             ("score", ["bench", "--contexts", "512", "9223372036854775807"], "--contexts", "1048576"),
-            ("score", ["bench", "--vocab", "9223372036854775807"], "--vocab", "16777216"),
+            ("score", ["bench", "--vocab-size", "9223372036854775807"], "--vocab-size", "16777216"),
             ("phonebook-gen", ["--entries", "400000000"], "--entries", "65536"),
             ("phonebook-gen", ["--rungs", "1,2,400000000"], "--rungs", "65536"),
             ("phonebook-gen", ["--queries", "1-400000000"], "--queries", "65536"),
@@ -66,7 +66,7 @@ import Testing
         for (tool, arguments) in [("corrupt", ["--mixture", "m.json", "--list-configurations", "/dev/null"]),
                                   ("corrupt", ["--mixture", "m.json", "--length", "2048", "-o", "out.samples", "/dev/null"]),
                                   ("train", ["--procedure", "birdie", "--grid", "g.json", "--corpus", "corpus.jsonl", "--preset", "tiny",
-                                             "--vocab", "450", "--steps", "1", "-o", "m.ckpt", "-q"])] {
+                                             "--vocab-size", "450", "--steps", "1", "-o", "m.ckpt", "-q"])] {
             let r = try ToolRunner.run(tool, arguments, in: dir)
             #expect(r.status == 65, "\(tool) \(arguments): \(r.status) \(r.stderr.prefix(300))")
             let lines = r.stderr.split(separator: "\n")
@@ -125,7 +125,7 @@ import Testing
         // "vocabulary is N, not 4096" when the text has fewer pairs
         let vocab = tokenizer.stderr.components(separatedBy: "vocabulary is ").dropFirst().first.flatMap { Int($0.prefix { $0.isNumber }) } ?? 4096
         #expect(vocab > 3000)
-        let model = try ToolRunner.run("train", ["--init-only", "--model", "hawk", "--preset", "tiny", "--vocab", String(vocab), "-q", "-o", "m.ckpt"], in: dir)
+        let model = try ToolRunner.run("train", ["--init-only", "--model", "hawk", "--preset", "tiny", "--vocab-size", String(vocab), "-q", "-o", "m.ckpt"], in: dir)
         try #require(model.status == 0, "\(model.stderr)")
         let prompt = (0..<40_000).map { _ in words[below(words.count)] }.joined(separator: " ")
         try Self.write(#"{"prompt": "\#(prompt)", "target": "555-0100", "entries": 1, "queries": 1}"# + "\n", dir + "/long.jsonl")
@@ -143,7 +143,7 @@ import Testing
         let r = try ToolRunner.run("finetune", ["--help"])
         #expect(r.status == 0)
         let help = r.out.replacingOccurrences(of: "\n", with: " ").split(separator: " ").joined(separator: " ")
-        #expect(help.contains("--resume CHECKPOINT takes the place of --from") && help.contains("but not --from"), "\(help)")
+        #expect(help.contains("--resume CHECKPOINT takes the place of --checkpoint") && help.contains("but not --checkpoint"), "\(help)")
         #expect(!help.contains("(same flags as the original run)"))
     }
 }

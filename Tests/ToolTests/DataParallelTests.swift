@@ -140,8 +140,8 @@ struct DataParallelTests {
         func phrase(_ n: Int) -> String { (0..<n).map { _ in words[Int(rng.next() % UInt64(words.count))] }.joined(separator: " ") }
         let pairs = (0..<120).map { _ in "{\"prompt\": \"\(phrase(8))\", \"target\": \"\(phrase(3))\"}" }.joined(separator: "\n") + "\n"
         FileManager.default.createFile(atPath: dir + "/pairs.jsonl", contents: Data(pairs.utf8))
-        #expect(try train1(["--init-only", "--vocab", "440", "--model", "hawk", "--preset", "tiny", "-o", "init.ckpt", "-q"], in: dir).status == 0)
-        let flags = ["--from", "init.ckpt", "-m", "tok.model", "pairs.jsonl", "--length", "64", "--steps", "20", "--batch", "8",
+        #expect(try train1(["--init-only", "--vocab-size", "440", "--model", "hawk", "--preset", "tiny", "-o", "init.ckpt", "-q"], in: dir).status == 0)
+        let flags = ["--checkpoint", "init.ckpt", "-m", "tok.model", "pairs.jsonl", "--length", "64", "--steps", "20", "--batch", "8",
                      "--eval-every", "10", "--threads", "1", "-q"]
         #expect(try ToolRunner.run("finetune", flags + ["-o", "f1.ckpt", "--metrics", "f1.tsv"], in: dir).status == 0)
         let finetune = ToolRunner.binaries.appendingPathComponent("finetune").path

@@ -94,7 +94,7 @@ import Testing
 
     @Test func finetuneRefusesBooksMostlyLongerThanARow() throws {
         let dir = ScoreTests.fixture
-        let r = try ToolRunner.run("finetune", ["--from", "base.ckpt", "-m", "tok.model", "books.jsonl", "--length", "16",
+        let r = try ToolRunner.run("finetune", ["--checkpoint", "base.ckpt", "-m", "tok.model", "books.jsonl", "--length", "16",
                                                 "--steps", "1", "-o", "never-short.ckpt"], in: dir)
         #expect(r.status == 65)
         #expect(r.stderr.contains("books.jsonl") && r.stderr.contains("--length"), "\(r.stderr)")

@@ -6,7 +6,7 @@ import Testing
 /// before any work) and one stderr line naming the file, never a crash, and leaves no temporary
 /// file. Devices are private nodes made with mknod in the scratch folder (never /dev/null).
 @Suite(.serialized) struct OutputSafetyTests {
-    static let train = "\"$BIN/train\" --model hawk --preset tiny --task random-tokens --vocab 64 --batch 2 --length 32 --steps 2 -q"
+    static let train = "\"$BIN/train\" --model hawk --preset tiny --task random-tokens --vocab-size 64 --batch 2 --length 32 --steps 2 -q"
     static let books = "\"$BIN/phonebook-gen\" --names \"$NAMES\" --count 50 -q"
     static let grid = ToolRunner.repository.path + "/Libraries/Objectives/Resources/grids/light.json"
 

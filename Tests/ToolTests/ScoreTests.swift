@@ -18,9 +18,9 @@ import Testing
         try! write(lines(["SMITH", "JONES", "BROWN", "DAVIS", "MILLER"]), dir + "/names/dist.all.last")
         let steps: [(String, [String])] = [
             ("tokenize", ["train", "--vocab-size", "450", "-o", "tok.model", "-q", "text.txt"]),
-            ("train", ["--model", "hawk", "--preset", "tiny", "--form", "bidirectional", "--task", "random-tokens", "--vocab", "450",
+            ("train", ["--model", "hawk", "--preset", "tiny", "--form", "bidirectional", "--task", "random-tokens", "--vocab-size", "450",
                        "--steps", "1", "--batch", "1", "--length", "16", "--eval-batches", "0", "-q", "-o", "base.ckpt"]),
-            ("train", ["--model", "hawk", "--preset", "tiny", "--task", "random-tokens", "--vocab", "460",
+            ("train", ["--model", "hawk", "--preset", "tiny", "--task", "random-tokens", "--vocab-size", "460",
                        "--steps", "1", "--batch", "1", "--length", "16", "--eval-batches", "0", "-q", "-o", "other.ckpt"]),
             ("phonebook-gen", ["--names", "names", "--entries", "2-4", "--queries", "1-2", "--count", "6", "-q", "-o", "books.jsonl"]),
         ]
@@ -71,13 +71,13 @@ import Testing
     /// with `--snapshots`, which keeps every checkpoint's weights for the learning curve.
     @Test func finetuneFromScratchKeepsSnapshots() throws {
         let dir = Self.fixture
-        let initArgs = ["--init-only", "--model", "gated-ssm", "--preset", "tiny", "--vocab", "450", "--form", "bidirectional", "-q"]
+        let initArgs = ["--init-only", "--model", "gated-ssm", "--preset", "tiny", "--vocab-size", "450", "--form", "bidirectional", "-q"]
         #expect(try ToolRunner.run("train", initArgs + ["-o", "init.ckpt"], in: dir).status == 0)
         #expect(try ToolRunner.run("train", initArgs + ["-o", "init2.ckpt"], in: dir).status == 0)
         let fresh = FileManager.default.contents(atPath: dir + "/init.ckpt")
         #expect(fresh != nil && fresh == FileManager.default.contents(atPath: dir + "/init2.ckpt"))
         #expect(try ToolRunner.run("train", ["--init-only", "--model", "hawk", "-o", "x.ckpt"], in: dir).status == 64)
-        let ft = try ToolRunner.run("finetune", ["--from", "init.ckpt", "-m", "tok.model", "books.jsonl", "--steps", "4", "--batch", "2",
+        let ft = try ToolRunner.run("finetune", ["--checkpoint", "init.ckpt", "-m", "tok.model", "books.jsonl", "--steps", "4", "--batch", "2",
                                                  "--length", "512", "--lr", "1e-2", "--checkpoint-every", "2", "--snapshots",
                                                  "-o", "scratch.ckpt", "-q"], in: dir)
         #expect(ft.status == 0, "\(ft.stderr)")
@@ -157,16 +157,16 @@ import Testing
         #expect(empty.status == 65)
         #expect(empty.stderr.contains("empty.jsonl"))
         #expect(!FileManager.default.fileExists(atPath: dir + "/never.tsv"))
-        let ft = try ToolRunner.run("finetune", ["--from", "other.ckpt", "-m", "tok.model", "books.jsonl", "-o", "never.ckpt", "-q"], in: dir)
+        let ft = try ToolRunner.run("finetune", ["--checkpoint", "other.ckpt", "-m", "tok.model", "books.jsonl", "-o", "never.ckpt", "-q"], in: dir)
         #expect(ft.status == 65 && ft.stderr.contains("other.ckpt"))
-        let ftEmpty = try ToolRunner.run("finetune", ["--from", "base.ckpt", "-m", "tok.model", "empty.jsonl", "-o", "never.ckpt", "-q"], in: dir)
+        let ftEmpty = try ToolRunner.run("finetune", ["--checkpoint", "base.ckpt", "-m", "tok.model", "empty.jsonl", "-o", "never.ckpt", "-q"], in: dir)
         #expect(ftEmpty.status == 65 && ftEmpty.stderr.contains("empty.jsonl"))
         #expect(!FileManager.default.fileExists(atPath: dir + "/never.ckpt"))
     }
 
     @Test func finetuneThenResumeEqualsUninterrupted() throws {
         let dir = Self.fixture
-        let common = ["--from", "base.ckpt", "-m", "tok.model", "books.jsonl", "--steps", "6", "--batch", "2", "--length", "320",
+        let common = ["--checkpoint", "base.ckpt", "-m", "tok.model", "books.jsonl", "--steps", "6", "--batch", "2", "--length", "320",
                       "--lr", "3e-3", "--eval-every", "3", "-q"]
         let straight = try ToolRunner.run("finetune", common + ["-o", "straight.ckpt", "--metrics", "straight.tsv"], in: dir)
         #expect(straight.status == 0, "\(straight.stderr)")

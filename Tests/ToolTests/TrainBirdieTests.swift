@@ -3,7 +3,7 @@ import Testing
 import Randomness
 
 /// Runs .build/release/TOOL in `folder`. Each tool picks its OpenBLAS kernels itself
-/// (EngineOps.setLibraryEnvironment): test that path.
+/// (Engine.prepareProcess): test that path.
 private func run(_ tool: String, _ arguments: [String], in folder: String, input: Data? = nil) throws -> ToolRunner.Run {
     try ToolRunner.run(tool, arguments, in: folder, stdin: input.map { .data($0) } ?? .none,
                        environment: ProcessInfo.processInfo.environment.filter { $0.key != "OPENBLAS_CORETYPE" })

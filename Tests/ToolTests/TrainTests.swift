@@ -19,7 +19,7 @@ private let tiny = ["--preset", "tiny", "--task", "copying", "--batch", "2", "--
     }
 
     @Test func printConfigShowsShapesAndCount() throws {
-        let r = try train(["--model", "hawk", "--preset", "tiny", "--vocab", "300", "--print-config"], in: scratchFolder())
+        let r = try train(["--model", "hawk", "--preset", "tiny", "--vocab-size", "300", "--print-config"], in: scratchFolder())
         #expect(r.status == 0)
         #expect(r.out.contains("layers.0.mixer.rg_lru.lambda\t[32]"))
         let total = r.out.split(separator: "\n").last.map(String.init) ?? ""
@@ -115,11 +115,11 @@ private let tiny = ["--preset", "tiny", "--task", "copying", "--batch", "2", "--
     /// Resuming on other data (here another vocabulary) would train a different run: refused up front.
     @Test func resumeOnOtherDataIsRefused() throws {
         let dir = scratchFolder()
-        #expect(try train(tiny + ["--steps", "1", "--vocab", "180", "-o", "small.ckpt"], in: dir).status == 0)
-        let r = try train(["--task", "random-tokens", "--vocab", "512", "--steps", "2", "--batch", "2", "--length", "48",
+        #expect(try train(tiny + ["--steps", "1", "--vocab-size", "180", "-o", "small.ckpt"], in: dir).status == 0)
+        let r = try train(["--task", "random-tokens", "--vocab-size", "512", "--steps", "2", "--batch", "2", "--length", "48",
                            "--resume", "small.ckpt", "-q"], in: dir)
         #expect(r.status == 64)
-        #expect(r.stderr.contains("--vocab 512 (the run: 180)") && r.stderr.contains("--task random-tokens (the run: copying)"))
+        #expect(r.stderr.contains("--vocab-size 512 (the run: 180)") && r.stderr.contains("--task random-tokens (the run: copying)"))
     }
 
     /// A run killed while checkpointing every step leaves either no checkpoint or a complete one
@@ -154,7 +154,7 @@ private let tiny = ["--preset", "tiny", "--task", "copying", "--batch", "2", "--
         #expect(ok.status == 0, "\(ok.stderr)")
         let wrongLength = try train(["--preset", "tiny", "--data", "rows.pack", "--length", "32", "--steps", "1", "-q"], in: dir)
         #expect(wrongLength.status == 65 && wrongLength.stderr.contains("rows.pack"))
-        let wrongVocab = try train(["--preset", "tiny", "--data", "rows.pack", "--vocab", "600", "--steps", "1", "-q"], in: dir)
+        let wrongVocab = try train(["--preset", "tiny", "--data", "rows.pack", "--vocab-size", "600", "--steps", "1", "-q"], in: dir)
         #expect(wrongVocab.status == 65 && wrongVocab.stderr.contains("vocabulary"))
     }
 }

@@ -76,7 +76,7 @@ private func losses(_ k: Int, evaluation i: Int) -> [Double] {
         let first = a.losses(net), again = a.losses(net)
         #expect(first == again && first.count == grid.count && first.allSatisfy { $0.isFinite && $0 > 0 })
         let rowsBefore = a.rows
-        var options = TrainingOptions(); options.steps = 3; options.batch = 2; options.length = 256
+        var options = TrainerSettings(); options.steps = 3; options.batch = 2; options.length = 256
         let source = try MixtureCorpusSource(path: try corpusFile(temporaryFolder()), grid: grid,
                                              weights: try BirdieProcedure.startingWeights(grid), length: 256, seed: 1)
         try Trainer(model: net, options: options, source: source, evalBatches: [], seed: 1).run()

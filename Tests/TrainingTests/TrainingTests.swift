@@ -118,7 +118,7 @@ func temporaryFolder() -> String {
     @Test(arguments: [ModelKind.gatedSSMPlus, .hawk])
     func resumedRunEqualsUninterrupted(_ kind: ModelKind) throws {
         let dir = temporaryFolder()
-        var options = TrainingOptions()
+        var options = TrainerSettings()
         options.steps = 6; options.batch = 2; options.length = 48; options.learningRate = 3e-3; options.warmup = 2
         options.evalEvery = 2
         func trainer(_ model: Model, _ path: String) -> Trainer {
@@ -156,7 +156,7 @@ func temporaryFolder() -> String {
     @Test func learnsToCopy() throws {
         let model = tinyModel(.transformer)
         let task = CopyingTask(seed: 1)
-        var options = TrainingOptions()
+        var options = TrainerSettings()
         options.steps = 250; options.batch = 8; options.length = 96; options.learningRate = 3e-3
         let eval = task.heldOut(batches: 2, batch: 8, length: 96)
         let trainer = Trainer(model: model, options: options, source: task, evalBatches: eval, seed: 1)

@@ -16,7 +16,7 @@ struct Benchmark: ParsableCommand {
     @Option(help: "Timed decisions (the median is reported).")
     var repeats = 3
 
-    @OptionGroup var controllerOptions: ControllerOptions
+    @OptionGroup var controllerOptions: ControllerRun
     @OptionGroup var common: CommonOptions
 
     func validate() throws {

@@ -24,12 +24,12 @@ struct Filter: ParsableCommand {
     @Option(name: .shortAndLong, help: "Where to write decisions: '-' for stdout, answered line by line; a file appears whole when the input ends.")
     var output = "-"
 
-    @OptionGroup var controllerOptions: ControllerOptions
+    @OptionGroup var controllerOptions: ControllerRun
     @OptionGroup var common: CommonOptions
 
     func run() throws {
         // The same OpenBLAS kernels as `train` (which does this too), so both make the same decisions.
-        EngineOps.setLibraryEnvironment()
+        Engine.prepareProcess()
         try OutputFile.checkAtStart(outputs: [output, state], inputs: [input, configurations])
         let (controller, grid) = try makeController()
         let reader = input == "-" ? STDIN_FILENO : open(input, O_RDONLY | O_CLOEXEC)

@@ -31,7 +31,7 @@ struct Simulate: ParsableCommand {
     @Option(help: "Also write the bandit's configurations (critic --configurations input) here.")
     var configurationsOut: String?
 
-    @OptionGroup var controllerOptions: ControllerOptions
+    @OptionGroup var controllerOptions: ControllerRun
     @OptionGroup var common: CommonOptions
 
     func validate() throws {

@@ -3,12 +3,11 @@ import Foundation
 import Kernels
 import Models
 import Scoring
+import Training
 import ToolSupport
 
 extension ScoreTask: ExpressibleByArgument {}
-extension ModelKind: ExpressibleByArgument {}
 extension TaskParadigm: ExpressibleByArgument {}
-extension PrecisionChoice: ExpressibleByArgument {}
 
 struct Score: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -44,8 +43,7 @@ struct Run: ParsableCommand {
     var maxNewTokens: Int?
     @Option(help: "Paradigm token before each prompt: prefix-lm, or next-token for a model pre-trained with clm alone (it never saw prefix-lm).")
     var paradigm: TaskParadigm = .prefixLM
-    @Option(help: "Worker threads (OpenBLAS).") var threads = 2
-    @Option(help: ArgumentHelp(PrecisionChoice.help)) var precision: PrecisionChoice = .auto
+    @OptionGroup(title: "Engine") var engine: EngineOptions
     @OptionGroup var common: CommonOptions
 
     @Option(name: .customLong("max-prompt-tokens"), help: "Refuse (before scoring) an item whose prompt is longer than this many tokens; also capped by what this machine's memory holds for the model.")
@@ -55,20 +53,17 @@ struct Run: ParsableCommand {
         try Limits.check(limit, "--limit", limit: Limits.items)
         try Limits.check(maxNewTokens, "--max-new-tokens", limit: Limits.newTokens)
         try Limits.check(maxPromptTokens, "--max-prompt-tokens", limit: Limits.promptTokens)
-        try Limits.check(threads, "--threads", limit: Limits.threads)
         if task != .objectives && tokenizer == nil { throw ValidationError("--task \(task.rawValue) needs the tokenizer model (-m)") }
     }
 
     func run() throws {
         try OutputFile.checkAtStart(outputs: [output, summary], inputs: [checkpoint, tokenizer, input])
-        EngineOps.setLibraryEnvironment()
-        EngineOps.setThreads(threads)
-        Parallel.workers = threads
-        EngineOps.setPrecision(precision)
+        Engine.prepareProcess()
+        engine.configure()
         var o = ScoreOptions(task: task, checkpoint: checkpoint, input: input)
         o.tokenizer = tokenizer; o.output = output; o.summary = summary; o.limit = limit; o.seed = common.seed; o.paradigm = paradigm
         o.maxNewTokens = maxNewTokens; o.maxPromptTokens = maxPromptTokens; o.progress = common.effectiveProgress; o.quiet = common.quiet
-        o.notes = ["score: \(precision.explanation)"]
+        o.notes = ["score: \(engine.precision.explanation)"]
         try ScoreCommand.run(o)
     }
 }
@@ -80,25 +75,23 @@ struct Bench: ParsableCommand {
 
     @Option(parsing: .upToNextOption, help: "Models to compare.") var models: [ModelKind] = [.gatedSSMPlus, .transformer]
     @Option(help: "Size preset.") var preset = "small"
-    @Option(help: "Vocabulary size.") var vocab = 8192
+    @Option(help: "Vocabulary size.") var vocabSize = 8192
     @Option(parsing: .upToNextOption, help: "Context lengths.") var contexts: [Int] = [512, 1024, 2048, 4096, 8192]
     @Option(help: "Steps timed at each context length.") var window = 32
-    @Option(help: "Worker threads (OpenBLAS).") var threads = 1
+    @OptionGroup(title: "Engine") var engine: EngineOptions
 
     func validate() throws {
-        try Limits.check(vocab, "--vocab", limit: Limits.vocabulary)
+        try Limits.check(vocabSize, "--vocab-size", limit: Limits.vocabulary)
         try Limits.check(contexts, "--contexts", limit: Limits.rowLength)
         try Limits.check(window, "--window", limit: 1 << 20)
-        try Limits.check(threads, "--threads", limit: Limits.threads)
     }
 
     func run() throws {
-        EngineOps.setLibraryEnvironment()
-        EngineOps.setThreads(threads)
-        Parallel.workers = threads
+        Engine.prepareProcess()
+        engine.configure()
         var results: [(name: String, points: [DecodeBenchmark.Point])] = []
         for kind in models {
-            guard let config = ModelConfig.preset(preset, kind: kind, vocab: vocab, bidirectional: false) else {
+            guard let config = ModelConfig.preset(preset, kind: kind, vocab: vocabSize, bidirectional: false) else {
                 throw ToolError.usage("unknown preset \(preset)")
             }
             printError("bench: \(kind.rawValue), \(preset) preset (\(config.parameterCount) parameters), decoding to \(contexts.max() ?? 0) tokens")

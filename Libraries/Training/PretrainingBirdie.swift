@@ -4,16 +4,16 @@ import Formats
 import Objectives
 import ToolSupport
 
-extension TrainCommand {
+extension Pretraining {
     /// The fixed mixture of clm, ul2 and bfr (bfr with --grid: that grid's starting mixture).
-    func fixedMixture(_ procedure: Procedure) throws -> Mixture {
-        if procedure == .bfr, let grid = birdie.grid { return Mixture.starting(try Grid.resolve(grid)) }
+    func fixedMixture(_ procedure: PretrainingDataOptions.Procedure) throws -> Mixture {
+        if procedure == .bfr, let grid = data.grid { return Mixture.starting(try Grid.resolve(grid)) }
         return try Mixture.resolve(procedure.rawValue)
     }
 
     /// The training rows of a birdie run: the corpus at the controller's starting mixture.
     func birdieSource(corpus: String, length: Int) throws -> MixtureCorpusSource {
-        let grid = try Grid.resolve(birdie.grid ?? "light")
+        let grid = try Grid.resolve(data.grid ?? "light")
         for c in grid.configurations
         where SampleGenerator.textLengthRange(c, rowLength: length, referenceRowLength: grid.referenceRowLength) == nil {
             throw ToolError.usage("configuration \(c.name) of grid \(grid.name) cannot fit a row of \(length) tokens; use a longer --length or another --grid")
@@ -25,8 +25,8 @@ extension TrainCommand {
     /// The controller, its validation rows and its log; restored from the checkpoint on --resume.
     func birdieProcedure(source: MixtureCorpusSource, checkpoint: String?, resumeStep: Int?) throws -> BirdieProcedure {
         var documents = source.heldOutDocuments
-        var documentsName = "the held-out documents of \(corpus ?? "--corpus")"
-        if let path = birdie.evalCorpus {
+        var documentsName = "the held-out documents of \(data.corpus ?? "--corpus")"
+        if let path = data.evalCorpus {
             let reader = try TokenDocumentReader(path: path)
             guard reader.vocabularySize == source.vocabularyNeeded else {
                 throw ToolError.badInput(path, "vocabulary of \(reader.vocabularySize) tokens, the corpus has \(source.vocabularyNeeded)",
@@ -40,8 +40,8 @@ extension TrainCommand {
         let validation = try ConfigurationValidation(grid: source.grid, documents: documents, rowLength: source.length,
                                                      rowsPerConfiguration: birdie.validationRows, seed: seed,
                                                      source: documentsName)
-        let settings = birdie.settings(seed: seed, totalSteps: steps)
-        let resumeState = try resume.map { path in (try Checkpoint.loadAttachments(path), resumeStep ?? 0, path) }
+        let settings = birdie.controller.settings(seed: seed, totalSteps: driver.optimizer.steps)
+        let resumeState = try driver.outputs.resume.map { path in (try Checkpoint.loadAttachments(path), resumeStep ?? 0, path) }
         let procedure = try BirdieProcedure(grid: source.grid, source: source, validation: validation, settings: settings,
                                             logPath: Ranks.world.isRoot ? birdie.controllerLog ?? checkpoint.map { $0 + ".controller.jsonl" } : nil,
                                             resume: resumeState)
@@ -52,28 +52,29 @@ extension TrainCommand {
         }
         return procedure
     }
+}
 
+extension BirdieProcedure {
     /// Early in the run (two evaluations and five steps in), a warning when the controller's
     /// evaluations will take more than a quarter of the run, from the times measured so far.
-    func warnIfEvaluationsDominate(_ b: BirdieProcedure, stepsDone: Int, elapsed: TimeInterval) -> Bool {
-        guard b.evaluations >= 2, stepsDone >= 5 else { return false }
-        let evaluationSeconds = b.validationSeconds + b.controllerSeconds
-        let perEvaluation = evaluationSeconds / Double(b.evaluations)
+    func warnIfEvaluationsDominate(steps: Int, stepsDone: Int, elapsed: TimeInterval, quiet: Bool) -> Bool {
+        guard evaluations >= 2, stepsDone >= 5 else { return false }
+        let evaluationSeconds = validationSeconds + controllerSeconds
+        let perEvaluation = evaluationSeconds / Double(evaluations)
         let perStep = max(elapsed - evaluationSeconds, 0) / Double(stepsDone)
-        let evaluations = Double(b.controller.schedule.evaluationSteps.count)
-        let share = evaluations * perEvaluation / (evaluations * perEvaluation + Double(steps) * perStep)
+        let planned = Double(controller.schedule.evaluationSteps.count)
+        let share = planned * perEvaluation / (planned * perEvaluation + Double(steps) * perStep)
         if share > 0.25 && !quiet {
             printError(String(format: "train: warning: the controller's %.0f evaluations will take about %.0f%% of this run (%.2f s each, %.2f s per training step); give more --steps for a run that is mostly training",
-                              evaluations, 100 * share, perEvaluation, perStep))
+                              planned, 100 * share, perEvaluation, perStep))
         }
         return true
     }
 
     /// The closing line on the controller's share of the run.
-    func reportBirdie(_ b: BirdieProcedure, elapsed: TimeInterval) {
-        guard !quiet else { return }
+    func report(elapsed: TimeInterval) {
         printError(String(format: "train: birdie: %d evaluations; validation %.1f s, controller %.1f s: %.1f%% of %.1f s",
-                          b.evaluations, b.validationSeconds, b.controllerSeconds,
-                          100 * (b.validationSeconds + b.controllerSeconds) / max(elapsed, 1e-9), elapsed))
+                          evaluations, validationSeconds, controllerSeconds,
+                          100 * (validationSeconds + controllerSeconds) / max(elapsed, 1e-9), elapsed))
     }
 }

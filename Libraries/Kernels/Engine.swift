@@ -1,14 +1,27 @@
 import CBLAS
 import Foundation
 
-/// Process-wide engine settings a tool makes first: the OpenBLAS kernels and the thread count.
-public enum EngineOps {
-    /// `--threads`: the one thread setting, `Parallel.workers`, handed to OpenBLAS too (once, at
-    /// start-up: changing OpenBLAS's threads while another thread is in an sgemm is unsafe).
-    public static func setThreads(_ n: Int) {
-        Parallel.workers = max(1, n)
+/// The engine's process settings, made once at start-up by every tool that runs a model:
+/// `Engine.prepareProcess()` first (it may re-execute the process), then `Engine.configure`.
+public enum Engine {
+    /// How every Linear and the attention tiles multiply. Process-wide because it is fixed before
+    /// the first product and read inside kernels that have no other way to receive it; only
+    /// `configure` writes it.
+    public private(set) nonisolated(unsafe) static var products: Products = .fp32
+
+    /// `--threads` and `--precision`: the worker count (Parallel's, OpenBLAS's and oneDNN's) and the
+    /// products' precision (auto resolved for this CPU). Returns the precision that runs. `bf16Path`
+    /// is for tests and benchmarks that compare the two bf16 paths (native only where
+    /// `BF16Path.here` is). Changing OpenBLAS's threads while another thread is in an sgemm is
+    /// unsafe, so call it before any work.
+    @discardableResult
+    public static func configure(threads: Int, precision: PrecisionChoice, bf16Path: BF16Path = .here) -> Precision {
+        precondition(bf16Path == .portable || BF16Path.here == .native, "the native bf16 path needs AVX512-BF16")
+        Parallel.workers = max(1, threads)
         openblas_set_num_threads(Int32(Parallel.workers))
         BF16Products.setThreads(Parallel.workers)
+        products = precision.resolved == .bf16 ? .bf16(bf16Path) : .fp32
+        return products.precision
     }
 
     /// Library settings read from the environment when the libraries load, so a tool calls this
@@ -24,7 +37,7 @@ public enum EngineOps {
     ///   (about 70 ms) after each product by default, taking a core from the scans and elementwise
     ///   work between products; after 2^10 cycles they sleep. fp32 training at d 128 x 4 ran 1.11x
     ///   faster with it (alternating runs, docs/PERFORMANCE.md).
-    public static func setLibraryEnvironment() {
+    public static func prepareProcess() {
         #if os(Linux)
         var changed = false
         for (name, value) in [("OMP_WAIT_POLICY", "passive"), ("OPENBLAS_THREAD_TIMEOUT", "10")] where getenv(name) == nil {
