@@ -28,7 +28,7 @@ let tools: [(name: String, deps: [String])] = [
     ("corrupt", ["Objectives", "Tokenizer", "Formats", "ToolSupport"]),
     ("pack", ["Packing", "Formats", "ToolSupport"]),
     ("train", ["Training", "ToolSupport"]),
-    ("critic", ["Controller", "Kernels", "Randomness", "ToolSupport"]),
+    ("critic", ["Controller", "Kernels", "ToolSupport"]),
     ("finetune", ["Training", "ToolSupport"]),
     ("phonebook-gen", ["Tasks", "Randomness", "ToolSupport"]),
     ("infill-gen", ["Tasks", "ToolSupport"]),

@@ -15,6 +15,38 @@ public struct CriticRun {
         self.controller = controller; self.grid = grid; self.statePath = statePath
     }
 
+    /// The run of `critic run`: resumed from the state file when it exists (its settings apply),
+    /// else a new controller over the configurations file (a grid file, or a JSON array of
+    /// {"name", "class"}) with `settings`.
+    public static func start(configurations path: String?, statePath: String?, settings: ControllerSettings,
+                             note: (String) -> Void) throws -> CriticRun {
+        var given: ConfigurationSet?, grid: String?
+        if let path {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ToolError.badInput(path, "cannot read", fix: "check the path")
+            }
+            do { (given, grid) = try CriticProtocol.readConfigurations(data, source: path) }
+            catch let e as ControllerError { throw ToolError(.dataError, e.description + "; see docs/CRITIC.md") }   // names the path
+        }
+        if let statePath, let data = FileManager.default.contents(atPath: statePath) {
+            let controller: BirdieController
+            do { controller = try BirdieController(state: data, source: statePath) }
+            catch let e as ControllerError { throw ToolError(.dataError, e.description) }
+            if let given, given != controller.configurations {
+                throw ToolError.badInput(statePath, "holds other configurations than \(path!)",
+                                         fix: "use the state file of this run, or delete it to start afresh")
+            }
+            note("resuming from \(statePath) after \(controller.history.count) evaluations (its settings apply)")
+            return CriticRun(controller: controller, grid: grid ?? controller.grid, statePath: statePath)
+        }
+        guard let given else { throw ToolError.usage("critic: --configurations is required (no state file to resume from)") }
+        do {
+            let controller = try BirdieController(configurations: given, settings: settings)
+            controller.grid = grid
+            return CriticRun(controller: controller, grid: grid, statePath: statePath)
+        } catch let e as ControllerError { throw ToolError.usage("critic: \(e.description)") }
+    }
+
     /// Answers every line read from the descriptor `input` (named `name` in messages) through
     /// `write`, in order; `note` gets the controller's remarks (a skipped evaluation) and, with
     /// `verbose`, each decision.

@@ -6,7 +6,7 @@ import ToolSupport
 public struct OptimizerOptions<Defaults: RunDefaults>: ParsableArguments {
     @Option(help: "Optimizer steps in the whole run.") public var steps = Defaults.steps
     @Option(help: "Rows per step (under mpirun: the global batch, split over the ranks).") public var batch = 8
-    @Option(help: "Row length in tokens (default: the packed file's with --data, else 512).") public var length: Int?
+    @Option(help: "Row length in tokens (default 512; train --data: the packed file's).") public var length: Int?
     @Option(help: "Peak learning rate (warmup, then cosine to 10%).") public var lr = Defaults.learningRate
     @Option(help: "Warmup steps (default min(100, steps/10)).") public var warmup: Int?
     @Option(help: "AdamW decoupled weight decay.") public var weightDecay: Float = 0.1
