@@ -86,6 +86,9 @@ struct Train: ParsableCommand {
     @Option(help: ArgumentHelp(PrecisionChoice.help)) var precision: PrecisionChoice = .auto
     @Flag(name: .customLong("bench-allreduce"), help: ArgumentHelp("Time the gradient all-reduce of this launch's ranks by message size (run under mpirun), print a table, exit (docs/CLUSTER.md).", visibility: .hidden))
     var benchAllreduce = false
+    @Option(name: .customLong("dump-gradients"), help: ArgumentHelp("Write the loss and every parameter's gradient of one step of --from CKPT on the first --batch rows of --data to this safetensors file, then exit (Pipelines/python/torch_reference.py).", visibility: .hidden))
+    var dumpGradients: String?
+    @Option(help: ArgumentHelp("The checkpoint --dump-gradients reads.", visibility: .hidden)) var from: String?
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -114,6 +117,7 @@ struct Train: ParsableCommand {
     /// The run the flags ask for (Training's TrainCommand does it).
     func run() throws {
         if benchAllreduce { EngineOps.setLibraryEnvironment(); return benchmarkAllReduce() }
+        if let dumpGradients { return try GradientDump.run(output: dumpGradients, checkpoint: from, rows: data, batch: batch, threads: threads, precision: precision, quiet: common.quiet) }
         var c = TrainCommand()
         c.model = model; c.preset = preset; c.form = form; c.dModel = dModel; c.layers = layers; c.state = state
         c.mlpHidden = mlpHidden; c.heads = heads; c.mlp = mlp; c.vocab = vocab; c.data = data; c.corpus = corpus
