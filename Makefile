@@ -62,13 +62,14 @@ install: build ## copy the tools and their resource bundle to PREFIX/bin (defaul
 	cp $(addprefix $(BIN)/,$(TOOLS)) $(PREFIX)/bin/
 	rm -rf $(PREFIX)/bin/birdie_Objectives.resources && cp -r $(BIN)/birdie_Objectives.resources $(PREFIX)/bin/
 
-test: deps python-deps ## build and run every test (unit, property, gradient checks, tools) and the tiny ablation matrix
+test: deps python-deps ## build and run every test (unit, property, gradient checks, tools, the PyTorch reference) and the tiny ablation matrix
 	$(SWIFT) build $(SWIFT_FLAGS) --build-tests
 	# Serial: some kernels set OpenBLAS's process-wide thread count, which would make bitwise
 	# comparisons in tests running alongside flaky.
 	$(SWIFT) test $(SWIFT_FLAGS) --skip-build --no-parallel
 	python3 -m unittest discover -s Pipelines/ablations
 	python3 -m unittest discover -s Pipelines/python
+	$(MAKE) --no-print-directory test-torch-reference
 	$(MAKE) --no-print-directory fuzz-short
 	$(MAKE) --no-print-directory test-ablations-tiny
 	$(MAKE) --no-print-directory check-readme

@@ -37,10 +37,13 @@ struct Train: ParsableCommand {
     var initOnly = false
     @Flag(help: ArgumentHelp("Time the gradient all-reduce of this launch's ranks by message size (run under mpirun), print a table, exit (docs/CLUSTER.md).", visibility: .hidden))
     var benchAllreduce = false
+    @Option(help: ArgumentHelp("Write the loss and every parameter's gradient of one step of --checkpoint CKPT on the first --batch rows of --data to this safetensors file, then exit (Pipelines/python/torch_reference.py).", visibility: .hidden))
+    var dumpGradients: String?
+    @Option(help: ArgumentHelp("The checkpoint --dump-gradients reads.", visibility: .hidden)) var checkpoint: String?
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        if benchAllreduce { return }
+        if benchAllreduce || dumpGradients != nil { return }
         if initOnly && (outputs.output == nil || model.vocabSize == nil || outputs.resume != nil) {
             throw ValidationError("--init-only needs -o and --vocab-size (and no --resume)")
         }
@@ -49,6 +52,10 @@ struct Train: ParsableCommand {
 
     func run() throws {
         if benchAllreduce { return try DataParallel.benchmarkAllReduce() }
+        if let dumpGradients {
+            return try GradientDump.run(output: dumpGradients, checkpoint: checkpoint, rows: data.data, batch: optimizer.batch,
+                                        engine: engine, quiet: common.quiet)
+        }
         var run = Pretraining(model: model, data: data, birdie: birdie, optimizer: optimizer, outputs: outputs, engine: engine, common: common)
         run.printConfig = printConfig
         run.initOnly = initOnly
