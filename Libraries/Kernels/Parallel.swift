@@ -6,7 +6,7 @@ import Dispatch
 public enum Parallel {
     /// Worker count: the cores, or `--threads` through `Engine.configure`. 1 runs inline.
     /// Process-wide because every kernel splits its work by it; set before any work starts.
-    nonisolated(unsafe) public static var workers: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    nonisolated(unsafe) public internal(set) static var workers: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     /// Runs `body(i)` for i in 0..<count, concurrently when `count > 1` and `worthIt`.
     @inlinable

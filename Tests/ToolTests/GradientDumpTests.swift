@@ -41,7 +41,7 @@ private func safetensors(_ path: String) throws -> [String: [Float]] {
             try #require(r.status == 0, "\(tool): \(r.stderr)")
         }
         let model = ["--model", "hawk", "--preset", "tiny", "--form", "bidirectional", "--seed", "5", "--precision", "fp32", "-q"]
-        let initial = try ToolRunner.run("train", model + ["--init-only", "--vocab", String(vocab), "-o", "init.ckpt"], in: dir)
+        let initial = try ToolRunner.run("train", model + ["--init-only", "--vocab-size", String(vocab), "-o", "init.ckpt"], in: dir)
         try #require(initial.status == 0, "\(initial.stderr)")
         let dump = try ToolRunner.run("train", ["--dump-gradients", "g.safetensors", "--checkpoint", "init.ckpt", "--data", "rows.pack",
                                                 "--batch", "3", "--precision", "fp32"], in: dir)
@@ -64,7 +64,7 @@ private func safetensors(_ path: String) throws -> [String: [Float]] {
         // vocabulary, or fewer rows than --batch, are bad input (65).
         let noCheckpoint = try ToolRunner.run("train", ["--dump-gradients", "none.safetensors", "--data", "rows.pack"], in: dir)
         #expect(noCheckpoint.status == 64 && noCheckpoint.stderr.contains("--checkpoint"), "\(noCheckpoint.stderr)")
-        let otherVocabulary = try ToolRunner.run("train", model + ["--init-only", "--vocab", String(vocab + 8), "-o", "other.ckpt"], in: dir)
+        let otherVocabulary = try ToolRunner.run("train", model + ["--init-only", "--vocab-size", String(vocab + 8), "-o", "other.ckpt"], in: dir)
         try #require(otherVocabulary.status == 0, "\(otherVocabulary.stderr)")
         let mismatch = try ToolRunner.run("train", ["--dump-gradients", "none.safetensors", "--checkpoint", "other.ckpt", "--data", "rows.pack"], in: dir)
         #expect(mismatch.status == 65 && mismatch.stderr.contains("vocabulary of \(vocab) tokens but the model has \(vocab + 8)"), "\(mismatch.stderr)")
