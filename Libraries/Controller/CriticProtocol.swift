@@ -132,7 +132,7 @@ public enum CriticProtocol {
                 throw bad("configuration \(i) lacks a string \"name\"")
             }
             guard let objectiveClass = e["class"] as? String else {
-                throw bad("configuration \(i) lacks a string \"class\"; add it as the built-in grids have it (`corrupt --list-objectives` lists each objective's)")
+                throw bad("configuration \(i) lacks a string \"class\" (its objective's, from `corrupt --list-objectives`)")
             }
             return ControllerConfiguration(name: name, objectiveClass: objectiveClass)
         }
