@@ -120,7 +120,7 @@ class Model(nn.Module):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--vocab", type=int, default=512)
+    p.add_argument("--vocab-size", dest="vocab", type=int, default=512)
     p.add_argument("--d-model", type=int, default=256)
     p.add_argument("--state", type=int, default=256)
     p.add_argument("--layers", type=int, default=4)

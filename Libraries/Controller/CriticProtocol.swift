@@ -117,9 +117,9 @@ public enum CriticProtocol {
     }
 
     /// Reads the configurations from a grid file of the Objectives library
-    /// ({"grid": name, "configurations": [{"name", "objective", ...}]}, docs/FORMATS.md), or a plain
-    /// JSON array of {"name", "class"}. A grid entry's class is its objective, with full span
-    /// corruption (with or without deshuffling) one class, as in the paper's 7 classes.
+    /// ({"grid": name, "configurations": [{"name", "class", "objective", ...}]}, docs/FORMATS.md), or a
+    /// plain JSON array of {"name", "class"}. The class comes from the file: this library does not
+    /// link the objectives, whose registry is the one source of objective -> class.
     /// Returns the grid's name too (nil for a plain list).
     public static func readConfigurations(_ data: Data, source: String) throws -> (set: ConfigurationSet, grid: String?) {
         func bad(_ problem: String) -> ControllerError { .invalid("\(source): \(problem)") }
@@ -128,19 +128,16 @@ public enum CriticProtocol {
         let list = (object as? [Any]) ?? (top?["configurations"] as? [Any])
         guard let list else { throw bad("expected a grid ({\"configurations\": [...]}) or an array of {\"name\", \"class\"}") }
         let configurations = try list.enumerated().map { i, entry -> ControllerConfiguration in
-            guard let e = entry as? [String: Any], let name = e["name"] as? String,
-                  let objectiveClass = (e["class"] as? String) ?? (e["objective"] as? String).map(classOfObjective) else {
-                throw bad("configuration \(i) lacks a string \"name\" and a \"class\" or \"objective\"")
+            guard let e = entry as? [String: Any], let name = e["name"] as? String else {
+                throw bad("configuration \(i) lacks a string \"name\"")
+            }
+            guard let objectiveClass = e["class"] as? String else {
+                throw bad("configuration \(i) lacks a string \"class\" (its objective's, from `corrupt --list-objectives`)")
             }
             return ControllerConfiguration(name: name, objectiveClass: objectiveClass)
         }
         do { return (try ConfigurationSet(configurations), top?["grid"] as? String) }
         catch let e as ControllerError { throw bad(e.description) }
-    }
-
-    /// The class of a grid objective (docs/METHOD.md 3.1: FSC and FSC-D form one class).
-    static func classOfObjective(_ objective: String) -> String {
-        objective == "full-span-corruption" ? "autoencoding" : objective
     }
 
     /// The configurations as the JSON `readConfigurations` accepts.

@@ -8,6 +8,24 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
     case transformer
 }
 
+/// A constraint on a kind's shapes beyond positive sizes (`ModelConfig.validationProblem`).
+public enum ShapeRule: Sendable {
+    /// The recurrent state splits into a forward and a reverse half (bidirectional form).
+    case evenState
+    /// The heads split d-model into heads of even width (rotary embeddings rotate pairs).
+    case evenHeads
+}
+
+extension ModelKind {
+    /// The shape rules this kind needs. No default: a new kind does not compile until it says which.
+    public var shapeRules: [ShapeRule] {
+        switch self {
+        case .gatedSSM, .gatedSSMPlus, .hawk: [.evenState]
+        case .transformer: [.evenHeads]
+        }
+    }
+}
+
 /// The feed-forward block after a mixer (none for the fused gated SSM).
 public enum MLPKind: String, Codable, Sendable {
     case none
@@ -69,13 +87,17 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         }
     }
 
-    /// A usage problem with the shapes, or nil.
+    /// A usage problem with the shapes, or nil: the rules every kind keeps, then its own.
     public func validationProblem() -> String? {
         if vocab < 2 { return "vocabulary must have at least 2 tokens" }
         if dModel < 2 || layers < 1 { return "d-model and layers must be positive" }
-        if kind != .transformer && (state < 2 || state % 2 != 0) { return "state must be even and at least 2" }
-        if kind == .transformer && (heads < 1 || dModel % heads != 0 || (dModel / heads) % 2 != 0) {
-            return "d-model must split into heads of even size"
+        for rule in kind.shapeRules {
+            switch rule {
+            case .evenState:
+                if state < 2 || state % 2 != 0 { return "state must be even and at least 2" }
+            case .evenHeads:
+                if heads < 1 || dModel % heads != 0 || (dModel / heads) % 2 != 0 { return "d-model must split into heads of even size" }
+            }
         }
         if mlp != .none && mlpHidden < 1 { return "mlp-hidden must be positive" }
         return nil

@@ -14,7 +14,7 @@ public enum CorruptCommand {
         var documents = TokenDocumentIterator(reader)
         var generator = try SampleGenerator(mixture: mixture, rowLength: rowLength, seed: seed, placement: placement)
         var extra = SampleStream.describe(mixture, rowLength: rowLength)
-        extra["paradigm"] = placement.rawValue
+        extra["paradigm-placement"] = placement.rawValue
         let mixtureInputs = Mixture.builtInNames.contains(mixtureArgument) ? [] : [try InputChecksum(file: mixtureArgument)]
         let provenance = Provenance(tool: "corrupt", arguments: Provenance.commandLine, seed: seed,
                                     inputs: mixtureInputs, extra: extra)
@@ -81,6 +81,14 @@ public enum CorruptCommand {
         if let error = documents.error { throw error }
         if shown.isEmpty { throw ToolError.badInput(reader.name, "no sample could be made (no documents, or all too short)") }
         return shown
+    }
+
+    /// The objective registry as TSV: grid name, class, the class's paradigm token. The one source
+    /// of objective -> class for what cannot link this library (Pipelines/grids/make-objective-grids.py).
+    public static func objectiveListing() -> String {
+        (["objective\tclass\tparadigm"] + ObjectiveName.allCases.map {
+            "\($0.rawValue)\t\($0.objectiveClass.rawValue)\t\($0.objectiveClass.paradigm.name)"
+        }).joined(separator: "\n")
     }
 
     /// The mixture's configurations as TSV: index, name, class, probability, text lengths at rowLength.

@@ -48,8 +48,8 @@ public struct Grid: Sendable, Equatable {
     public static let maxSpans = 1 << 10
     public static let maxConfigurations = Limits.candidates
 
-    /// The grids shipped with the library.
-    public static let builtInNames = ["birdie", "light", "ul2", "clm"]
+    /// The grids shipped with the library: one file each in Resources/grids (a new file there is a new name).
+    public static let builtInNames = Resources.names(in: "grids")
 
     /// A built-in grid by name, or a grid file by path.
     public static func resolve(_ nameOrPath: String) throws -> Grid {
@@ -128,9 +128,12 @@ struct GridFile: Decodable {
         var spanLength: [Int]?
         var delimiterLength: [Int]?
         var query: SelectiveCopyingSpec.Query?
+        /// Optional here (the objective fixes it); written for readers without this library.
+        var objectiveClass: String?
 
         enum CodingKeys: String, CodingKey {
             case name, objective, length, paradigm, rate, deshuffle, fraction, spans, query
+            case objectiveClass = "class"
             case meanSpan = "mean_span", spanLength = "span_length", delimiterLength = "delimiter_length"
         }
 
@@ -138,12 +141,17 @@ struct GridFile: Decodable {
             let length = try range(length, "length")
             var paradigmID: TokenID? = nil
             if let paradigm {
-                guard let token = SpecialToken.allCases.first(where: { $0.name == paradigm }),
-                      (SpecialToken.paradigmNextToken.rawValue...SpecialToken.paradigmUL2X.rawValue).contains(token.rawValue)
-                else { throw GridProblem(message: "unknown paradigm token \"\(Resources.shortened(paradigm))\" (use e.g. \"[R]\", \"[S]\", \"[X]\")") }
+                guard let token = SpecialToken.allCases.first(where: { $0.name == paradigm && $0.isParadigm }) else {
+                    let names = SpecialToken.allCases.filter(\.isParadigm).map(\.name).joined(separator: ", ")
+                    throw GridProblem(message: "unknown paradigm token \"\(Resources.shortened(paradigm))\" (one of \(names))")
+                }
                 paradigmID = token.rawValue
             }
-            return Configuration(name: name, objective: try makeObjective(), lengthRange: length, paradigm: paradigmID)
+            let objective = try makeObjective()
+            if let objectiveClass, objectiveClass != objective.objectiveClass.rawValue {
+                throw GridProblem(message: "\"class\" is \"\(Resources.shortened(objectiveClass))\", but \(objective.name.rawValue) is of class \(objective.objectiveClass.rawValue)")
+            }
+            return Configuration(name: name, objective: objective, lengthRange: length, paradigm: paradigmID)
         }
 
         private func makeObjective() throws -> Objective {
@@ -191,6 +199,12 @@ struct GridFile: Decodable {
 enum Resources {
     static func path(_ relative: String) -> String {
         Bundle.module.bundleURL.appendingPathComponent("Resources/" + relative).path
+    }
+
+    /// The names of the JSON files in a folder of Resources/, sorted.
+    static func names(in folder: String) -> [String] {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: path(folder))) ?? []
+        return files.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
     }
 
     static func read(_ path: String) throws -> Data {

@@ -54,9 +54,10 @@ public struct Mixture: Sendable, Equatable {
         }
     }
 
-    /// The named mixtures shipped in Resources/mixtures/ (docs/METHOD.md 3.2): clm, ul2, bfr (the pool at
-    /// its starting mixture, held fixed), birdie (the same: where the controller starts) and light.
-    public static let builtInNames = ["clm", "ul2", "bfr", "birdie", "light"]
+    /// The named mixtures shipped in Resources/mixtures/, one file each (docs/METHOD.md 3.2): clm, ul2,
+    /// bfr (the pool at its starting mixture, held fixed), birdie (the same: where the controller
+    /// starts) and light. A new file there is a new name.
+    public static let builtInNames = Resources.names(in: "mixtures")
 
     /// A named mixture, or a mixture file by path.
     public static func resolve(_ nameOrPath: String) throws -> Mixture {

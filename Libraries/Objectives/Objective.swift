@@ -58,6 +58,21 @@ public enum ObjectiveName: String, CaseIterable, Sendable {
     case deshuffling = "deshuffling"
     case copying = "copying"
     case selectiveCopying = "selective-copying"
+
+    /// The class of the objective: the one mapping objective -> class. Grid files carry it for the
+    /// readers that cannot link this library (the critic; Pipelines/grids/make-objective-grids.py
+    /// reads it from `corrupt --list-objectives`).
+    public var objectiveClass: ObjectiveClass {
+        switch self {
+        case .nextToken: .nextToken
+        case .prefixLM: .prefixLM
+        case .spanCorruption: .spanCorruption
+        case .fullSpanCorruption: .autoencoding     // with or without deshuffling (docs/METHOD.md 3.1)
+        case .deshuffling: .deshuffling
+        case .copying: .copying
+        case .selectiveCopying: .selectiveCopying
+        }
+    }
 }
 
 /// One objective with its parameters: a pure function (text, rng) -> (input, target), without the
@@ -84,17 +99,7 @@ public enum Objective: Sendable, Equatable {
         }
     }
 
-    public var objectiveClass: ObjectiveClass {
-        switch self {
-        case .nextToken: .nextToken
-        case .prefixLM: .prefixLM
-        case .spanCorruption: .spanCorruption
-        case .fullSpanCorruption: .autoencoding
-        case .deshuffling: .deshuffling
-        case .copying: .copying
-        case .selectiveCopying: .selectiveCopying
-        }
-    }
+    public var objectiveClass: ObjectiveClass { name.objectiveClass }
 
     /// The fewest text tokens the objective can work with.
     public var minimumTextLength: Int {

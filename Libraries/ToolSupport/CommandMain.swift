@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
 
+/// Set in the environment, a tool parses and validates its arguments, prints the command they
+/// reach ("score bench") and exits 0 without running it (Tests/ToolTests/ExampleTests.swift).
+public let parseOnlyVariable = "BIRDIE_PARSE_ONLY"
+
 extension ParsableCommand {
     /// The entry point of every tool: parse, run, and map a ToolError to its exit code
     /// (65 for bad data) with a one-line message. ArgumentParser's usage errors exit 64.
@@ -8,19 +12,17 @@ extension ParsableCommand {
         let tool = configuration.commandName ?? String(describing: Self.self)
         StandardStreams.guardClosed()
         let given = arguments ?? Array(CommandLine.arguments.dropFirst())
-        // `TOOL --help` of a tool with a default subcommand shows that subcommand's options, which
-        // are what `TOOL ARGS...` takes, then the other subcommands.
-        if let main = configuration.defaultSubcommand, given == ["--help"] || given == ["-h"] {
-            let others = configuration.subcommands.filter { ObjectIdentifier($0) != ObjectIdentifier(main) }.map {
-                "  \($0.configuration.commandName ?? "")  \($0.configuration.abstract)"
-            }
-            let overview = "OVERVIEW: \(configuration.abstract)\n\n" + (configuration.discussion.isEmpty ? "" : configuration.discussion + "\n\n")
-            print(overview + "The default subcommand, `\(tool) \(main.configuration.commandName ?? "")`: "
-                  + helpMessage(for: main) + "\nOther subcommands (`\(tool) help SUBCOMMAND`):\n" + others.joined(separator: "\n"))
+        if let target = Help.target(of: given, root: self) {
+            do { try StandardStreams.printOutput(Help.text(for: target, root: self)) } catch let error as ToolError { exitReporting(error, tool: tool) } catch {}
             Foundation.exit(0)
         }
         do {
             var command = try parseAsRoot(arguments)
+            // For the examples test: parse and validate, print which command, and stop before any work.
+            if ProcessInfo.processInfo.environment[parseOnlyVariable] != nil {
+                try StandardStreams.printOutput((Help.path(to: type(of: command), from: self) ?? [tool]).joined(separator: " "))
+                Foundation.exit(0)
+            }
             try command.run()
         } catch let error as ToolError {
             exitReporting(error, tool: tool)

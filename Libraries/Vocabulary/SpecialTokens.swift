@@ -33,6 +33,16 @@ public enum SpecialToken: TokenID, CaseIterable, Sendable {
     case separator = 17
     case done = 18
 
+    /// Whether a grid entry may name this token as its `paradigm` (docs/FORMATS.md). No default:
+    /// a new token does not compile until it says, so a new paradigm token is accepted with no range to move.
+    public var isParadigm: Bool {
+        switch self {
+        case .paradigmNextToken, .paradigmPrefixLM, .paradigmInfilling, .paradigmAutoencoding, .paradigmDeshuffling,
+             .paradigmCopying, .paradigmSelectiveCopying, .paradigmUL2R, .paradigmUL2S, .paradigmUL2X: true
+        case .pad, .start, .eos, .copy, .startSpan, .endSpan, .context, .separator, .done: false
+        }
+    }
+
     /// A short name for display, e.g. in `corrupt --explain` and `tokenize decode --show-special`.
     public var name: String {
         switch self {

@@ -41,13 +41,13 @@ cp "$repo/Libraries/Objectives/Resources/grids/light.json" grid.json
 # A grid with every objective and every field (grid and mixture readers), and mixtures over the light grid.
 cat > grid-wide.json <<'JSON'
 {"grid": "wide", "reference_row_length": 512, "configurations": [
- {"name": "clm", "objective": "next-token", "length": [64, 512]},
- {"name": "plm", "objective": "prefix-lm", "length": [64, 512], "paradigm": "[S]"},
- {"name": "sc", "objective": "span-corruption", "length": [32, 256], "rate": 0.15, "mean_span": 3},
- {"name": "fsc", "objective": "full-span-corruption", "length": [32, 256], "rate": 0.5, "mean_span": 8, "deshuffle": true},
- {"name": "ds", "objective": "deshuffling", "length": [16, 128], "fraction": 0.5},
- {"name": "cp", "objective": "copying", "length": [16, 128]},
- {"name": "sel", "objective": "selective-copying", "length": [128, 256], "spans": 3, "span_length": [2, 8], "delimiter_length": [1, 4], "query": "after"}
+ {"name": "clm", "objective": "next-token", "class": "next-token", "length": [64, 512]},
+ {"name": "plm", "objective": "prefix-lm", "class": "prefix-lm", "length": [64, 512], "paradigm": "[S]"},
+ {"name": "sc", "objective": "span-corruption", "class": "span-corruption", "length": [32, 256], "rate": 0.15, "mean_span": 3},
+ {"name": "fsc", "objective": "full-span-corruption", "class": "autoencoding", "length": [32, 256], "rate": 0.5, "mean_span": 8, "deshuffle": true},
+ {"name": "ds", "objective": "deshuffling", "class": "deshuffling", "length": [16, 128], "fraction": 0.5},
+ {"name": "cp", "objective": "copying", "class": "copying", "length": [16, 128]},
+ {"name": "sel", "objective": "selective-copying", "class": "selective-copying", "length": [128, 256], "spans": 3, "span_length": [2, 8], "delimiter_length": [1, 4], "query": "after"}
 ]}
 JSON
 printf '%s\n' '{"grid": "light", "mixture": {"next-token": 0.25, "prefix-lm": 0.25, "copy-l64-256": 0.5}}' > mixture.json

@@ -11,12 +11,17 @@ The Birdie pool (paper App. A.2, 104 configurations in 7 classes):
 - selective copying: spans {1..4} x query {before, after} x context {384-768, 768-1536}: 16;
 - copying {64-256, 256-1024}: 2; deshuffling fraction {50, 100}% x {128-256, 512-1024}: 4;
 - next-token and prefix LM, one each, over a whole row (2047 text tokens at row length 2048).
-Usage: python3 Pipelines/grids/make-objective-grids.py Libraries/Objectives/Resources
+Each configuration carries its class, taken from the objective registry (`corrupt --list-objectives`,
+Libraries/Objectives/Objective.swift), for readers that cannot link the Objectives library (critic).
+Usage: BIN=.build/release python3 Pipelines/grids/make-objective-grids.py Libraries/Objectives/Resources
 """
-import json, math, os, sys
+import json, math, os, subprocess, sys
 
 ROW = 2048
 out = sys.argv[1]
+corrupt = os.path.join(os.environ.get("BIN", ".build/release"), "corrupt")
+listing = subprocess.run([corrupt, "--list-objectives"], check=True, capture_output=True, text=True).stdout
+CLASS = {row[0]: row[1] for row in (line.split("\t") for line in listing.splitlines()[1:])}
 
 def pct(r): return f"{round(r * 100)}"
 
@@ -71,13 +76,18 @@ ul2 = [sc("ul2-r-sc-r15-m3", 0.15, 3, "[R]"), sc("ul2-r-sc-r15-m8", 0.15, 8, "[R
        sc("ul2-x-sc-r15-m64", 0.15, 64, "[X]"), sc("ul2-x-sc-r50-m64", 0.5, 64, "[X]")]
 ul2_weights = [0.2, 0.2, 0.2, 0.1, 0.1, 0.1, 0.1]
 
-CLASS = {"next-token": "next-token", "prefix-lm": "prefix-lm", "span-corruption": "span-corruption",
-         "full-span-corruption": "autoencoding", "deshuffling": "deshuffling", "copying": "copying",
-         "selective-copying": "selective-copying"}
-
 def starting(configs):
     classes = [CLASS[c["objective"]] for c in configs]
     return {c["name"]: 1 / len(set(classes)) / classes.count(k) for c, k in zip(configs, classes)}
+
+def with_class(c):
+    """The entry with its objective's class after the objective."""
+    entry = {}
+    for key, value in c.items():
+        entry[key] = value
+        if key == "objective":
+            entry["class"] = CLASS[value]
+    return entry
 
 def write(path, obj):
     """One configuration (or one mixture entry) per line, so diffs stay readable."""
@@ -101,7 +111,7 @@ for name, configs, description in [
         ("ul2", ul2, "UL2 (Tay et al. 2023): R = SC(3, 15%), SC(8, 15%); S = prefix LM; X = SC(3, 50%), SC(8, 50%), SC(64, 15%), SC(64, 50%)."),
         ("clm", [clm], "Next-token prediction only.")]:
     write(f"{out}/grids/{name}.json", {"grid": name, "description": description,
-                                       "reference_row_length": ROW, "configurations": configs})
+                                       "reference_row_length": ROW, "configurations": [with_class(c) for c in configs]})
 write(f"{out}/mixtures/clm.json", {"grid": "clm", "mixture": {"next-token": 1.0}})
 write(f"{out}/mixtures/ul2.json", {"grid": "ul2", "mixture": {c["name"]: w for c, w in zip(ul2, ul2_weights)}})
 write(f"{out}/mixtures/bfr.json", {"grid": "birdie", "mixture": starting(pool)})

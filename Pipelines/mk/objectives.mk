@@ -20,5 +20,5 @@ bench-corrupt: build ## tokens/s per objective class (one core, row 2048) beside
 	done
 	@rm -f $(BENCH_CORRUPT_DIR)/docs.tok $(BENCH_CORRUPT_DIR)/rows.pack
 
-grids-objectives: ## regenerate the built-in grids and named mixtures (Libraries/Objectives/Resources)
-	python3 Pipelines/grids/make-objective-grids.py Libraries/Objectives/Resources
+grids-objectives: build ## regenerate the built-in grids and named mixtures (Libraries/Objectives/Resources; classes from corrupt --list-objectives)
+	BIN=$(BIN) python3 Pipelines/grids/make-objective-grids.py Libraries/Objectives/Resources

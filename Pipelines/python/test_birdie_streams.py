@@ -162,7 +162,7 @@ class SampleAndRowTests(Tools):
         self.assertEqual(s["names"], names)
         for c, x, y in zip(s["configuration"], s["input"], s["target"]):
             self.assertTrue(0 <= c < len(names))
-            self.assertLess(x[0], 160, "the paradigm token comes first (--paradigm prepend)")
+            self.assertLess(x[0], 160, "the paradigm token comes first (--paradigm-placement prepend)")
             self.assertGreater(len(y), 0)
             self.assertLessEqual(len(x) + len(y), 128)
             self.assertLess(max(x.max(), y.max()), 500)

@@ -302,11 +302,15 @@ func drive(_ controller: BirdieController, evaluations: Int) throws -> [Decision
     }
 
     @Test func configurationsFile() throws {
-        // A grid file of the Objectives library: the class comes from the objective.
-        let grid = #"{"grid": "light", "configurations": [{"name": "next-token", "objective": "next-token", "length": [1, 2]}, {"name": "fsc", "objective": "full-span-corruption", "deshuffle": false}, {"name": "fscd", "objective": "full-span-corruption", "deshuffle": true}]}"#
+        // A grid file of the Objectives library: each entry carries its class.
+        let grid = #"{"grid": "light", "configurations": [{"name": "next-token", "class": "next-token", "objective": "next-token", "length": [1, 2]}, {"name": "fsc", "class": "autoencoding", "objective": "full-span-corruption", "deshuffle": false}, {"name": "fscd", "class": "autoencoding", "objective": "full-span-corruption", "deshuffle": true}]}"#
         let (g, name) = try CriticProtocol.readConfigurations(Data(grid.utf8), source: "light.json")
         #expect(name == "light" && g.names == ["next-token", "fsc", "fscd"] && g.classes == ["next-token", "autoencoding"])
         #expect(g.classScale == [1, 0.5, 0.5])
+        // The class is never guessed from the objective's name (the Objectives library owns that mapping).
+        #expect(throws: ControllerError.self) {
+            try CriticProtocol.readConfigurations(Data(#"{"configurations": [{"name": "a", "objective": "copying"}]}"#.utf8), source: "x")
+        }
         let text = #"[{"name": "sc-3-15", "class": "SC", "weight": 0.5}, {"name": "clm", "class": "CLM"}]"#
         let (s, none) = try CriticProtocol.readConfigurations(Data(text.utf8), source: "m.json")
         #expect(none == nil && s.names == ["sc-3-15", "clm"] && s.classes == ["SC", "CLM"])

@@ -5,7 +5,7 @@ import Testing
 /// `logits(_:rows:)` gives the listed rows of `logits(_:)`, without the logits of every position:
 /// scoring a long prompt needs the last position's only (issue 24, item 4).
 @Suite(.serialized) struct LogitRowsTests {
-    static let models: [ModelKind] = [.gatedSSM, .gatedSSMPlus, .hawk, .transformer]
+    static let models = ModelKind.allCases
 
     @Test(arguments: models)
     func listedRowsAreTheWholeProjectionsRows(_ kind: ModelKind) throws {

@@ -47,6 +47,21 @@ func tinyConfig(_ kind: ModelKind, bidirectional: Bool) -> ModelConfig {
         }
     }
 
+    /// Each kind is checked against its own shape rules only: every preset passes, and a state of 0
+    /// is refused exactly for the kinds that need an even state.
+    @Test(arguments: ModelKind.allCases)
+    func validationIsPerKind(_ kind: ModelKind) throws {
+        for p in ModelConfig.presets {
+            for bidirectional in [false, true] {
+                let c = try #require(ModelConfig.preset(p.name, kind: kind, vocab: 512, bidirectional: bidirectional))
+                #expect(c.validationProblem() == nil, "\(kind) \(p.name)")
+            }
+        }
+        var c = tinyConfig(kind, bidirectional: true)
+        c.state = 0
+        #expect((c.validationProblem() != nil) == kind.shapeRules.contains(.evenState), "\(kind): \(c.validationProblem() ?? "accepted")")
+    }
+
     @Test func configRoundTripsThroughJSON() throws {
         let c = ModelConfig.preset("small", kind: .hawk, vocab: 1000, bidirectional: true)!
         #expect(try ModelConfig.fromJSON(c.json()) == c)

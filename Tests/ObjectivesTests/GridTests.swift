@@ -22,9 +22,10 @@ import Randomness
         let bfr = try Mixture.resolve("bfr")
         let start = Mixture.starting(bfr.grid)
         for (a, b) in zip(bfr.probabilities, start.probabilities) { #expect(abs(a - b) < 1e-12) }
-        for (_, share) in bfr.classShares { #expect(abs(share - 1.0 / 7) < 1e-9) }
+        let classes = Set(bfr.grid.classes), scCount = bfr.grid.classes.filter { $0 == .spanCorruption }.count
+        for (c, share) in bfr.classShares where classes.contains(c) { #expect(abs(share - 1.0 / Double(classes.count)) < 1e-9) }
         let sc = zip(bfr.grid.classes, bfr.probabilities).filter { $0.0 == .spanCorruption }.map(\.1)
-        #expect(sc.allSatisfy { abs($0 - 1.0 / 7 / 26) < 1e-12 })
+        #expect(sc.allSatisfy { abs($0 - 1.0 / Double(classes.count) / Double(scCount)) < 1e-12 })
         let birdie = try Mixture.resolve("birdie")
         #expect(birdie == bfr)
     }
@@ -32,7 +33,7 @@ import Randomness
     @Test func lightPoolIsASubsetCoveringEveryClass() throws {
         let light = try Grid.resolve("light"), pool = try Grid.resolve("birdie")
         #expect((12...18).contains(light.count))
-        #expect(Set(light.classes) == Set(ObjectiveClass.allCases))
+        #expect(Set(light.classes) == Set(pool.classes))
         for c in light.configurations { #expect(pool.configurations[pool.index(of: c.name)!] == c) }
     }
 
@@ -121,10 +122,44 @@ import Randomness
         let extra: [ObjectiveName: String] = [.spanCorruption: #", "rate": 0.15, "mean_span": 3"#,
                                               .fullSpanCorruption: #", "rate": 0.5, "mean_span": 8, "deshuffle": true"#,
                                               .deshuffling: #", "fraction": 0.5"#, .selectiveCopying: #", "spans": 2, "query": "after""#]
+        func parse(_ name: ObjectiveName, class objectiveClass: String? = nil) throws -> Grid {
+            let given = objectiveClass.map { #", "class": "\#($0)""# } ?? ""
+            let entry = #"{"name": "a", "objective": "\#(name.rawValue)"\#(given), "length": [64, 128]\#(extra[name] ?? "")}"#
+            return try Grid.parse(Data(#"{"grid": "x", "reference_row_length": 512, "configurations": [\#(entry)]}"#.utf8), source: "g.json")
+        }
         for name in ObjectiveName.allCases {
-            let entry = #"{"name": "a", "objective": "\#(name.rawValue)", "length": [64, 128]\#(extra[name] ?? "")}"#
-            let grid = try Grid.parse(Data(#"{"grid": "x", "reference_row_length": 512, "configurations": [\#(entry)]}"#.utf8), source: "g.json")
-            #expect(grid.configurations[0].objective.name == name)
+            #expect(try parse(name).configurations[0].objective.name == name)
+            // A grid's "class" must be the registry's class of the objective.
+            #expect(try parse(name, class: name.objectiveClass.rawValue).classes == [name.objectiveClass])
+            for other in ObjectiveClass.allCases where other != name.objectiveClass {
+                #expect(throws: ToolError.self) { try parse(name, class: other.rawValue) }
+            }
+        }
+    }
+
+    /// The built-in grids carry each configuration's class, and it is the registry's.
+    @Test func builtInGridsCarryTheRegistrysClasses() throws {
+        for name in Grid.builtInNames {
+            let path = Resources.path("grids/\(name).json")
+            let file = try #require(JSONSerialization.jsonObject(with: try Resources.read(path)) as? [String: Any])
+            let entries = try #require(file["configurations"] as? [[String: Any]])
+            let grid = try Grid.resolve(name)
+            #expect(entries.map { $0["class"] as? String } == grid.classes.map(\.rawValue), "\(name)")
+        }
+    }
+
+    /// Each class has a paradigm token of its own, and a grid may name any paradigm token (and no other).
+    @Test func paradigmTokensComeFromTheRegistry() throws {
+        let paradigms = ObjectiveClass.allCases.map(\.paradigm)
+        #expect(Set(paradigms).count == paradigms.count && paradigms.allSatisfy(\.isParadigm))
+        for token in SpecialToken.allCases {
+            let entry = #"{"name": "a", "objective": "copying", "paradigm": "\#(token.name)", "length": [64, 128]}"#
+            let data = Data(#"{"grid": "x", "reference_row_length": 512, "configurations": [\#(entry)]}"#.utf8)
+            if token.isParadigm {
+                #expect(try Grid.parse(data, source: "g.json").configurations[0].paradigm == token.rawValue)
+            } else {
+                #expect(throws: ToolError.self) { try Grid.parse(data, source: "g.json") }
+            }
         }
     }
 

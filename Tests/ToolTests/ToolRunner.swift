@@ -70,6 +70,13 @@ enum ToolRunner {
         #expect(Date().timeIntervalSince(started) < 10, "refused before any work")
     }
 
+    /// The configuration names of a built-in grid, read from its file, so that counts follow the data.
+    static func gridNames(_ grid: String) throws -> [String] {
+        let url = repository.appendingPathComponent("Libraries/Objectives/Resources/grids/\(grid).json")
+        let file = try JSONSerialization.jsonObject(with: try Data(contentsOf: url)) as? [String: Any]
+        return (file?["configurations"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+    }
+
     /// A new empty folder under the temporary directory, named `prefix-UUID`.
     static func temporaryFolder(_ prefix: String) throws -> String {
         let path = NSTemporaryDirectory() + "\(prefix)-\(UUID().uuidString)"

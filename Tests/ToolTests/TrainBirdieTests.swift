@@ -52,7 +52,8 @@ private func lines(_ path: String) throws -> [String] {
         struct Line: Decodable { var step: Int; var phase: String; var mixture: [String: Double]; var action: [String: Double]; var losses: [String: Double] }
         let parsed = try log.map { try JSONDecoder().decode(Line.self, from: Data($0.utf8)) }
         #expect(parsed.map(\.step) == Array(1...11))
-        #expect(parsed.allSatisfy { $0.losses.count == 15 && $0.losses.values.allSatisfy { $0.isFinite && $0 > 0 } })
+        let configurations = try ToolRunner.gridNames("light").count
+        #expect(parsed.allSatisfy { $0.losses.count == configurations && $0.losses.values.allSatisfy { $0.isFinite && $0 > 0 } })
         let critic = parsed.filter { $0.phase == "critic" }
         #expect(!critic.isEmpty && critic.contains { $0.mixture != $0.action }, "the controller should move the mixture")
         for (a, b) in zip(parsed, parsed.dropFirst()) { #expect(b.action == a.mixture, "the next evaluation reports the mixture trained with") }

@@ -20,22 +20,24 @@ struct Corrupt: ParsableCommand {
             Mixtures: clm, ul2, bfr, birdie (the 104-configuration pool at its starting mixture), \
             light (15 configurations), or a JSON file {"grid": "birdie", "mixture": {"name": p, ...}} \
             (docs/FORMATS.md).
-              tokenize encode -m tok.model a.txt | corrupt --mixture ul2 | pack > ul2.pack
-              corrupt --explain -m tok.model --mixture light docs.tok
             """,
         subcommands: [Generate.self, Bench.self],
         defaultSubcommand: Generate.self)
 }
 
 extension Corrupt {
-    struct Generate: ParsableCommand {
+    struct Generate: ParsableCommand, HasExamples {
         static let configuration = CommandConfiguration(
-            commandName: "generate", abstract: "Token documents in, objective samples out (the default).")
+            commandName: "generate", abstract: "Token documents in, objective samples out.")
+        static let examples = ["tokenize encode -m tok.model a.txt | corrupt --mixture ul2 | pack > ul2.pack",
+                               "corrupt --explain -m tok.model --mixture light --paradigm-placement append-half docs.tok",
+                               "corrupt --mixture light --length 512 --list-configurations",
+                               "corrupt --list-objectives"]
 
         @Argument(help: "Token-document stream ('-' for stdin).")
         var input = "-"
 
-        @Option(help: "A named mixture (clm, ul2, bfr, birdie, light) or a mixture JSON file.")
+        @Option(help: "A named mixture (\(Mixture.builtInNames.joined(separator: ", "))) or a mixture JSON file.")
         var mixture = "birdie"
 
         @Option(help: "Row length the samples must fit; length ranges scale with it.")
@@ -44,13 +46,13 @@ extension Corrupt {
         @Option(name: .shortAndLong, help: "Objective-sample stream to write ('-' for stdout).")
         var output = "-"
 
-        @Option(help: "Paradigm token: prepend (always first) or append-half (last half of the time, as in the paper).")
-        var paradigm: ParadigmPlacement = .prepend
+        @Option(help: "Where the paradigm token goes: prepend (always first) or append-half (last half of the time, as in the paper).")
+        var paradigmPlacement: ParadigmPlacement = .prepend
 
         @Option(help: "Chunk compression: none or zstd.")
         var compress: Compression = .none
 
-        @Flag(help: "Print samples decoded (In: ... / Tgt: ...) to stdout instead of writing a stream; needs --model.")
+        @Flag(help: "Print samples decoded (In: ... / Tgt: ...) to stdout instead of writing a stream; needs -m/--tokenizer.")
         var explain = false
 
         @Option(name: [.customShort("m"), .customLong("tokenizer")], help: "Tokenizer model, for --explain.")
@@ -65,6 +67,9 @@ extension Corrupt {
         @Flag(help: "List the mixture's configurations (index, name, class, probability, text lengths at --length) and exit.")
         var listConfigurations = false
 
+        @Flag(help: "List the objectives a grid may name, with each one's class and paradigm token (TSV), and exit.")
+        var listObjectives = false
+
         @OptionGroup var common: CommonOptions
 
         func validate() throws {
@@ -77,25 +82,28 @@ extension Corrupt {
 
         func run() throws {
             try OutputFile.checkAtStart(outputs: [output], inputs: [input, model, mixture])
+            if listObjectives { return try StandardStreams.printOutput(CorruptCommand.objectiveListing()) }
             let mix = try Mixture.resolve(mixture)
             if listConfigurations { return try StandardStreams.printOutput(CorruptCommand.listing(mix, rowLength: length)) }
             if explain {
                 let (tokenizer, _) = try TokenizeCommands.loadModel(model!)
                 let samples = try CorruptCommand.explain(
                     input: input, vocabularySize: tokenizer.vocabularySize, mixture: mix, rowLength: length, seed: common.seed,
-                    placement: paradigm, count: count, maxCharacters: maxCharacters) { String(decoding: tokenizer.decode($0), as: UTF8.self) }
+                    placement: paradigmPlacement, count: count, maxCharacters: maxCharacters) { String(decoding: tokenizer.decode($0), as: UTF8.self) }
                 return try StandardStreams.printOutput(samples.joined(separator: "\n"))
             }
             try CorruptCommand.generate(input: input, output: output, mixture: mix, mixtureArgument: mixture, rowLength: length,
-                                    seed: common.seed, placement: paradigm, compression: compress, common: common)
+                                    seed: common.seed, placement: paradigmPlacement, compression: compress, common: common)
         }
     }
 
-    struct Bench: ParsableCommand {
+    struct Bench: ParsableCommand, HasExamples {
         static let configuration = CommandConfiguration(
             commandName: "bench",
             abstract: "Tokens per second per objective class on one core, beside the authors' figures.",
             discussion: "Documents are synthetic (Zipf-distributed ids over 16,384 text tokens) and held in memory; tokens counted are sample tokens (input + target).")
+        static let examples = ["corrupt bench --length 2048 --repetitions 3 --grid light",
+                               "corrupt bench --emit-documents docs.tok --documents 2000"]
 
         @Option(help: "Row length.")
         var length = 2048

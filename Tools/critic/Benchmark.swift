@@ -3,10 +3,11 @@ import Controller
 import Foundation
 import ToolSupport
 
-struct Benchmark: ParsableCommand {
+struct Benchmark: ParsableCommand, HasExamples {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Time one controller decision (critic training + candidate scoring) on synthetic data.")
+    static let examples = ["critic bench --history 40 --configurations 104 --repeats 3"]
 
     @Option(help: "Evaluations in the history.")
     var history = 40

@@ -4,13 +4,11 @@ import Foundation
 import Kernels
 import ToolSupport
 
-struct Filter: ParsableCommand {
+struct Filter: ParsableCommand, HasExamples {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Read evaluations (JSON lines) and write the next mixture after each (the default).",
-        discussion: """
-        Example: critic --configurations Libraries/Objectives/Resources/grids/light.json --state c.state < evals.jsonl
-        """)
+        abstract: "Read evaluations (JSON lines) and write the next mixture after each.")
+    static let examples = ["critic --configurations Libraries/Objectives/Resources/grids/light.json --state c.state < evals.jsonl"]
 
     @Option(help: "The configurations: a grid file (Objectives, docs/FORMATS.md) or a JSON array of {\"name\", \"class\"}; optional when --state exists.")
     var configurations: String?

@@ -3,7 +3,7 @@ import Controller
 import Foundation
 import ToolSupport
 
-struct Simulate: ParsableCommand {
+struct Simulate: ParsableCommand, HasExamples {
     static let configuration = CommandConfiguration(
         abstract: "Run the controller against a synthetic bandit and write the trajectory.",
         discussion: """
@@ -13,6 +13,7 @@ struct Simulate: ParsableCommand {
             one row per evaluation and policy (JSONL, or TSV when the output ends in .tsv), and prints
             a summary on stderr. The critic rows' "step", "losses" and "action" are valid critic input.
             """)
+    static let examples = ["critic simulate --configurations 12 --fast 3 --seed 1 -o critic-simulate.tsv"]
 
     @Option(help: "Configurations in the bandit.")
     var configurations = 12

@@ -2,7 +2,7 @@ import ArgumentParser
 import ToolSupport
 import Training
 
-struct Finetune: ParsableCommand {
+struct Finetune: ParsableCommand, HasExamples {
     static let configuration = CommandConfiguration(
         commandName: "finetune",
         abstract: "Continue training a checkpoint on prompt/target pairs (phone books from phonebook-gen, or any JSONL with prompt and target).",
@@ -15,6 +15,7 @@ struct Finetune: ParsableCommand {
         Checkpoints, PATH.state and the metrics TSV are as in `train`; --resume CHECKPOINT takes the \
         place of --checkpoint (give the other flags of the original run again).
         """)
+    static let examples = ["finetune --checkpoint m.ckpt -m tok.model books.jsonl --length 512 --steps 250 -o ft.ckpt"]
 
     @Option(help: "Checkpoint to start from (from train or finetune).") var checkpoint: String?
     @OptionGroup(title: "Data") var data: FinetuningDataOptions

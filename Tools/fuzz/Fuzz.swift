@@ -5,7 +5,7 @@ import Randomness
 import ToolSupport
 
 /// A seeded, structure-aware mutation fuzzer over every reader the tools use (#13; `make fuzz`).
-struct Fuzz: ParsableCommand {
+struct Fuzz: ParsableCommand, HasExamples {
     static let configuration = CommandConfiguration(
         commandName: "fuzz",
         abstract: "Feed mutated files to every reader the tools use; each must end as exit 0 or 65, without a crash or a hang.",
@@ -17,10 +17,9 @@ struct Fuzz: ParsableCommand {
         exit 65 (bad input) or a clean read counts as a pass; any other error is a failure (its input kept in \
         WORK/failures); a crash or an execution over --timeout stops the run with a message naming the kept input. \
         The same --seed gives the same inputs.
-
-        Example: fuzz --executions 100000            (what `make fuzz` runs)
-                 fuzz --reader packed-rows --replay .build/fuzz/packed-rows/input
         """)
+    static let examples = ["fuzz --executions 100000    # what make fuzz runs",
+                           "fuzz --reader packed-rows --replay .build/fuzz/packed-rows/input"]
 
     @Option(help: "Folder of seed files (made by Pipelines/fuzz/seeds.sh).") var seeds = ".build/fuzz/seeds"
     @Option(help: "Working folder: the current input of each reader, and failures/.") var work = ".build/fuzz"

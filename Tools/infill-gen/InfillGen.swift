@@ -3,7 +3,7 @@ import Foundation
 import Tasks
 import ToolSupport
 
-struct InfillGen: ParsableCommand {
+struct InfillGen: ParsableCommand, HasExamples {
     static let configuration = CommandConfiguration(
         commandName: "infill-gen",
         abstract: "Generate story-infilling multiple-choice items (docs/METHOD.md 6) from held-out text.",
@@ -13,9 +13,8 @@ struct InfillGen: ParsableCommand {
         by "(blank)", then "Which choice best fills in the missing entry?"; choices[label] is the \
         removed entry and the three others are entries of similar length from other documents. \
         Entries that also occur in the training split are never used. docs/TASKS.md has the rules.
-
-        Example: infill-gen data/corpus/heldout.jsonl --count 500 > infill.jsonl
         """)
+    static let examples = ["infill-gen data/corpus/heldout.jsonl --count 500 > infill.jsonl"]
 
     @Argument(help: "Held-out corpus JSONL (field \"text\"; '-' for stdin).")
     var input = "data/corpus/heldout.jsonl"

@@ -5,7 +5,7 @@ import ToolSupport
 
 extension Compression: ExpressibleByArgument {}
 
-struct Pack: ParsableCommand {
+struct Pack: ParsableCommand, HasExamples {
     static let configuration = CommandConfiguration(
         commandName: "pack",
         abstract: "Pack objective samples into fixed-length training rows.",
@@ -15,9 +15,9 @@ struct Pack: ParsableCommand {
             (pad, prefix, causal), laid out as in docs/FORMATS.md. Packing is first fit over a window \
             of open rows (--window 1: greedy in arrival order); a sample longer than a row is dropped \
             and counted. Fill rate and counts go to stderr.
-
-            Example: corrupt --mixture ul2 --length 512 docs.tok | pack -o ul2.pack
             """)
+    static let examples = ["corrupt --mixture ul2 --length 512 docs.tok | pack -o ul2.pack",
+                           "pack --window 1 --compress zstd -o rows.pack samples.smpl"]
 
     @Argument(help: "Objective-sample stream ('-' for stdin).")
     var input = "-"

@@ -4,7 +4,7 @@ import Tasks
 import ToolSupport
 import Randomness
 
-struct PhonebookGen: ParsableCommand {
+struct PhonebookGen: ParsableCommand, HasExamples {
     static let configuration = CommandConfiguration(
         commandName: "phonebook-gen",
         abstract: "Generate phone-book retrieval tasks (docs/METHOD.md 6) as JSONL.",
@@ -22,10 +22,9 @@ struct PhonebookGen: ParsableCommand {
         cycling, so each rung gets an equal share of the books; the queries are capped at the rung's \
         entries, and a rung's book over budget is drawn again rather than trimmed. `score` reports \
         each rung in its summary's by_entries.
-
-        Example: phonebook-gen --entries 20-60 --queries 1-8 --count 500 --max-tokens 1000 > books.jsonl
-        Ladder:  phonebook-gen --rungs 1,2,4,8,16 --queries 1-4 --count 500 --max-tokens 600 > ladder.jsonl
         """)
+    static let examples = ["phonebook-gen --entries 20-60 --queries 1-8 --count 500 --max-tokens 1000 > books.jsonl",
+                           "phonebook-gen --rungs 1,2,4,8,16 --queries 1-4 --count 500 --max-tokens 600 -m tok.model > ladder.jsonl"]
 
     /// Optional so that --rungs can refuse it; absent with no --rungs means this.
     static let defaultEntries = RangeArgument(8...40)

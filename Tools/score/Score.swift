@@ -16,10 +16,10 @@ struct Score: ParsableCommand {
         subcommands: [Run.self, Bench.self], defaultSubcommand: Run.self)
 }
 
-struct Run: ParsableCommand {
+struct Run: ParsableCommand, HasExamples {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Score a checkpoint on a task (the default subcommand).",
+        abstract: "Score a checkpoint on a task.",
         discussion: """
         Tasks (docs/SCORING.md): phonebook (JSONL from phonebook-gen: greedy answer; accuracy per number \
         and per query by count of queried numbers), squad (SQuAD 2.0 JSON: greedy answer of up to 64 \
@@ -27,9 +27,9 @@ struct Run: ParsableCommand {
         lowest loss per token among the choices), objectives (a `corrupt` sample stream: accuracy per \
         objective class). Prompts are [PLM] prompt in the prefix region; answers follow START (with a leading \
         space, as running text) and end at EOS. Writes one TSV row per item (-o, default stdout) and a JSON summary (--summary).
-
-        Example: score --task phonebook --checkpoint ft.ckpt -m tok.model books-test.jsonl --summary s.json -o items.tsv
         """)
+    static let examples = ["score --task phonebook --checkpoint ft.ckpt -m tok.model books-test.jsonl --summary s.json -o items.tsv",
+                           "score --task objectives --checkpoint m.ckpt --limit 200 heldout.smpl"]
 
     @Option(help: "Task: \(ScoreTask.allCases.map(\.rawValue).joined(separator: ", ")).") var task: ScoreTask
     @Option(help: "Checkpoint (safetensors weights from train or finetune).") var checkpoint: String
@@ -68,10 +68,11 @@ struct Run: ParsableCommand {
     }
 }
 
-struct Bench: ParsableCommand {
+struct Bench: ParsableCommand, HasExamples {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Decode tokens/s and memory against context length, side by side for several models.")
+    static let examples = ["score bench --models gated-ssm-plus transformer --contexts 512 2048 --threads 2"]
 
     @Option(parsing: .upToNextOption, help: "Models to compare.") var models: [ModelKind] = [.gatedSSMPlus, .transformer]
     @Option(help: "Size preset.") var preset = "small"

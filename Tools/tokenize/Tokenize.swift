@@ -7,7 +7,7 @@ extension TextFormat: ExpressibleByArgument {}
 extension Compression: ExpressibleByArgument {}
 extension TokenizeCommands.OutputFormat: ExpressibleByArgument {}
 
-struct Tokenize: ParsableCommand {
+struct Tokenize: ParsableCommand, HasExamples {
     static let configuration = CommandConfiguration(
         commandName: "tokenize",
         abstract: "Byte-level BPE: learn a vocabulary, encode text to token documents, decode them back.",
@@ -15,11 +15,10 @@ struct Tokenize: ParsableCommand {
             Special tokens (PAD, START, EOS, paradigm tokens, selective-copying markers, 128 sentinels) \
             are reserved ids 0..159 that text never encodes to; bytes are ids 160..415; merges follow.
             Any input bytes round-trip exactly, including NUL and invalid UTF-8.
-            Example:  tokenize train --vocab-size 8192 -o tok.model corpus.jsonl
-                      tokenize encode -m tok.model corpus.jsonl > docs.tok
-                      tokenize decode -m tok.model docs.tok > corpus-again.jsonl
             """,
         subcommands: [Train.self, Encode.self, Decode.self])
+
+    static let examples = [Train.examples[0], Encode.examples[0], Decode.examples[0]]
 }
 
 struct TextInputOptions: ParsableArguments {
@@ -32,8 +31,9 @@ struct TextInputOptions: ParsableArguments {
     var value: TokenizeCommands.TextInput { .init(format: inputFormat, field: textField) }
 }
 
-struct Train: ParsableCommand {
+struct Train: ParsableCommand, HasExamples {
     static let configuration = CommandConfiguration(abstract: "Learn BPE merges from text and write a model file.")
+    static let examples = ["tokenize train --vocab-size 8192 -o tok.model corpus.jsonl"]
 
     @Option(help: "Vocabulary size, including the 160 reserved ids and 256 byte tokens (at least 416).")
     var vocabSize = 8192
@@ -68,8 +68,10 @@ struct Train: ParsableCommand {
     }
 }
 
-struct Encode: ParsableCommand {
+struct Encode: ParsableCommand, HasExamples {
     static let configuration = CommandConfiguration(abstract: "Encode text documents into a token-document stream (docs/FORMATS.md).")
+    static let examples = ["tokenize encode -m tok.model corpus.jsonl > docs.tok",
+                           "tokenize encode -m tok.model --compress zstd -o docs.tok a.txt b.jsonl.zst"]
 
     @Option(name: [.customShort("m"), .customLong("tokenizer")], help: "The model file from `tokenize train`.")
     var model: String
@@ -94,8 +96,9 @@ struct Encode: ParsableCommand {
     }
 }
 
-struct Decode: ParsableCommand {
+struct Decode: ParsableCommand, HasExamples {
     static let configuration = CommandConfiguration(abstract: "Decode a token-document stream back to text.")
+    static let examples = ["tokenize decode -m tok.model docs.tok > corpus-again.jsonl"]
 
     @Option(name: [.customShort("m"), .customLong("tokenizer")], help: "The model file that encoded the stream.")
     var model: String

@@ -2,7 +2,7 @@ import ArgumentParser
 import ToolSupport
 import Training
 
-struct Train: ParsableCommand {
+struct Train: ParsableCommand, HasExamples {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a gated-ssm, gated-ssm-plus, hawk or transformer language model on packed rows.",
@@ -23,6 +23,10 @@ struct Train: ParsableCommand {
         go to --metrics as TSV: step tokens loss eval_loss lr grad_norm tokens_per_s eval_token_acc \
         eval_sample_acc (accuracy of the argmax at labelled positions; a sample counts when all are right).
         """)
+    static let examples = [
+        "train --model hawk --preset small --data ul2.pack --steps 2000 -o hawk.ckpt",
+        "train --model gated-ssm --preset tiny --corpus train.tok --procedure birdie --grid light --steps 500 -o birdie.ckpt --metrics birdie.tsv",
+    ]
 
     @OptionGroup(title: "Model") var model: ModelOptions
     @OptionGroup(title: "Data") var data: PretrainingDataOptions
