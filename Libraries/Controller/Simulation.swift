@@ -20,6 +20,11 @@ public struct BanditSettings: Codable, Equatable, Sendable {
 
     public init() {}
 
+    public init(configurations: Int, fast: Int, classes: Int?, fastRate: Double, slowRate: Double, noise: Double) {
+        self.configurations = configurations; self.fast = fast; self.classes = classes
+        self.fastRate = fastRate; self.slowRate = slowRate; self.noise = noise
+    }
+
     public func configurationSet() throws -> ConfigurationSet {
         let width = String(configurations - 1).count
         func padded(_ i: Int) -> String { String(repeating: "0", count: max(0, width - String(i).count)) + String(i) }

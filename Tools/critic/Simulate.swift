@@ -48,13 +48,8 @@ struct Simulate: ParsableCommand, HasExamples {
 
     func run() throws {
         try OutputFile.checkAtStart(outputs: [output, configurationsOut], inputs: [])
-        var bandit = BanditSettings()
-        bandit.configurations = configurations
-        bandit.fast = fast
-        bandit.classes = classes
-        bandit.fastRate = fastRate
-        bandit.slowRate = slowRate
-        bandit.noise = noise
+        let bandit = BanditSettings(configurations: configurations, fast: fast, classes: classes, fastRate: fastRate,
+                                    slowRate: slowRate, noise: noise)
         let settings = controllerOptions.settings(seed: common.seed)
         let set = try bandit.configurationSet()
         let progress = Progress("critic simulate", mode: common.effectiveProgress)
