@@ -15,7 +15,7 @@ public enum Linear {
             beta = 1
         }
         Engine.products.gemm(transA: false, transB: true, m: rows, n: outFeatures, k: inFeatures,
-                          alpha: 1, a: x, lda: inFeatures, b: weight, ldb: inFeatures, beta: beta, c: y, ldc: outFeatures)
+                             alpha: 1, a: x, lda: inFeatures, b: weight, ldb: inFeatures, beta: beta, c: y, ldc: outFeatures)
     }
 
     /// dx += dy W;  dW += dy^T x;  db += sum over rows of dy.
@@ -25,11 +25,11 @@ public enum Linear {
         let products = Engine.products
         if let dx {
             products.gemm(transA: false, transB: false, m: rows, n: inFeatures, k: outFeatures,
-                              alpha: 1, a: dy, lda: outFeatures, b: weight, ldb: inFeatures, beta: 1, c: dx, ldc: inFeatures)
+                          alpha: 1, a: dy, lda: outFeatures, b: weight, ldb: inFeatures, beta: 1, c: dx, ldc: inFeatures)
         }
         products.gemm(transA: true, transB: false, m: outFeatures, n: inFeatures, k: rows,
-                          alpha: 1, a: dy, lda: outFeatures, b: x, ldb: inFeatures, beta: 1, c: dWeight, ldc: inFeatures,
-                          samePackedA: dx != nil)  // dy, as (rows, outFeatures) in both products
+                      alpha: 1, a: dy, lda: outFeatures, b: x, ldb: inFeatures, beta: 1, c: dWeight, ldc: inFeatures,
+                      samePackedA: dx != nil)  // dy, as (rows, outFeatures) in both products
         if let dBias {
             for r in 0..<rows {
                 let row = dy + r * outFeatures
