@@ -5,7 +5,7 @@ import Training
 struct Train: ParsableCommand, HasExamples {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train a gated-ssm, gated-ssm-plus, hawk or transformer language model on packed rows.",
+        abstract: "Train a language model (an architecture of --model) on packed rows, a corpus corrupted online, or a synthetic task.",
         discussion: """
         Data (one of): --data rows.pack (static rows from `pack`); --corpus docs.tok --procedure \
         clm|ul2|bfr|birdie|birdie-causal (documents corrupted and packed online through the Objectives \

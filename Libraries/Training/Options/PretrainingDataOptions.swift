@@ -1,5 +1,6 @@
 import ArgumentParser
 import Controller
+import Objectives
 import ToolSupport
 
 /// What `train` trains on. Every flag defines the run (`RunFlags`).
@@ -20,7 +21,7 @@ public struct PretrainingDataOptions: ParsableArguments {
     public var procedure: Procedure?
     @Option(help: "Synthetic task instead of a corpus: copying (needs the context), random-tokens (throughput).")
     public var task: SyntheticTask?
-    @Option(help: "Configuration grid of birdie/birdie-causal: light (15 configurations, for small runs), birdie (the paper's 104), or a grid file. With bfr: hold this grid's starting mixture instead of the full pool's.")
+    @Option(help: "Configuration grid of birdie/birdie-causal: a built-in one (\(Grid.builtInNames.joined(separator: ", ")); light has 15 configurations, for small runs; birdie the paper's 104), or a grid file. With bfr: hold this grid's starting mixture instead of the full pool's.")
     public var grid: String?
     @Option(help: "Held-out token documents for the controller's per-configuration validation rows (default: every 50th document of --corpus, which training skips either way).")
     public var evalCorpus: String?
