@@ -30,7 +30,7 @@ public struct Finetuning {
             let length = driver.optimizer.length ?? 512
             let source = try PairSource(pairs: pairs, vocabulary: text.vocabularySize, length: length, seed: driver.common.seed,
                                         file: data.input == "-" ? "<stdin>" : data.input)
-            if source.tooLong > 0 && !driver.common.quiet {
+            if source.tooLong > 0 && !driver.quiet {
                 printError("finetune: warning: \(source.tooLong) of \(pairs.count) pairs are longer than a row of \(length) tokens and are skipped (a longer --length keeps them)")
             }
             var job = TrainingJob(model: net, source: source, heldOut: source.heldOut(batches: driver.outputs.evalBatches, batch: driver.optimizer.batch),

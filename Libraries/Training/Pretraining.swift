@@ -27,7 +27,7 @@ public struct Pretraining {
     }
 
     var seed: UInt64 { driver.common.seed }
-    var quiet: Bool { driver.common.quiet }
+    var quiet: Bool { driver.quiet }
     var length: Int { driver.optimizer.length ?? 512 }
     var batch: Int { driver.optimizer.batch }
     var evalBatches: Int { driver.outputs.evalBatches }

@@ -51,12 +51,13 @@ public struct TrainingDriver<Defaults: RunDefaults> {
     public func run(_ makeJob: (Resumed?) throws -> TrainingJob?) throws {
         // First: it may re-execute the process, which must happen before MPI starts.
         Engine.prepareProcess()
-        var me = self
-        if !Ranks.world.isRoot { me.common.quiet = true; me.common.progress = .never }
         try DataParallel.checkBatch(optimizer.batch)
-        try me.runOnThisRank(makeJob)
+        try runOnThisRank(makeJob)
         Ranks.world.finish()
     }
+
+    /// Rank 0 alone reports (read after `run` has started the ranks).
+    public var quiet: Bool { common.quiet || !Ranks.world.isRoot }
 
     /// Where checkpoints go: -o, or in place of the run `--resume` continues.
     public var checkpointPath: String? { outputs.output ?? outputs.resume }
@@ -71,7 +72,6 @@ public struct TrainingDriver<Defaults: RunDefaults> {
     }
 
     private func runOnThisRank(_ makeJob: (Resumed?) throws -> TrainingJob?) throws {
-        let quiet = common.quiet
         engine.configure()
         // Outputs first, so a run never fails only at its end. --resume PATH -o PATH continues in
         // place; the inputs are what must not be overwritten.
@@ -100,7 +100,7 @@ public struct TrainingDriver<Defaults: RunDefaults> {
         if !quiet {
             printError("\(tool): \(net.config.kind.rawValue) (\(net.config.bidirectional ? "bidirectional prefix" : "causal")), \(net.parameterCount) parameters, \(job.summary)batch \(optimizer.batch) x \(job.length), steps \(trainer.state.step + 1)...\(optimizer.steps)")
         }
-        let progress = Progress(tool, total: Double(optimizer.steps), unit: "steps", mode: common.effectiveProgress)
+        let progress = Progress(tool, total: Double(optimizer.steps), unit: "steps", mode: quiet ? .never : common.effectiveProgress)
         let startTokens = trainer.state.tokens, firstStep = trainer.state.step + 1
         if profile { StepProfile.start() }
         var last: StepReport?, lastEval: HeldOutScore?
