@@ -27,7 +27,7 @@ public struct Finetuning {
             let text = try TaskText(modelPath: data.tokenizer)
             try text.checkMatches(modelVocabulary: net.config.vocab, checkpoint: driver.outputs.resume ?? checkpoint!, tokenizer: data.tokenizer)
             let pairs = try JSONLines.read(PromptTarget.self, path: data.input).map { (input: text.input($0.prompt), target: text.target($0.target)) }
-            let length = driver.optimizer.length ?? 512
+            let length = driver.optimizer.rowLength
             let source = try PairSource(pairs: pairs, vocabulary: text.vocabularySize, length: length, seed: driver.common.seed,
                                         file: data.input == "-" ? "<stdin>" : data.input)
             if source.tooLong > 0 && !driver.quiet {

@@ -28,7 +28,7 @@ public struct Pretraining {
 
     var seed: UInt64 { driver.common.seed }
     var quiet: Bool { driver.quiet }
-    var length: Int { driver.optimizer.length ?? 512 }
+    var length: Int { driver.optimizer.rowLength }
     var batch: Int { driver.optimizer.batch }
     var evalBatches: Int { driver.outputs.evalBatches }
 

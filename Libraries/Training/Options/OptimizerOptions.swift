@@ -14,6 +14,9 @@ public struct OptimizerOptions<Defaults: RunDefaults>: ParsableArguments {
 
     public init() {}
 
+    /// --length, or the default row length (train --data uses the packed file's instead).
+    public var rowLength: Int { length ?? 512 }
+
     public func validate() throws {
         try Limits.check(steps, "--steps", limit: Limits.steps)
         try Limits.check(batch, "--batch", limit: Limits.batch)
